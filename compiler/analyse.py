@@ -1,0 +1,347 @@
+"""Graph analysis: classify steps, match joins to splits, find where switch branches meet, lint.
+
+Every problem is reported (no stopping at the first), with Metaflow's wording where its users know it.
+Graph facts are computed once here, in one topological pass, so plans and backends never re-derive them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import networkx as nx
+
+from .diagnostics import Diagnostics, Label
+from .ir import Flow, Step
+from .suggest import closest
+
+RESERVED_STEP_NAMES = ("name", "next", "input", "index", "cmd")
+SPLIT_KINDS = ("branch", "foreach")
+BROKEN_TRANSITION_CODES = {"FLC010", "FLC011", "FLC012", "FLC013", "FLC014"}
+
+
+@dataclass(frozen=True)
+class Node:
+    """One step as the graph sees it."""
+
+    name: str
+    kind: str  # start | linear | branch | foreach | switch | join | end
+    parents: tuple[str, ...]  # in split order for joins
+    children: tuple[str, ...]
+    split_parents: tuple[str, ...]  # enclosing open branch/foreach splits, outermost first
+    foreach_depth: int  # number of enclosing foreach splits
+    join_of: Optional[str] = None  # join: the split it closes
+    closed_by: Optional[str] = None  # branch/foreach split: its join
+    switch_meet: Optional[str] = None  # switch: the step where its branches meet
+    is_switch_meet: bool = False  # several parents of which exactly one runs
+
+
+@dataclass
+class Graph:
+    flow: Flow
+    nodes: dict[str, Node] = field(default_factory=dict)  # topological order
+
+    def __getitem__(self, name: str) -> Node:
+        return self.nodes[name]
+
+    def __iter__(self):
+        return iter(self.nodes.values())
+
+
+def analyse(flow: Flow, diags: Diagnostics) -> Optional[Graph]:
+    """Lint `flow` and return its graph, or None when its shape is too broken to describe."""
+    steps = {}
+    for step in flow.steps:
+        if step.name in steps:
+            diags.error("FLC033", f"step *{step.name}* is defined twice", step.span,
+                        help="rename one of them; the later definition would replace the earlier",
+                        labels=(Label(steps[step.name].span, "first defined here"),))
+        else:
+            steps[step.name] = step
+    _check_names(flow, steps, diags)
+    _check_parameters(flow, steps, diags)
+    digraph = _build(flow, steps, diags)
+    if "start" not in steps or "end" not in steps:
+        return None
+    if not _check_acyclic(digraph, steps, diags):
+        return None
+    if not set(diags.codes) & BROKEN_TRANSITION_CODES:  # else every later step would be "unreachable" too
+        _check_orphans(digraph, steps, diags)
+    reachable = nx.descendants(digraph, "start") | {"start"}
+    return _Shape(flow, steps, digraph.subgraph(reachable).copy(), diags).graph()
+
+
+# ---------------------------------------------------------------------------------- names
+
+def _check_names(flow: Flow, steps: dict[str, Step], diags: Diagnostics) -> None:
+    for name, step in steps.items():
+        if name in RESERVED_STEP_NAMES:
+            diags.error("FLC030", f"Step name *{name}* is a reserved word. Choose another name for the step.",
+                        step.span, help=f"rename it, e.g. `{name}_step`")
+        if not name or name[0] == "_" or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789_" for c in name):
+            diags.error("FLC031", f"Step *{name}* has an invalid name. Only lowercase ascii characters, "
+                                  "underscores, and digits are allowed.", step.span,
+                        help=f"rename it, e.g. `{_safe_name(name)}`")
+    for required, article in (("start", "a"), ("end", "an")):
+        if required not in steps:
+            diags.error("FLC032", f"Add {article} *{required}* step in your flow.", flow.span,
+                        help=f"every flow begins at `start` and finishes at `end`: add\n"
+                             f"    @step\n    def {required}(self):\n        ...")
+    end = steps.get("end")
+    if end is not None:
+        if end.transition.kind != "end":
+            diags.error("FLC015", "The *end* step should not have a step.next() transition. Just remove it.",
+                        end.transition.span, help="delete this self.next(...) call")
+        if end.is_join:
+            diags.error("FLC022", "The *end* step should not be a join step (it gets an extra argument). "
+                                  "Add a join step before it.", end.span,
+                        help="write `def end(self):` and join in a separate step before it")
+
+
+def _safe_name(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() and c.isascii() else "_" for c in name.lower()).lstrip("_")
+    return cleaned or "step"
+
+
+def _check_parameters(flow: Flow, steps: dict[str, Step], diags: Diagnostics) -> None:
+    seen = {}
+    for parameter in flow.parameters:
+        if parameter.name in seen:
+            diags.error("FLC203", f"two parameters are named {parameter.name!r}", parameter.span,
+                        help="give each parameter its own name",
+                        labels=(Label(seen[parameter.name].span, "first declared here"),))
+        seen.setdefault(parameter.name, parameter)
+        for clash in {parameter.attribute, parameter.name} & set(steps):
+            diags.error("FLC202", f"parameter {parameter.name!r} clashes with step *{clash}*", parameter.span,
+                        help=f"rename the parameter or the step; both would be `self.{clash}`",
+                        labels=(Label(steps[clash].span, "step defined here"),))
+
+
+# ---------------------------------------------------------------------------------- edges
+
+def _build(flow: Flow, steps: dict[str, Step], diags: Diagnostics) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(steps)
+    for step in steps.values():
+        transition = step.transition
+        if step.is_join and transition.kind in ("branch", "foreach", "switch"):
+            diags.error("FLC021", f"Step *{step.name}* is both a join step (it takes an extra argument) and a "
+                                  "split step (it transitions to multiple steps). This is not allowed. Add a "
+                                  "new step so that split and join become separate steps.", step.span,
+                        help=f"join in *{step.name}*, then split in a new step after it")
+        seen = set()
+        for target, span in zip(transition.targets, transition.target_spans or transition.targets):
+            if target in seen and transition.kind != "switch":
+                diags.error("FLC011", f"step *{target}* is listed twice in this transition", span,
+                            help="list each next step once")
+            seen.add(target)
+            if target not in steps:
+                guess = closest(target, steps)
+                diags.error("FLC014", f"Step *{step.name}* specifies a self.next() transition to an unknown "
+                                      f"step, *{target}*.", span,
+                            help=f"did you mean self.{guess}?" if guess else
+                            f"define a step `{target}` (a method decorated with @step)")
+                continue
+            graph.add_edge(step.name, target)
+    return graph
+
+
+def _check_acyclic(graph: nx.DiGraph, steps: dict[str, Step], diags: Diagnostics) -> bool:
+    ok = True
+    order = {name: i for i, name in enumerate(steps)}
+    for component in sorted(nx.strongly_connected_components(graph), key=lambda c: min(order[n] for n in c)):
+        first = min(component, key=order.__getitem__)
+        if len(component) == 1 and not graph.has_edge(first, first):
+            continue
+        ok = False
+        step = steps[first]
+        if graph.has_edge(first, first) and step.transition.kind == "switch":
+            diags.error("FLC110", f"Step *{first}* is a recursive switch (one case goes back to itself); "
+                                  "flowc does not support loops yet", step.transition.span,
+                        help="unroll the loop, or use a foreach over the items it would repeat for")
+            continue
+        cycle = nx.find_cycle(graph.subgraph(component), source=first)
+        path = "->".join([cycle[0][0]] + [v for _, v in cycle])
+        diags.error("FLC101", f"There is a loop in your flow: *{path}*. Break the loop by fixing self.next() "
+                              "transitions.", steps[cycle[-1][0]].transition.span,
+                    help=f"this transition goes back to *{cycle[-1][1]}*")
+    return ok
+
+
+def _check_orphans(graph: nx.DiGraph, steps: dict[str, Step], diags: Diagnostics) -> None:
+    reachable = nx.descendants(graph, "start") | {"start"}
+    for name, step in steps.items():
+        if name not in reachable:
+            diags.error("FLC102", f"Step *{name}* is unreachable from the start step. Add self.next(self.{name}) "
+                                  f"in another step or remove *{name}*.", step.span,
+                        help=f"add self.next(self.{name}) to the step that should run before it")
+
+
+# ---------------------------------------------------------------------------------- shape
+
+class _Shape:
+    """One topological pass that assigns every step its enclosing splits and checks balance."""
+
+    def __init__(self, flow: Flow, steps: dict[str, Step], digraph: nx.DiGraph, diags: Diagnostics):
+        self.flow, self.steps, self.g, self.diags = flow, steps, digraph, diags
+        self.order = {name: i for i, name in enumerate(steps)}
+        self.stack: dict[str, tuple[str, ...]] = {}  # open splits at a step (before its own transition)
+        self.branch: dict[str, Optional[str]] = {}  # which child of the innermost open split leads here
+        self.join_of: dict[str, str] = {}
+        self.meets: set[str] = set()
+
+    def graph(self) -> Graph:
+        topo = list(nx.lexicographical_topological_sort(self.g, key=self.order.__getitem__))
+        for name in topo:
+            self._visit(name)
+        switch_meets = self._switch_meets()
+        closed_by = {split: join for join, split in self.join_of.items()}
+        nodes = {}
+        for name in topo:
+            step = self.steps[name]
+            stack = self.stack[name]
+            nodes[name] = Node(
+                name=name,
+                kind=_kind(step),
+                parents=self._ordered_parents(name),
+                children=tuple(t for t in dict.fromkeys(step.transition.targets) if t in self.g),
+                split_parents=stack,
+                foreach_depth=sum(1 for s in stack if self.steps[s].transition.kind == "foreach"),
+                join_of=self.join_of.get(name),
+                closed_by=closed_by.get(name),
+                switch_meet=switch_meets.get(name),
+                is_switch_meet=name in self.meets,
+            )
+        return Graph(flow=self.flow, nodes=nodes)
+
+    def _out(self, parent: str) -> tuple[tuple[str, ...], Optional[str]]:
+        """The open splits and branch seen by a child of `parent`."""
+        stack = self.stack[parent]
+        kind = self.steps[parent].transition.kind
+        if kind in SPLIT_KINDS and not self.steps[parent].is_join:
+            return stack + (parent,), None
+        return stack, self.branch[parent]
+
+    def _visit(self, name: str) -> None:
+        step = self.steps[name]
+        parents = sorted(self.g.predecessors(name), key=self.order.__getitem__)
+        if not parents:
+            self.stack[name], self.branch[name] = (), None
+            return
+        incoming = {p: self._out(p) for p in parents}
+        if step.is_join:
+            self._visit_join(name, parents, incoming)
+        else:
+            self._visit_plain(name, parents, incoming)
+        if name == "end" and self.stack.get(name):
+            roots = ", ".join(self.steps[self.stack[name][-1]].transition.targets)
+            self.diags.error("FLC103", f"The terminal step *end* was reached before a split started at step(s) "
+                                       f"*{roots}* were joined. Add a join step before *end*.", step.span,
+                             help="add a step `def join(self, inputs):` that the split's branches lead to",
+                             labels=(Label(self.steps[self.stack[name][-1]].transition.span, "split starts here"),))
+
+    def _visit_plain(self, name: str, parents: list[str], incoming: dict) -> None:
+        first = incoming[parents[0]]
+        self.stack[name] = first[0]
+        self.branch[name] = name if first[1] is None else first[1]
+        if len(parents) == 1:
+            return
+        self.meets.add(name)
+        stacks = {incoming[p][0] for p in parents}
+        branches = {incoming[p][1] for p in parents}
+        if len(stacks) > 1 or len(branches) > 1 or None in branches:
+            step = self.steps[name]
+            self.diags.error("FLC109", f"Step *{name}* has several incoming paths ({', '.join(parents)}) "
+                                       "but is not a join step.", step.span,
+                             help=f"make it a join: `def {name}(self, inputs):`")
+            return
+        for parent in parents:
+            if self.steps[parent].transition.kind == "switch" and len(parents) > 1:
+                self.diags.error("FLC110", f"a case of switch *{parent}* leads directly to *{name}*, where the "
+                                           "switch's branches meet", self.steps[parent].transition.span,
+                                 help=f"add a step on that path between *{parent}* and *{name}*")
+
+    def _visit_join(self, name: str, parents: list[str], incoming: dict) -> None:
+        step = self.steps[name]
+        for parent in parents:
+            if self.steps[parent].transition.kind == "switch":
+                self.diags.error("FLC108", "A conditional path cannot lead directly to a join step. In your "
+                                           f"conditional step *{parent}*, one or more of the possible paths "
+                                           f"transition directly to the join step *{name}*.", step.span,
+                                 help="introduce an intermediate, unconditional step on that path before joining")
+        stacks = {incoming[p][0] for p in parents}
+        if len(stacks) > 1:
+            self.diags.error("FLC106", f"Step *{name}* joins steps from unrelated splits. Ensure that there "
+                                       "is a matching join for every split.", step.span,
+                             help="join each split's branches in their own join step")
+            self.stack[name], self.branch[name] = min(stacks, key=len), None
+            return
+        stack = next(iter(stacks))
+        if not stack:
+            self.diags.error("FLC105", f"Step *{name}* seems like a join step (it takes an extra input argument) "
+                                       "but it is not preceded by a split. Ensure that there is a matching split "
+                                       "for every join.", step.span,
+                             help=f"write `def {name}(self):`, or split before it")
+            self.stack[name], self.branch[name] = (), None
+            return
+        split = stack[-1]
+        self.join_of[name] = split
+        self.stack[name] = stack[:-1]
+        outer = self._out_of_split(split)
+        self.branch[name] = outer
+        expected = self.steps[split].transition.targets
+        arrived = {incoming[p][1] if incoming[p][1] is not None else p for p in parents}
+        if self.steps[split].transition.kind == "branch" and arrived != set(expected):
+            self.diags.error("FLC104", f"Step *{name}* seems like a join step (it takes an extra input argument) "
+                                       f"but an incorrect number of steps (*{', '.join(sorted(arrived))}*) lead to "
+                                       f"it. This join was expecting {len(expected)} incoming paths, starting from "
+                                       f"split step(s) *{', '.join(expected)}*.", step.span,
+                             help="make every branch of the split lead to this join",
+                             labels=(Label(self.steps[split].transition.span, "split starts here"),))
+        if self.steps[split].transition.kind == "foreach" and split in parents:
+            self.diags.error("FLC107", f"Step *{split}* is a foreach split that has no children: it is followed "
+                                       f"immediately by a join step, *{name}*. Add at least one step between the "
+                                       "split and the join.", self.steps[split].transition.span,
+                             help="add a step that processes one item between the split and the join")
+
+    def _out_of_split(self, split: str) -> Optional[str]:
+        """The branch a join continues on: the one its split was on."""
+        return self.branch.get(split)
+
+    def _ordered_parents(self, name: str) -> tuple[str, ...]:
+        parents = sorted(self.g.predecessors(name), key=self.order.__getitem__)
+        split = self.join_of.get(name)
+        if split is None:
+            return tuple(parents)
+        targets = self.steps[split].transition.targets
+        rank = {t: i for i, t in enumerate(targets)}
+
+        def branch_rank(parent: str) -> tuple[int, int]:
+            branch = self.branch.get(parent) if parent not in rank else parent
+            return rank.get(branch, len(rank)), self.order[parent]
+
+        return tuple(sorted(parents, key=branch_rank))
+
+    def _switch_meets(self) -> dict[str, str]:
+        """Where each switch's branches meet: its immediate post-dominator."""
+        switches = [n for n in self.g if self.steps[n].transition.kind == "switch"]
+        if not switches or "end" not in self.g:
+            return {}
+        try:
+            post = nx.immediate_dominators(self.g.reverse(copy=False), "end")
+        except (nx.NetworkXError, KeyError):
+            return {}
+        return {s: post[s] for s in switches if s in post and post[s] != s}
+
+
+def _kind(step: Step) -> str:
+    if step.is_join:
+        return "join"
+    kind = step.transition.kind
+    if kind in ("branch", "foreach", "switch"):
+        return kind
+    if step.name == "start":
+        return "start"
+    if step.name == "end":
+        return "end"
+    return "linear"

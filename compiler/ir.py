@@ -1,0 +1,93 @@
+"""The IR: what a flow file declares, as frozen, JSON-serialisable pydantic models.
+
+The IR records the file's declarations only (steps, transitions, parameters, decorators). Graph facts
+(node kinds, which join closes which split) are derived from it by `analyse.py`. Lists keep source
+order, so the IR of a file is the same bytes on every run.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from .source import Span
+
+IR_VERSION = 1
+
+JSONValue = Any  # None, bool, int, float, str, list and dict of those
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Value(Node):
+    """A value from the source. `literal` values are known exactly; `runtime` values are expressions
+    that only the running flow can evaluate (kept as their source text, never guessed)."""
+
+    kind: Literal["literal", "runtime"]
+    value: JSONValue = None
+    source: str
+
+
+class Decorator(Node):
+    """A flowc/Metaflow decorator with its validated arguments (defaults filled in)."""
+
+    name: str
+    args: dict[str, Value]
+    span: Span
+
+
+class Parameter(Node):
+    attribute: str  # the class attribute (`self.<attribute>` in steps)
+    name: str  # the name given on the command line / scheduler trigger form
+    kind: Literal["parameter", "include_file"]
+    type: Literal["str", "int", "float", "bool", "json"]
+    default: Optional[Value] = None
+    help: Optional[str] = None
+    required: bool = False
+    is_text: Optional[bool] = None  # IncludeFile only
+    span: Span
+
+
+class Transition(Node):
+    """How a step ends. `targets` are step names in the order written."""
+
+    kind: Literal["linear", "branch", "foreach", "switch", "end"]
+    targets: tuple[str, ...] = ()
+    foreach: Optional[str] = None  # artifact name iterated by a foreach
+    condition: Optional[str] = None  # artifact name whose value picks a switch case
+    cases: tuple[tuple[str, str], ...] = ()  # switch: (case value, step name), in source order
+    span: Span
+    target_spans: tuple[Span, ...] = ()
+
+
+class Step(Node):
+    name: str
+    is_join: bool  # declared as (self, inputs)
+    docstring: Optional[str] = None
+    decorators: tuple[Decorator, ...] = ()
+    transition: Transition
+    span: Span  # the step's name in its `def`
+
+    def decorator(self, name: str) -> Optional[Decorator]:
+        return next((d for d in self.decorators if d.name == name), None)
+
+
+class Flow(Node):
+    ir_version: int = IR_VERSION
+    name: str
+    source_path: str
+    source_sha256: str
+    docstring: Optional[str] = None
+    parameters: tuple[Parameter, ...] = ()
+    decorators: tuple[Decorator, ...] = ()
+    steps: tuple[Step, ...] = ()
+    span: Span
+
+    def step(self, name: str) -> Step:
+        return next(s for s in self.steps if s.name == name)
+
+    def decorator(self, name: str) -> Optional[Decorator]:
+        return next((d for d in self.decorators if d.name == name), None)

@@ -17,6 +17,7 @@ from .suggest import closest
 
 RESERVED_STEP_NAMES = ("name", "next", "input", "index", "cmd")
 SPLIT_KINDS = ("branch", "foreach")
+_SPLIT_CHILD = "<split child>"  # marks "a direct child of a split": it starts a branch of its own
 BROKEN_TRANSITION_CODES = {"FLC010", "FLC011", "FLC012", "FLC013", "FLC014"}
 
 
@@ -219,7 +220,7 @@ class _Shape:
         stack = self.stack[parent]
         kind = self.steps[parent].transition.kind
         if kind in SPLIT_KINDS and not self.steps[parent].is_join:
-            return stack + (parent,), None
+            return stack + (parent,), _SPLIT_CHILD
         return stack, self.branch[parent]
 
     def _visit(self, name: str) -> None:
@@ -243,13 +244,13 @@ class _Shape:
     def _visit_plain(self, name: str, parents: list[str], incoming: dict) -> None:
         first = incoming[parents[0]]
         self.stack[name] = first[0]
-        self.branch[name] = name if first[1] is None else first[1]
+        self.branch[name] = name if first[1] is _SPLIT_CHILD else first[1]
         if len(parents) == 1:
             return
         self.meets.add(name)
         stacks = {incoming[p][0] for p in parents}
         branches = {incoming[p][1] for p in parents}
-        if len(stacks) > 1 or len(branches) > 1 or None in branches:
+        if len(stacks) > 1 or len(branches) > 1 or _SPLIT_CHILD in branches:
             step = self.steps[name]
             self.diags.error("FLC109", f"Step *{name}* has several incoming paths ({', '.join(parents)}) "
                                        "but is not a join step.", step.span,
@@ -290,7 +291,7 @@ class _Shape:
         outer = self._out_of_split(split)
         self.branch[name] = outer
         expected = self.steps[split].transition.targets
-        arrived = {incoming[p][1] if incoming[p][1] is not None else p for p in parents}
+        arrived = {p if incoming[p][1] is _SPLIT_CHILD else incoming[p][1] for p in parents}
         if self.steps[split].transition.kind == "branch" and arrived != set(expected):
             self.diags.error("FLC104", f"Step *{name}* seems like a join step (it takes an extra input argument) "
                                        f"but an incorrect number of steps (*{', '.join(sorted(arrived))}*) lead to "

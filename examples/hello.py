@@ -1,0 +1,28 @@
+"""The smallest flow: three steps in a line."""
+from metaflow import FlowSpec, Parameter, step
+
+
+class HelloFlow(FlowSpec):
+    """Say hello, then shout it."""
+
+    name = Parameter("name", default="world", help="who to greet")
+
+    @step
+    def start(self):
+        """Build the greeting."""
+        self.greeting = f"hello {self.name}"
+        self.next(self.shout)
+
+    @step
+    def shout(self):
+        """Make it louder."""
+        self.loud = self.greeting.upper() + "!"
+        self.next(self.end)
+
+    @step
+    def end(self):
+        print(self.loud)
+
+
+if __name__ == "__main__":
+    HelloFlow()

@@ -1,0 +1,51 @@
+"""Shared pytest setup: golden files.
+
+A golden is an expected output stored under `golden/` and compared byte for byte. Updating them is
+always explicit (`pytest --update-goldens` or `FLOWC_UPDATE_GOLDENS=1`) and refused when `CI` is set,
+so CI can never "fix" a golden by rewriting it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+GOLDEN_ROOT = Path(__file__).resolve().parent.parent / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite golden files under golden/ with the current output (refused when CI is set)")
+
+
+@pytest.fixture
+def golden(request):
+    """`golden("diagnostics/case.txt", text)`: assert `text` equals that golden file (or rewrite it
+    when updating was asked for)."""
+    update = request.config.getoption("--update-goldens") or os.environ.get("FLOWC_UPDATE_GOLDENS") == "1"
+    if update and os.environ.get("CI"):
+        pytest.fail("refusing to update goldens while CI is set: update them locally and commit the diff",
+                    pytrace=False)
+
+    def check(relative: str, actual: str) -> None:
+        path = GOLDEN_ROOT / relative
+        data = actual.encode("utf-8")
+        if update:
+            if not path.is_file() or path.read_bytes() != data:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            return
+        if not path.is_file():
+            pytest.fail(f"golden/{relative} is missing; create it with `pytest --update-goldens`", pytrace=False)
+        expected = path.read_bytes()
+        if expected != data:
+            diff = "".join(difflib.unified_diff(
+                expected.decode("utf-8", "replace").splitlines(keepends=True),
+                actual.splitlines(keepends=True), f"golden/{relative}", "actual"))
+            pytest.fail(f"golden/{relative} differs (update with `pytest --update-goldens`):\n{diff}",
+                        pytrace=False)
+
+    return check

@@ -18,6 +18,7 @@ COMMANDS = {
     "check": "check",
     "ir": "ir",
     "graph": "graph",
+    "compile": "compile",
 }
 
 

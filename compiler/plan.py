@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .analyse import Graph, Node
 from .ir import Decorator, Parameter, Step
+from .source import Span
 
 SlotName = Literal["python", "flow_file", "run_id", "index", "attempt", "datastore", "params_json", "control_out"]
 
@@ -46,6 +47,7 @@ class Resources(Frozen):
 class TaskSpec(Frozen):
     step: str
     kind: str  # start | linear | branch | foreach | switch | join | end
+    span: Span  # the step's `def` name, for target diagnostics
     docstring: Optional[str] = None
     command: tuple[Arg, ...]
     inputs: str  # the --inputs wiring
@@ -135,6 +137,7 @@ def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool) -> Task
     return TaskSpec(
         step=node.name,
         kind=node.kind,
+        span=step.span,
         docstring=step.docstring,
         command=tuple(command),
         inputs=wiring(graph, node),

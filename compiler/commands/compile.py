@@ -1,0 +1,205 @@
+"""`flowc compile`: flows -> files for a scheduler, written, or checked against a folder (`--check`, `--diff`).
+
+Options come from the command line, else from `[tool.flowc]` / `[tool.flowc.<target>]` in the nearest
+pyproject.toml. Every generated file names the command that regenerates it, spelled with every option in
+a fixed order, so the same settings give the same bytes whether they came from flags or from the config.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from .. import config as config_mod
+from .. import targets
+from ..diagnostics import Diagnostics
+from ..emit import EmitOptions, OptionError, Problems
+from ..plan import build_plan
+from .common import add_flow_option, load, report, usage_error
+
+COMMON = ("target", "output_dir", "datastore", "python", "image", "flow_path")
+DEFAULTS = {"python": "python3"}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "compile", help="compile flows into scheduler files (Airflow, ...)",
+        description="Compile flow files into files a scheduler runs, one per flow, into a folder. "
+                    "The output is the same bytes on every machine. Options may also be set in "
+                    "[tool.flowc] (or [tool.flowc.TARGET]) of the nearest pyproject.toml; the command line "
+                    "wins. Exit 0 on success, 1 on problems in a flow (or files that --check finds stale), "
+                    "2 on usage errors.",
+        epilog="Example: flowc compile flows/*.py --target airflow -o dags --datastore s3://bucket/flowc")
+    parser.add_argument("flows", nargs="+", metavar="FLOW", help="flow files to compile")
+    add_flow_option(parser)
+    parser.add_argument("--target", "-t", help=f"what to compile for: {', '.join(targets.names())}")
+    parser.add_argument("--output-dir", "-o", metavar="DIR", help="the folder to write into (or to --check)")
+    parser.add_argument("--datastore", metavar="URI",
+                        help="where tasks keep artifacts: s3://bucket/prefix, or file:///shared/dir")
+    parser.add_argument("--python", metavar="CMD",
+                        help="the interpreter tasks run flowc's runtime with (default: python3)")
+    parser.add_argument("--image", metavar="IMAGE", help="the container image tasks run in (container targets)")
+    parser.add_argument("--flow-path", metavar="PATH",
+                        help="the flow file's path as tasks see it (default: the flow file next to the "
+                             "generated files' relative location, or inside the image at the same relative path)")
+    for name, declared in sorted(targets.all_options().items()):
+        option = declared[0]
+        owners = ", ".join(t.name for t in targets.BUILTIN.values() if option in t.options)
+        parser.add_argument(f"--{name.replace('_', '-')}", choices=option.choices or None,
+                            action="append" if option.repeat else None,
+                            help=f"[{owners}] {option.help}")
+    mode = parser.add_argument_group("checking instead of writing")
+    mode.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 if any file in DIR is missing or differs (for CI)")
+    mode.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of what would change")
+    parser.set_defaults(handler=main)
+
+
+def main(args) -> int:
+    try:
+        return _compile_all(args)
+    except (OptionError, config_mod.ConfigError) as error:
+        usage_error(str(error))
+        return 2
+
+
+def _compile_all(args) -> int:
+    flows = [Path(f) for f in args.flows]
+    config = config_mod.find(Path(os.path.commonpath([f.resolve().parent for f in flows])))
+    target_name = args.target or config.values.get("target")
+    if not target_name:
+        raise OptionError(f"--target is required: one of {', '.join(targets.names())}")
+    target = targets.get(target_name)
+    if target is None:
+        raise OptionError(f"unknown target {target_name!r}: choose one of {', '.join(targets.names())}")
+    settings = _settings(args, config.for_target(target.name), target)
+    output_dir = Path(settings["output_dir"])
+    backend = targets.load(target)
+
+    status, files = 0, {}
+    for flow_file in flows:
+        compiled = load(str(flow_file), args.flow)
+        if compiled is None:
+            return 2
+        if not compiled.ok:
+            report(compiled)
+            status = 1
+            continue
+        plan = build_plan(compiled.graph, flow_class_option=args.flow is not None)
+        options = _options(target, settings, config.root, flow_file, output_dir, args.flow)
+        problems = Problems()
+        emitted = backend.emit(plan, options, problems)
+        if problems:
+            _report_problems(compiled, plan, problems, target.name)
+            status = 1
+            continue
+        for name, text in emitted.items():
+            if name in files:
+                raise OptionError(f"two flows would both write {output_dir / name}; give one of them --dag-id "
+                                  "or compile them into different folders")
+            files[name] = text
+    if args.check or args.diff:
+        return max(status, _compare(output_dir, files, args.check, args.diff))
+    _write(output_dir, files)
+    return status
+
+
+def _settings(args, configured: dict, target: targets.Target) -> dict:
+    """Command line over config over defaults; every value checked so it can only ever be data."""
+    own = {option.name: option for option in target.options}
+    settings = dict(DEFAULTS)
+    settings.update({option.name: option.default for option in target.options if option.default is not None})
+    for key, value in configured.items():
+        if key not in COMMON and key not in own:
+            raise OptionError(f"[tool.flowc] has an unknown setting {key!r} for target {target.name}")
+        settings[key] = value
+    for name in (*COMMON, *targets.all_options()):
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        if name not in COMMON and name not in own:
+            raise OptionError(f"--{name.replace('_', '-')} does not apply to target {target.name}")
+        settings[name] = value
+    for option in own.values():
+        if option.choices and settings.get(option.name) not in (None, *option.choices):
+            raise OptionError(f"{option.name} must be one of {', '.join(option.choices)}")
+    for required, example in (("output_dir", "-o dags"), ("datastore", "--datastore s3://bucket/flowc")):
+        if not settings.get(required):
+            raise OptionError(f"--{required.replace('_', '-')} is required (e.g. `{example}`), "
+                              f"or set {required} in [tool.flowc] of pyproject.toml")
+    for name, value in settings.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and any(ord(c) < 32 or ord(c) == 127 for c in item):
+                raise OptionError(f"{name} contains a control character (such as a newline)")
+    return settings
+
+
+def _options(target, settings: dict, root: Path, flow_file: Path, output_dir: Path, flow_class) -> EmitOptions:
+    source_path = _relative(flow_file, root)
+    out = _relative(output_dir, root)
+    argv = ["flowc", "compile", source_path, "--target", target.name, "-o", out]
+    if flow_class:
+        argv += ["--flow", flow_class]
+    for name in (*COMMON[2:], *(o.name for o in target.options)):
+        value = settings.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                argv += [f"--{name.replace('_', '-')}", str(item)]
+    return EmitOptions(
+        target=target.name,
+        datastore=settings["datastore"],
+        python=settings["python"],
+        source_path=source_path,
+        flow_from_output=Path(os.path.relpath(flow_file.resolve(), output_dir.resolve())).as_posix(),
+        regenerate=shlex.join(argv),
+        flow_path=settings.get("flow_path"),
+        image=settings.get("image"),
+        extra={o.name: settings.get(o.name) for o in target.options},
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), root)).as_posix()
+
+
+def _report_problems(compiled, plan, problems: Problems, target: str) -> None:
+    diags = Diagnostics(compiled.source)
+    for problem in problems.items:
+        span = plan.task(problem.step).span if problem.step else compiled.flow.span
+        diags.error("FLC401", f"{target} cannot run this: {problem.message}", span, help=problem.help)
+    report(type(compiled)(compiled.source, compiled.flow, compiled.graph, diags.items))
+
+
+def _compare(output_dir: Path, files: dict[str, str], check: bool, show_diff: bool) -> int:
+    changed = []
+    for name, text in sorted(files.items()):
+        path = output_dir / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        changed.append(name)
+        print(f"{'would create' if current is None else 'would update'} {path}", file=sys.stderr)
+        if show_diff:
+            sys.stdout.writelines(difflib.unified_diff(
+                (current or "").splitlines(keepends=True), text.splitlines(keepends=True),
+                fromfile=f"{path} (on disk)" if current is not None else "/dev/null",
+                tofile=f"{path} (compiled)"))
+    unchanged = len(files) - len(changed)
+    print(f"flowc compile: {len(changed)} file(s) would change, {unchanged} up to date", file=sys.stderr)
+    return 1 if changed and check else 0
+
+
+def _write(output_dir: Path, files: dict[str, str]) -> None:
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in sorted(files.items()):
+        path = output_dir / name
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            print(f"unchanged {path}", file=sys.stderr)
+            continue
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        print(f"wrote {path}", file=sys.stderr)

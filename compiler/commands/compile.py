@@ -60,13 +60,19 @@ def register(subparsers) -> None:
 
 def main(args) -> int:
     try:
-        return _compile_all(args)
+        status, output_dir, files = build(args)
     except (OptionError, config_mod.ConfigError) as error:
-        usage_error(str(error))
+        if str(error):
+            usage_error(str(error))
         return 2
+    if args.check or args.diff:
+        return max(status, _compare(output_dir, files, args.check, args.diff))
+    _write(output_dir, files)
+    return status
 
 
-def _compile_all(args) -> int:
+def build(args) -> tuple[int, Path, dict[str, str]]:
+    """Compile every flow: (status, output folder, {file name: text}). Writes nothing."""
     flows = [Path(f) for f in args.flows]
     config = config_mod.find(Path(os.path.commonpath([f.resolve().parent for f in flows])))
     target_name = args.target or config.values.get("target")
@@ -83,7 +89,7 @@ def _compile_all(args) -> int:
     for flow_file in flows:
         compiled = load(str(flow_file), args.flow)
         if compiled is None:
-            return 2
+            raise OptionError()  # `load` has said why
         if not compiled.ok:
             report(compiled)
             status = 1
@@ -101,10 +107,7 @@ def _compile_all(args) -> int:
                 raise OptionError(f"two flows would both write {output_dir / name}; give one of them --dag-id "
                                   "or compile them into different folders")
             files[name] = text
-    if args.check or args.diff:
-        return max(status, _compare(output_dir, files, args.check, args.diff))
-    _write(output_dir, files)
-    return status
+    return status, output_dir, files
 
 
 def _settings(args, configured: dict, target: targets.Target) -> dict:

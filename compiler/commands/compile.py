@@ -65,10 +65,12 @@ def main(args) -> int:
         if str(error):
             usage_error(str(error))
         return 2
+    if status:
+        return status  # a flow has problems: write nothing rather than half a DAG folder
     if args.check or args.diff:
-        return max(status, _compare(output_dir, files, args.check, args.diff))
+        return _compare(output_dir, files, args.check, args.diff)
     _write(output_dir, files)
-    return status
+    return 0
 
 
 def build(args) -> tuple[int, Path, dict[str, str]]:

@@ -265,9 +265,9 @@ def _resources(task: TaskSpec) -> tuple[dict, dict]:
     if r.cpu is not None:
         requests["cpu"] = _number(r.cpu)
     if r.memory_mb is not None:
-        requests["memory"] = f"{_number(r.memory_mb)}Mi"
+        requests["memory"] = f"{_number(r.memory_mb)}M"  # MB, as Metaflow requests it
     if r.disk_mb is not None:
-        requests["ephemeral-storage"] = f"{_number(r.disk_mb)}Mi"
+        requests["ephemeral-storage"] = f"{_number(r.disk_mb)}M"
     limits = {"nvidia.com/gpu": str(r.gpu)} if r.gpu else {}
     return requests, limits
 

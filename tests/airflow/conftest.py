@@ -31,13 +31,13 @@ def airflow_env(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="session")
 def airflow_driver(airflow_env, tmp_path_factory):
-    """airflow_driver(dags_folder, runs=[{"dag_id", "conf"}], pods_run_locally=False) -> the driver's JSON."""
+    """airflow_driver(dags_folder, runs=[{"dag_id", "conf"}], pods_run_locally=False, env=None) -> its JSON."""
 
-    def drive(dags: Path, runs=(), pods_run_locally=False) -> dict:
+    def drive(dags: Path, runs=(), pods_run_locally=False, env=None) -> dict:
         work = tmp_path_factory.mktemp("driver")
         spec, result = work / "spec.json", work / "result.json"
         spec.write_text(json.dumps({"dags": str(dags), "runs": list(runs), "pods_run_locally": pods_run_locally}))
-        env = dict(airflow_env, AIRFLOW__CORE__DAGS_FOLDER=str(dags))
+        env = dict(airflow_env, AIRFLOW__CORE__DAGS_FOLDER=str(dags), **(env or {}))
         python = env.pop("_python")
         done = subprocess.run([python, str(DRIVER), str(spec), str(result)], env=env, capture_output=True,
                               text=True)

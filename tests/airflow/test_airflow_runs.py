@@ -1,0 +1,111 @@
+"""Generated DAGs run for real on Airflow 3 (`dag.test()`, all DAGs in one Airflow process per mode), and
+each run's final artifacts equal those of `flowc run` on the same flow with the same parameters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, compile_flows
+from support.artifacts import final_artifacts
+
+from flowc.compiler.api import compile_file
+
+HERE = Path(__file__).parent
+HOSTILE = HERE / "flows" / "hostile.py"
+HOSTILE_CONF = {"text": "conf's \"value\" {{ run_id }} $(touch $PWNED_DIR/8)\n✓", "number": "7"}
+CONF = {"branching": {"alpha": 0.25}, "foreach": {"words": '["Fig", " plum ", "kiwi", "date"]'},
+        "switch": {"amount": 5000}}
+
+
+def flow_name(path: Path) -> str:
+    return compile_file(path).flow.name
+
+
+@pytest.fixture(scope="module")
+def bash_runs(airflow_driver, tmp_path_factory):
+    """Compile every example plus the hostile flow (bash operators), then load and run them all at once."""
+    work = tmp_path_factory.mktemp("airflow-bash")
+    store = work / "store"
+    compile_flows([*EXAMPLES, HOSTILE], work / "dags", "--datastore", store.as_uri())
+    runs = [{"dag_id": flow_name(p), "conf": CONF.get(p.stem, {})} for p in EXAMPLES]
+    runs += [{"dag_id": "HostileFlow", "conf": {}}, {"dag_id": "HostileFlow", "conf": HOSTILE_CONF}]
+    pwned = work / "pwned"  # hostile strings try `touch $PWNED_DIR/N`: this folder must stay empty
+    pwned.mkdir()
+    return airflow_driver(work / "dags", runs, env={"PWNED_DIR": str(pwned)}), store, work
+
+
+def local_run(flow: Path, store: Path, params: dict, run_id: str) -> dict:
+    args = [a for name, value in params.items() for a in ("--param", f"{name}={value}")]
+    done = subprocess.run([sys.executable, "-m", "flowc.compiler.cli", "run", str(flow), "--datastore",
+                           store.as_uri(), "--run-id", run_id, *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return final_artifacts(store, flow_name(flow), run_id)
+
+
+def airflow_run(result: dict, dag_id: str, index: int = 0) -> dict:
+    run = [r for r in result["runs"] if r["dag_id"] == dag_id][index]
+    assert run["state"] == "success", run["tasks"]
+    return run
+
+
+def test_every_dag_loads_without_import_errors(bash_runs):
+    result, _, _ = bash_runs
+    assert result["import_errors"] == {}
+    assert set(result["dags"]) == {flow_name(p) for p in [*EXAMPLES, HOSTILE]}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_airflow_run_equals_flowc_run(example, bash_runs, tmp_path):
+    result, store, _ = bash_runs
+    run = airflow_run(result, flow_name(example))
+    expected = local_run(example, tmp_path / "local", CONF.get(example.stem, {}), "local-1")
+    assert final_artifacts(store, flow_name(example), run["run_id"]) == expected
+
+
+def states(run: dict) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for task_id, _, state in run["tasks"]:
+        found.setdefault(task_id, set()).add(state)
+    return found
+
+
+def test_switch_runs_only_the_chosen_branch(bash_runs):
+    run = airflow_run(bash_runs[0], "SwitchFlow")  # amount=5000 -> large -> review
+    seen = states(run)
+    assert seen["small"] == {"skipped"}
+    assert seen["large"] == seen["review"] == seen["settle"] == {"success"}
+
+
+def test_switch_inside_foreach_skips_per_index(bash_runs):
+    seen = states(airflow_run(bash_runs[0], "SwitchInForeachFlow"))
+    assert seen["foreach_start.halve"] == {"success", "skipped"}
+    assert seen["foreach_start.triple"] == {"success", "skipped"}
+    assert seen["foreach_start.collect"] == {"success"}
+
+
+def test_parameters_reach_the_task_typed(bash_runs):
+    result, store, _ = bash_runs
+    data = final_artifacts(store, "BranchFlow", airflow_run(result, "BranchFlow")["run_id"])
+    assert data["alpha"] == 0.25
+
+
+def test_hostile_strings_arrive_unchanged_and_run_nothing(bash_runs):
+    result, store, work = bash_runs
+    sys.path.insert(0, str(HOSTILE.parent))
+    try:
+        from hostile import HOSTILE as DEFAULT
+    finally:
+        sys.path.pop(0)
+    defaults = final_artifacts(store, "HostileFlow", airflow_run(result, "HostileFlow", 0)["run_id"])
+    assert defaults["seen_text"] == DEFAULT
+    assert defaults["seen_raw"] == "a'b\"c {{ ds }} $(touch $PWNED_DIR/7) %s\n✓"
+    assert defaults["seen_env"] == "{{ var.value.x }} $(touch $PWNED_DIR/6) 'q' \"dq\" \n✓"
+    assert defaults["seen_number"] == -3
+    given = final_artifacts(store, "HostileFlow", airflow_run(result, "HostileFlow", 1)["run_id"])
+    assert given["seen_text"] == HOSTILE_CONF["text"]
+    assert given["seen_number"] == 7
+    assert "Docs with {{ dag }} and $(touch $PWNED_DIR/4)" in result["dags"]["HostileFlow"]["doc_md"]
+    assert list((work / "pwned").iterdir()) == []

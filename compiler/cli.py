@@ -19,6 +19,9 @@ COMMANDS = {
     "ir": "ir",
     "graph": "graph",
     "compile": "compile",
+    "run": "run",
+    "resume": "resume",
+    "show": "show",
 }
 
 

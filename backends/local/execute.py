@@ -1,0 +1,171 @@
+"""What `flowc run` and `flowc resume` do between parsing arguments and the runner's loop:
+compile, check the inputs, pick the run id and datastore, and report the outcome."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+from flowc.compiler.commands.common import load_ok, usage_error
+from flowc.compiler.plan import Plan, build_plan
+
+from .params import ParamError, parse_params
+from .progress import Progress
+from .runid import new_run_id, valid_run_id
+from .runner import RunOptions, Runner
+
+
+def default_datastore() -> str:
+    return os.environ.get("FLOWC_DATASTORE") or ".flowc"
+
+
+def normalize_datastore(uri: Optional[str]) -> str:
+    """Plain paths become absolute, so every task agrees on them whatever its working directory."""
+    uri = uri or default_datastore()
+    if "://" in uri:
+        return uri
+    return str(Path(uri).expanduser().resolve())
+
+
+def compile_plan(flow_file: str, flow_class: Optional[str]) -> tuple[Optional[Plan], int]:
+    compiled, status = load_ok(flow_file, flow_class)
+    if compiled is None:
+        return None, status
+    return build_plan(compiled.graph, flow_class_option=flow_class is not None), 0
+
+
+def workers(requested: Optional[int]) -> int:
+    return requested if requested and requested > 0 else (os.cpu_count() or 1)
+
+
+def run_command(args) -> int:
+    if args.max_workers is not None and args.max_workers < 1:
+        usage_error("--max-workers must be at least 1")
+        return 2
+    plan, status = compile_plan(args.flow_file, args.flow)
+    if plan is None:
+        return status
+    try:
+        params = parse_params(args.param, plan)
+    except ParamError as error:
+        usage_error(str(error))
+        return 2
+    run_id = args.run_id or new_run_id()
+    if not valid_run_id(run_id):
+        usage_error(f"--run-id {run_id!r}: use letters, digits, '_', '.' and '-' (at most 128 characters)")
+        return 2
+    datastore = normalize_datastore(args.datastore)
+    from .store import run_exists
+
+    if run_exists(datastore, plan.flow, run_id):
+        usage_error(f"run {plan.flow}/{run_id} already exists in {datastore}; give another --run-id "
+                    f"(or `flowc resume {run_id}` to continue it)")
+        return 2
+    options = RunOptions(flow_file=str(Path(args.flow_file).resolve()), run_id=run_id, datastore=datastore,
+                         params=params, max_workers=workers(args.max_workers))
+    return execute(plan, options)
+
+
+def execute(plan: Plan, options: RunOptions, note: str = "") -> int:
+    """Run `plan` and say how it went. Everything the person needs is on stderr; stdout stays empty."""
+    out = sys.stderr
+    out.write(f"flowc run: {plan.flow}/{options.run_id} ({options.max_workers} workers, datastore "
+              f"{options.datastore}){note}\n")
+    out.flush()
+    started = time.monotonic()
+    runner = Runner(plan, options, Progress(out))
+    status = runner.run()
+    seconds = time.monotonic() - started
+    progress = runner.progress
+    if status == 0:
+        reused = f", {progress.reused} reused" if progress.reused else ""
+        out.write(f"flowc run: {plan.flow}/{options.run_id} finished: {progress.done} tasks{reused} in "
+                  f"{seconds:.2f}s. Inspect it with: flowc show {plan.flow}/{options.run_id}\n")
+    elif status == 1:
+        out.write(f"flowc run: {plan.flow}/{options.run_id} failed after {seconds:.2f}s. Fix the step, then "
+                  f"continue with: flowc resume {options.run_id} {_shown(options.flow_file)}\n")
+    else:
+        out.write(f"flowc run: {plan.flow}/{options.run_id} interrupted; nothing unfinished was committed. "
+                  f"Continue with: flowc resume {options.run_id} {_shown(options.flow_file)}\n")
+    out.flush()
+    return status
+
+
+def _shown(path: str) -> str:
+    try:
+        return Path(path).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path
+
+
+def resume_command(args) -> int:
+    from flowc.runtime.datastore import open_datastore
+
+    from .resume import Reuse, ResumeError, rerun_steps, write_run_record
+
+    if args.max_workers is not None and args.max_workers < 1:
+        usage_error("--max-workers must be at least 1")
+        return 2
+    datastore = normalize_datastore(args.datastore)
+    store = open_datastore(datastore)
+    flow_file = args.flow_file
+    origin_record = None
+    if flow_file is None:
+        origin_record, flow_name = _find_run(store, args.run_id, args.flow)
+        if origin_record is None:
+            return 2
+        flow_file = origin_record.get("flow_file")
+        if not flow_file:
+            usage_error(f"run {flow_name}/{args.run_id} does not say which file it ran; give the flow file: "
+                        f"flowc resume {args.run_id} FLOW")
+            return 2
+    plan, status = compile_plan(flow_file, args.flow)
+    if plan is None:
+        return status
+    if origin_record is None:
+        origin_record = store.read_run(plan.flow, args.run_id)
+        if origin_record is None and not store.steps(plan.flow, args.run_id):
+            usage_error(f"no run {plan.flow}/{args.run_id} in {datastore}")
+            return 2
+        origin_record = origin_record or {}
+    new_run = args.run_id_new or new_run_id()
+    if not valid_run_id(new_run):
+        usage_error(f"--run-id {new_run!r}: use letters, digits, '_', '.' and '-' (at most 128 characters)")
+        return 2
+    from .store import run_exists
+
+    if run_exists(datastore, plan.flow, new_run):
+        usage_error(f"run {plan.flow}/{new_run} already exists in {datastore}; give another --run-id")
+        return 2
+    try:
+        rerun = rerun_steps(store, plan, args.run_id, args.from_step)
+    except ResumeError as error:
+        usage_error(str(error))
+        return 2
+    params = dict(origin_record.get("parameters") or {})
+    flow_path = str(Path(flow_file).resolve())
+    write_run_record(store, plan, dict(origin_record, flow_file=flow_path), args.run_id, new_run)
+    options = RunOptions(flow_file=flow_path, run_id=new_run, datastore=datastore, params=params,
+                         max_workers=workers(args.max_workers),
+                         reuse=Reuse(store, plan.flow, args.run_id, new_run, rerun))
+    order = [t.step for t in plan.tasks if t.step in rerun]
+    again = ", ".join(order) if order else "only what did not finish"
+    return execute(plan, options, note=f"\nflowc run: resuming {args.run_id}; re-running: {again}")
+
+
+def _find_run(store, run_id: str, flow_class: Optional[str]):
+    """(run.json, flow name) of the run with this id, looked up across the datastore's flows."""
+    flows = [flow_class] if flow_class else store.flows()
+    found = [(store.read_run(flow, run_id), flow) for flow in flows]
+    found = [(record, flow) for record, flow in found if record is not None]
+    if not found:
+        usage_error(f"no run {run_id} in {store.uri}; give the flow file: flowc resume {run_id} FLOW")
+        return None, None
+    if len(found) > 1:
+        usage_error(f"several flows have a run {run_id} ({', '.join(f for _, f in found)}); "
+                    "give the flow file or --flow CLASS")
+        return None, None
+    return found[0]

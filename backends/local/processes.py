@@ -1,0 +1,128 @@
+"""Task processes: start them, learn when they end, stop them all cleanly.
+
+Each task runs in its own session (process group), so a Ctrl-C on the terminal reaches only `flowc run`,
+which then stops every task group itself: SIGTERM, a grace period, SIGKILL. Killing the whole group
+also ends processes the user's step started, so nothing is left behind. One small waiter thread per
+running task turns "process ended" into an event on a queue the runner blocks on; there is no polling.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+STOP_GRACE_SECONDS = 5.0
+
+
+@dataclass
+class Running:
+    key: tuple[str, str]
+    attempt: int
+    proc: subprocess.Popen
+    started: float
+    stderr_path: str
+    stdout_path: str
+    control_path: Optional[str]
+    killed_for_timeout: bool = False
+    stopping: bool = False
+    reaped: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
+class Ended:
+    task: Running
+    returncode: int
+    seconds: float
+
+
+@dataclass
+class Pool:
+    """The running task processes of one run."""
+
+    events: "queue.Queue[Ended]" = field(default_factory=queue.Queue)
+    running: dict[int, Running] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self, key, attempt: int, argv: list[str], env: dict, stdout_path: str, stderr_path: str,
+              control_path: Optional[str], hard_limit: Optional[float]) -> Running:
+        """Start one task; its end (or its kill after `hard_limit` seconds) arrives on `events`."""
+        with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                                    start_new_session=True, close_fds=True)
+        task = Running(key, attempt, proc, time.monotonic(), stderr_path, stdout_path, control_path)
+        with self.lock:
+            self.running[proc.pid] = task
+        threading.Thread(target=self._wait, args=(task, hard_limit), daemon=True).start()
+        return task
+
+    def _wait(self, task: Running, hard_limit: Optional[float]) -> None:
+        timer = None
+        if hard_limit is not None:
+            timer = threading.Timer(hard_limit, self._kill_for_timeout, (task,))
+            timer.daemon = True
+            timer.start()
+        # Wait for the exit WITHOUT reaping: while the task is a zombie its pid (= its group id) cannot be
+        # reused, so signalling the group below can never hit an unrelated process.
+        os.waitid(os.P_PID, task.proc.pid, os.WEXITED | os.WNOWAIT)
+        if timer is not None:
+            timer.cancel()
+        with task.lock:
+            _signal_group(task.proc.pid, signal.SIGKILL)  # whatever the step left running in its group
+            task.reaped = True
+            returncode = task.proc.wait()
+        with self.lock:
+            self.running.pop(task.proc.pid, None)
+        self.events.put(Ended(task, returncode, time.monotonic() - task.started))
+
+    def _kill_for_timeout(self, task: Running) -> None:
+        task.killed_for_timeout = True
+        signal_task(task, signal.SIGKILL)
+
+    def next_event(self, timeout: Optional[float]) -> Optional[Ended]:
+        try:
+            return self.events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def stop_all(self, grace: float = STOP_GRACE_SECONDS) -> list[Ended]:
+        """Terminate every running task (group), wait for them, kill stragglers; return their ends."""
+        with self.lock:
+            tasks = list(self.running.values())
+        for task in tasks:
+            task.stopping = True
+            signal_task(task, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        ended = []
+        pending = {t.proc.pid for t in tasks}
+        while pending:
+            event = self.next_event(timeout=max(0.0, deadline - time.monotonic()))
+            if event is None:
+                for task in tasks:
+                    if task.proc.pid in pending:
+                        signal_task(task, signal.SIGKILL)
+                deadline = time.monotonic() + grace
+                continue
+            pending.discard(event.task.proc.pid)
+            ended.append(event)
+        return ended
+
+
+def signal_task(task: Running, sig: int) -> None:
+    """Signal a task's whole process group, unless it has already been reaped."""
+    with task.lock:
+        if not task.reaped:
+            _signal_group(task.proc.pid, sig)
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -39,6 +39,13 @@ BUILTIN = {
         Option("dag_id", "the DAG id (default: the flow's class name)"),
         Option("namespace", "Kubernetes namespace for pods (--operator kubernetes)"),
     )),
+    "argo": Target("argo", "flowc.backends.argo", "an Argo Workflows WorkflowTemplate (+ CronWorkflow) YAML", (
+        Option("name", "the WorkflowTemplate name (default: the flow's class name in kebab-case)"),
+        Option("namespace", "the namespace to put the WorkflowTemplate in"),
+        Option("service_account", "the service account workflow pods run as"),
+        Option("parallelism", "at most this many pods at once", type=int),
+        Option("image_pull_secret", "a secret for pulling the image (repeatable)", repeat=True),
+    )),
 }
 
 

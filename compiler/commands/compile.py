@@ -48,7 +48,7 @@ def register(subparsers) -> None:
     for name, declared in sorted(targets.all_options().items()):
         option = declared[0]
         owners = ", ".join(t.name for t in targets.BUILTIN.values() if option in t.options)
-        parser.add_argument(f"--{name.replace('_', '-')}", choices=option.choices or None,
+        parser.add_argument(f"--{name.replace('_', '-')}", choices=option.choices or None, type=option.type,
                             action="append" if option.repeat else None,
                             help=f"[{owners}] {option.help}")
     mode = parser.add_argument_group("checking instead of writing")

@@ -1,0 +1,163 @@
+"""An interpreter of the Argo Workflows subset flowc emits, for tests: no cluster can run here.
+
+It executes a WorkflowTemplate the way Argo's controller does for that subset — DAG `depends` (enhanced
+depends logic), `when`, `withParam` fan-out over `{{item}}`, output parameters read from files,
+`{{inputs...}}` / `{{tasks...}}` / `{{workflow...}}` / `{{retries}}` substitution, retryStrategy — and runs
+each container's real command as a local process. Anything it does not understand, and any reference
+that does not resolve, is an error: it exists to catch mistakes that schema validation cannot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+
+TAG = re.compile(r"{{\s*([^{}]*?)\s*}}")
+WHEN = re.compile(r"^'([^']*)' == '([^']*)'$")
+DEPENDS_TOKEN = re.compile(r"\s*(\(|\)|&&|\|\||!|[A-Za-z0-9-]+(?:\.[A-Za-z]+)?)")
+
+
+class ArgoError(AssertionError):
+    """The template is wrong (or outside the subset flowc emits)."""
+
+
+@dataclass
+class Node:
+    phase: str  # Succeeded | Failed | Skipped | Omitted
+    outputs: dict = field(default_factory=dict)
+
+
+class Interpreter:
+    def __init__(self, document: dict, workflow_name: str, parameters: dict | None = None, env: dict | None = None):
+        spec = document["spec"]
+        self.entrypoint = spec["entrypoint"]
+        self.templates = {t["name"]: t for t in spec["templates"]}
+        self.env = env or {}
+        self.globals = {"workflow.name": workflow_name}
+        given = dict(parameters or {})
+        for p in spec.get("arguments", {}).get("parameters", []):
+            value = given.pop(p["name"], p.get("value"))
+            if value is None:
+                raise ArgoError(f"workflow parameter {p['name']!r} has no value")
+            self.globals[f"workflow.parameters.{p['name']}"] = str(value)
+        if given:
+            raise ArgoError(f"unknown workflow parameters {sorted(given)}")
+        self.trace: list[tuple[str, str]] = []  # (node path, phase) of every container run
+
+    def run(self) -> str:
+        return self._template(self.entrypoint, {}, "").phase
+
+    def _template(self, name: str, inputs: dict, path: str) -> Node:
+        if name not in self.templates:
+            raise ArgoError(f"{path}: no template named {name!r}")
+        template = self.templates[name]
+        declared = [p["name"] for p in template.get("inputs", {}).get("parameters", [])]
+        if sorted(declared) != sorted(inputs):
+            raise ArgoError(f"{path}: template {name} declares inputs {declared}, was given {sorted(inputs)}")
+        scope = dict(self.globals, **{f"inputs.parameters.{k}": v for k, v in inputs.items()})
+        if "dag" in template:
+            return self._dag(template["dag"]["tasks"], scope, path)
+        if "container" in template:
+            return self._container(template, scope, path)
+        raise ArgoError(f"{path}: template {name} is neither a dag nor a container")
+
+    def _dag(self, tasks: list[dict], scope: dict, path: str) -> Node:
+        by_name = {t["name"]: t for t in tasks}
+        done: dict[str, Node] = {}
+        pending = [t["name"] for t in tasks]
+        while pending:
+            ready = [n for n in pending if all(d in done for d in self._depends_on(by_name[n], by_name, path))]
+            if not ready:
+                raise ArgoError(f"{path}: DAG cannot progress; waiting: {pending}")
+            for name in ready:
+                pending.remove(name)
+                done[name] = self._task(by_name[name], done, scope, f"{path}/{name}")
+        failed = any(n.phase == "Failed" for n in done.values())
+        return Node("Failed" if failed else "Succeeded")
+
+    def _depends_on(self, task: dict, by_name: dict, path: str) -> list[str]:
+        names = [tok.split(".")[0] for tok in DEPENDS_TOKEN.findall(task.get("depends", ""))
+                 if tok not in ("(", ")", "&&", "||", "!")]
+        for name in names:
+            if name not in by_name:
+                raise ArgoError(f"{path}: task {task['name']} depends on unknown task {name!r}")
+        return names
+
+    def _task(self, task: dict, done: dict[str, Node], scope: dict, path: str) -> Node:
+        if "depends" in task and not _depends(task["depends"], done):
+            return Node("Omitted")
+        scope = dict(scope)
+        for name, node in done.items():
+            for key, value in node.outputs.items():
+                scope[f"tasks.{name}.outputs.parameters.{key}"] = value
+        if "when" in task:
+            match = WHEN.match(self._substitute(task["when"], scope, path))
+            if not match:
+                raise ArgoError(f"{path}: `when` outside the subset: {task['when']!r}")
+            if match.group(1) != match.group(2):
+                return Node("Skipped")
+        arguments = task.get("arguments", {}).get("parameters", [])
+        if "withParam" not in task:
+            inputs = {p["name"]: self._substitute(p["value"], scope, path) for p in arguments}
+            return self._template(task["template"], inputs, path)
+        items = json.loads(self._substitute(task["withParam"], scope, path))
+        if not isinstance(items, list):
+            raise ArgoError(f"{path}: withParam is not a JSON list: {items!r}")
+        children = []
+        for i, item in enumerate(items):
+            item_scope = dict(scope, item=str(item))
+            inputs = {p["name"]: self._substitute(p["value"], item_scope, path) for p in arguments}
+            children.append(self._template(task["template"], inputs, f"{path}({i})"))
+        return Node("Failed" if any(c.phase == "Failed" for c in children) else "Succeeded")
+
+    def _container(self, template: dict, scope: dict, path: str) -> Node:
+        retry = template.get("retryStrategy")
+        attempts = 1 + (int(retry["limit"]) if retry else 0)
+        container = template["container"]
+        for attempt in range(attempts):
+            attempt_scope = dict(scope, retries=str(attempt)) if retry else scope
+            with tempfile.TemporaryDirectory() as tmp:
+                files = {p["valueFrom"]["path"]: os.path.join(tmp, p["name"])
+                         for p in template.get("outputs", {}).get("parameters", [])}
+                argv = [files.get(a, a) for a in (self._substitute(a, attempt_scope, path)
+                                                   for a in container["command"] + container.get("args", []))]
+                env = dict(os.environ, **self.env, **{e["name"]: e["value"] for e in container.get("env", [])})
+                result = subprocess.run(argv, env=env, capture_output=True, text=True)
+                if result.returncode == 0:
+                    outputs = {}
+                    for p in template.get("outputs", {}).get("parameters", []):
+                        with open(files[p["valueFrom"]["path"]]) as handle:
+                            outputs[p["name"]] = handle.read().strip()
+                    self.trace.append((path, "Succeeded"))
+                    return Node("Succeeded", outputs)
+            self.trace.append((path, f"Failed: exit {result.returncode}: {result.stderr[-1500:]}"))
+        return Node("Failed")
+
+    def _substitute(self, text: str, scope: dict, path: str) -> str:
+        def value(match: re.Match) -> str:
+            if match.group(1) not in scope:
+                raise ArgoError(f"{path}: unresolved reference {{{{{match.group(1)}}}}} in {text!r}")
+            return scope[match.group(1)]
+
+        return TAG.sub(value, text)
+
+
+def _depends(expression: str, done: dict[str, Node]) -> bool:
+    """Argo's enhanced depends logic: `A.Succeeded`, `A.Skipped`, ...; a bare `A` means
+    `A.Succeeded || A.Skipped || A.Daemoned`."""
+    python = []
+    for token in DEPENDS_TOKEN.findall(expression):
+        if token in ("(", ")"):
+            python.append(token)
+        elif token in ("&&", "||", "!"):
+            python.append({"&&": "and", "||": "or", "!": "not"}[token])
+        elif "." in token:
+            name, phase = token.split(".")
+            python.append(str(done[name].phase == phase))
+        else:
+            python.append(str(done[token].phase in ("Succeeded", "Skipped")))
+    return bool(eval(" ".join(python), {"__builtins__": {}}))  # only True/False/and/or/not/parentheses

@@ -1,0 +1,203 @@
+"""The datastore: runs, tasks, attempts and their records, over a local or S3 storage (DESIGN section 5).
+
+This is the API the task command, the client, `flowc run`/`resume` and `flowc show` share:
+
+    ds = open_datastore("file:///abs/dir" | "some/dir" | "s3://bucket/prefix")   # or default_datastore()
+    task = TaskRef("MyFlow", "run-1", "train", "3/0")
+    ds.read_done(task)            # the commit record (dict) or None: the task has not committed
+    ds.read_run("MyFlow", "run-1")  # run.json or None
+    ds.runs("MyFlow"), ds.steps("MyFlow", "run-1"), ds.task_indexes("MyFlow", "run-1", "train")
+    ds.attempts(task), ds.read_meta(task, n), ds.read_artifacts(task, n), ds.read_log(task, n, "stdout")
+    ds.load_value("MyFlow", sha)  # an artifact's value
+    ds.clone_task(task, "new-run")  # resume: make a committed task of another run committed in "new-run"
+
+Records (JSON):
+- run.json: {"flow", "run_id", "parameters": {name: value}, "source_sha256", "flowc_version",
+  "python_version", "started_at", "origin_run_id"}
+- done.json (written last; its presence is the commit): {"flow", "run_id", "step", "index", "attempt",
+  "control", "artifacts": {name: sha256}, "foreach_stack": [frame...], "foreach": {"var", "num_splits"} or
+  null, "source_sha256", "committed_at", "origin": null or {"run_id", "attempt"}}. A frame is
+  {"step", "var", "index", "num_splits", "item"} (item: the sha256 of that level's foreach value).
+  "artifacts" repeats attempt-N/artifacts.json's names and hashes so a reader needs one request per input.
+- attempt-N/artifacts.json: {name: {"sha256", "type", "size"}}; attempt-N/meta.json: see flowc.runtime.task;
+  attempt-N/foreach-items.txt: one sha256 per line, the foreach items in order (a child reads only its
+  own line); attempt-N/stdout.log, stderr.log.
+- skipped.json: {"switch", "chosen"}: the task's switch chose another branch (not a commit; a later
+  commit wins).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Optional
+
+from . import blobs, layout
+from .errors import DatastoreError
+from .storage import LocalStorage, S3Storage, open_storage
+
+DEFAULT_DIR = ".flowc"
+ITEM_LINE = 65  # 64 hex digits and a newline
+
+
+def default_datastore_uri() -> str:
+    """FLOWC_DATASTORE if set, else `.flowc/` in the current directory."""
+    return os.environ.get("FLOWC_DATASTORE") or str(Path(DEFAULT_DIR).absolute())
+
+
+def open_datastore(uri: Optional[str] = None) -> "Datastore":
+    """Open `uri` (file:///dir, a path, s3://bucket/prefix) or the default datastore."""
+    return Datastore(open_storage(uri or default_datastore_uri()))
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """A task's address: (flow, run, step, index). Index is "" or "3" or "3/0" (outer first)."""
+
+    flow: str
+    run_id: str
+    step: str
+    index: str = ""
+
+    @property
+    def task_id(self) -> str:
+        """The index as it appears on disk and in pathspecs ("_", "3", "3.0")."""
+        return layout.index_to_disk(self.index)
+
+    @property
+    def pathspec(self) -> str:
+        return f"{self.flow}/{self.run_id}/{self.step}/{self.task_id}"
+
+    @property
+    def key(self) -> str:
+        return layout.task_key(self.flow, self.run_id, self.step, self.index)
+
+    def attempt_key(self, attempt: int) -> str:
+        return f"{self.key}/attempt-{attempt}"
+
+    def at(self, step: Optional[str] = None, index: Optional[str] = None) -> "TaskRef":
+        return replace(self, step=self.step if step is None else step, index=self.index if index is None else index)
+
+
+class Datastore:
+    def __init__(self, storage: "LocalStorage | S3Storage"):
+        self.storage = storage
+
+    @property
+    def uri(self) -> str:
+        return self.storage.uri
+
+    @property
+    def is_local(self) -> bool:
+        return isinstance(self.storage, LocalStorage)
+
+    # -- JSON records ---------------------------------------------------------------------------
+    def read_json(self, key: str) -> Optional[Any]:
+        data = self.storage.read_bytes(key)
+        if data is None:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise DatastoreError(f"{self.storage.describe(key)} is not valid JSON") from None
+
+    def write_json(self, key: str, record: Any) -> None:
+        self.storage.write_bytes(key, (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
+
+    # -- values -----------------------------------------------------------------------------------
+    def save_value(self, flow: str, value: Any, name: str = "value") -> tuple[str, int]:
+        return blobs.save_value(self.storage, flow, value, name)
+
+    def load_value(self, flow: str, sha: str) -> Any:
+        return blobs.load_value(self.storage, flow, sha)
+
+    def has_value(self, flow: str, sha: str) -> bool:
+        return self.storage.exists(layout.object_key(flow, sha))
+
+    # -- runs -------------------------------------------------------------------------------------
+    def flows(self) -> list[str]:
+        return [name for name in self.storage.list_dir("") if self.storage.list_dir(layout.runs_key(name))]
+
+    def runs(self, flow: str) -> list[str]:
+        return self.storage.list_dir(layout.runs_key(flow))
+
+    def read_run(self, flow: str, run_id: str) -> Optional[dict]:
+        return self.read_json(layout.run_record_key(flow, run_id))
+
+    def write_run(self, flow: str, run_id: str, record: dict) -> None:
+        self.write_json(layout.run_record_key(flow, run_id), record)
+
+    def steps(self, flow: str, run_id: str) -> list[str]:
+        return [n for n in self.storage.list_dir(layout.run_key(flow, run_id)) if n != "run.json"]
+
+    def task_indexes(self, flow: str, run_id: str, step: str) -> list[str]:
+        """Indexes of the step's tasks that exist (committed, failed or running), in foreach order."""
+        names = self.storage.list_dir(f"{layout.run_key(flow, run_id)}/{step}")
+        indexes = [layout.index_from_disk(n) for n in names]
+        return sorted(indexes, key=layout.index_parts)
+
+    # -- tasks ------------------------------------------------------------------------------------
+    def read_done(self, task: TaskRef) -> Optional[dict]:
+        return self.read_json(f"{task.key}/done.json")
+
+    def write_done(self, task: TaskRef, record: dict) -> None:
+        self.write_json(f"{task.key}/done.json", record)
+
+    def read_skipped(self, task: TaskRef) -> Optional[dict]:
+        return self.read_json(f"{task.key}/skipped.json")
+
+    def write_skipped(self, task: TaskRef, switch: str, chosen: str) -> None:
+        self.write_json(f"{task.key}/skipped.json", {"switch": switch, "chosen": chosen})
+
+    def attempts(self, task: TaskRef) -> list[int]:
+        numbers = (layout.attempt_number(n) for n in self.storage.list_dir(task.key))
+        return sorted(n for n in numbers if n is not None)
+
+    def read_meta(self, task: TaskRef, attempt: int) -> Optional[dict]:
+        return self.read_json(f"{task.attempt_key(attempt)}/meta.json")
+
+    def write_meta(self, task: TaskRef, attempt: int, record: dict) -> None:
+        self.write_json(f"{task.attempt_key(attempt)}/meta.json", record)
+
+    def read_artifacts(self, task: TaskRef, attempt: int) -> Optional[dict]:
+        return self.read_json(f"{task.attempt_key(attempt)}/artifacts.json")
+
+    def write_artifacts(self, task: TaskRef, attempt: int, record: dict) -> None:
+        self.write_json(f"{task.attempt_key(attempt)}/artifacts.json", record)
+
+    def read_log(self, task: TaskRef, attempt: int, stream: str) -> Optional[bytes]:
+        return self.storage.read_bytes(f"{task.attempt_key(attempt)}/{stream}.log")
+
+    def log_key(self, task: TaskRef, attempt: int, stream: str) -> str:
+        return f"{task.attempt_key(attempt)}/{stream}.log"
+
+    def write_foreach_items(self, task: TaskRef, attempt: int, shas: list[str]) -> None:
+        self.storage.write_bytes(f"{task.attempt_key(attempt)}/foreach-items.txt",
+                                 "".join(f"{sha}\n" for sha in shas).encode())
+
+    def read_foreach_item(self, task: TaskRef, attempt: int, position: int) -> str:
+        """The sha256 of item `position` of a committed foreach split (one small ranged read)."""
+        key = f"{task.attempt_key(attempt)}/foreach-items.txt"
+        line = self.storage.read_range(key, position * ITEM_LINE, ITEM_LINE).decode("ascii", "replace").strip()
+        if not layout.SHA_HEX.match(line):
+            raise DatastoreError(f"{self.storage.describe(key)} has no item {position}")
+        return line
+
+    # -- resume -----------------------------------------------------------------------------------
+    def clone_task(self, task: TaskRef, new_run_id: str) -> dict:
+        """Make the committed `task` committed in run `new_run_id` too (for resume): its committed
+        attempt's records are copied (values are shared, not copied) and a done.json is written that
+        names where it came from ("origin"). Returns the new commit record."""
+        done = self.read_done(task)
+        if done is None:
+            raise DatastoreError(f"cannot clone {task.pathspec}: it has not committed")
+        target = TaskRef(task.flow, new_run_id, task.step, task.index)
+        attempt = done["attempt"]
+        for name in self.storage.list_dir(task.attempt_key(attempt)):
+            self.storage.copy(f"{task.attempt_key(attempt)}/{name}", f"{target.attempt_key(attempt)}/{name}")
+        origin = done.get("origin") or {"run_id": task.run_id, "attempt": attempt}
+        record = dict(done, run_id=new_run_id, origin=origin)
+        self.write_done(target, record)
+        return record

@@ -1,0 +1,106 @@
+"""`@step` and the Metaflow step/flow decorators, as markers.
+
+Each decorator records its arguments on the function (or class) and returns it unchanged, so the
+user's own decorators and `functools.wraps` keep working. The runtime acts on the few that matter
+inside a task (@retry: which attempt is the last; @catch; @timeout; @environment); the others
+(@resources, @kubernetes, @batch, @secrets, @schedule, @project) are read by the compiler from the
+source and are only recorded here. Defaults follow Metaflow's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+ATTRIBUTE = "_flowc_decorators"
+
+_STEP_DEFAULTS: dict[str, Optional[dict[str, Any]]] = {
+    "retry": {"times": 3, "minutes_between_retries": 2},
+    "catch": {"var": None, "print_exception": True},
+    "timeout": {"seconds": 0, "minutes": 0, "hours": 0},
+    "resources": {"cpu": None, "memory": None, "disk": None, "gpu": None, "shared_memory": None},
+    "environment": {"vars": {}},
+    "secrets": {"sources": [], "role": None},
+    "kubernetes": None,  # many options; any keyword is recorded
+    "batch": None,
+}
+_FLOW_DEFAULTS: dict[str, dict[str, Any]] = {
+    "schedule": {"cron": None, "hourly": False, "daily": False, "weekly": False, "timezone": None},
+    "project": {"name": None, "branch": None, "production": False},
+}
+
+
+def step(func: Callable) -> Callable:
+    """Mark a method of a FlowSpec as a step."""
+    if not callable(func):
+        raise TypeError("@step decorates a method: def start(self): ...")
+    func.is_step = True
+    return func
+
+
+def step_decorators(func: Callable) -> dict[str, dict[str, Any]]:
+    """The decorators recorded on a step function: name -> arguments (with defaults)."""
+    return dict(getattr(func, ATTRIBUTE, {}))
+
+
+def flow_decorators(cls: type) -> dict[str, dict[str, Any]]:
+    return dict(cls.__dict__.get(ATTRIBUTE, {}))
+
+
+def _make(name: str, defaults: Optional[dict[str, Any]], target: str):
+    def record(obj, kwargs):
+        if defaults is not None:
+            unknown = sorted(set(kwargs) - set(defaults))
+            if unknown:
+                raise TypeError(f"@{name} got unknown argument(s) {', '.join(unknown)}; "
+                                f"it takes {', '.join(defaults) or 'none'}")
+        values = {**(defaults or {}), **kwargs}
+        if target == "flow":
+            if not isinstance(obj, type):
+                raise TypeError(f"@{name} decorates a flow class")
+            existing = dict(obj.__dict__.get(ATTRIBUTE, {}))
+            existing[name] = values
+            setattr(obj, ATTRIBUTE, existing)
+        else:
+            if not callable(obj):
+                raise TypeError(f"@{name} decorates a step method")
+            obj.__dict__.setdefault(ATTRIBUTE, {})[name] = values
+        return obj
+
+    def decorator(obj=None, *args, **kwargs):
+        if obj is not None and (callable(obj) and not isinstance(obj, str)) and not args and not kwargs:
+            return record(obj, {})  # used bare: @retry
+        if obj is not None or args:
+            if name == "project" and isinstance(obj, str) and not args:
+                kwargs = {"name": obj, **kwargs}  # @project("name")
+            else:
+                raise TypeError(f"@{name} takes keyword arguments only")
+        return lambda target_obj: record(target_obj, kwargs)
+
+    decorator.__name__ = name
+    decorator.__qualname__ = name
+    decorator.__doc__ = f"Metaflow's @{name}: recorded on the {target}; see flowc.runtime.decorators."
+    return decorator
+
+
+retry = _make("retry", _STEP_DEFAULTS["retry"], "step")
+catch = _make("catch", _STEP_DEFAULTS["catch"], "step")
+timeout = _make("timeout", _STEP_DEFAULTS["timeout"], "step")
+resources = _make("resources", _STEP_DEFAULTS["resources"], "step")
+environment = _make("environment", _STEP_DEFAULTS["environment"], "step")
+secrets = _make("secrets", _STEP_DEFAULTS["secrets"], "step")
+kubernetes = _make("kubernetes", _STEP_DEFAULTS["kubernetes"], "step")
+batch = _make("batch", _STEP_DEFAULTS["batch"], "step")
+schedule = _make("schedule", _FLOW_DEFAULTS["schedule"], "flow")
+project = _make("project", _FLOW_DEFAULTS["project"], "flow")
+
+
+def timeout_seconds(decorators: dict[str, dict[str, Any]]) -> int:
+    values = decorators.get("timeout")
+    if not values:
+        return 0
+    return int(values["seconds"]) + 60 * int(values["minutes"]) + 3600 * int(values["hours"])
+
+
+def retry_times(decorators: dict[str, dict[str, Any]]) -> int:
+    values = decorators.get("retry")
+    return int(values["times"]) if values else 0

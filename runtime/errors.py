@@ -1,0 +1,93 @@
+"""Errors that end a task with a contract exit code (DESIGN section 4).
+
+The task command turns these into one clear line on stderr and the matching exit code; only user code
+failures print a traceback (it is the user's traceback, trimmed of runtime frames).
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_USER = 1  # the user's code failed (or the datastore failed while it ran)
+EXIT_CONTRACT = 2  # bad arguments, source mismatch, missing inputs, a flow the runtime cannot run
+EXIT_SKIPPED = 3  # not chosen by its switch
+
+
+class FlowcError(Exception):
+    """Base of runtime errors; `exit_code` is what the task command exits with."""
+
+    exit_code = EXIT_USER
+
+
+class ContractError(FlowcError):
+    """The task was called wrongly: arguments, source pinning, missing inputs (exit 2)."""
+
+    exit_code = EXIT_CONTRACT
+
+
+class SkippedTask(FlowcError):
+    """The task's switch chose another branch (exit 3); nothing is committed."""
+
+    exit_code = EXIT_SKIPPED
+
+    def __init__(self, switch: str, chosen: str):
+        super().__init__(f"skipped: switch {switch} chose {chosen}")
+        self.switch = switch
+        self.chosen = chosen
+
+
+class DatastoreError(FlowcError):
+    """Reading or writing the datastore failed (permissions, network, full disk). Exit 1: the attempt
+    failed and may be retried; nothing of it is committed."""
+
+    exit_code = EXIT_USER
+
+
+class FlowError(FlowcError):
+    """Misuse of the flow API detected at run time (bad self.next, merge_artifacts conflicts, an empty
+    foreach, ...). Raised inside user code, so it is a user failure (exit 1) and @catch can catch it."""
+
+    exit_code = EXIT_USER
+
+
+class MergeArtifactsConflict(FlowError):
+    """merge_artifacts found artifacts whose values differ between the inputs."""
+
+    def __init__(self, message: str, names: list[str]):
+        super().__init__(message)
+        self.artifact_names = names
+
+
+class MergeArtifactsMissing(FlowError):
+    """merge_artifacts(include=...) named artifacts that no input has."""
+
+    def __init__(self, message: str, names: list[str]):
+        super().__init__(message)
+        self.artifact_names = names
+
+
+class StepTimeout(FlowError):
+    """@timeout expired while the step ran."""
+
+
+class CaughtException(Exception):
+    """What @catch(var=...) stores in its artifact: the exception's type, message and traceback as text
+    (the original exception object may not pickle). Like Metaflow's wrapper: `.type`, `.exception`
+    (the message) and `.stacktrace`."""
+
+    def __init__(self, type: str, exception: str, stacktrace: str = ""):
+        super().__init__(type, exception, stacktrace)
+        self.type = type
+        self.exception = exception
+        self.stacktrace = stacktrace
+
+    @classmethod
+    def wrap(cls, error: BaseException, stacktrace: str) -> "CaughtException":
+        kind = type(error)
+        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        return cls(name, str(error), stacktrace)
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.exception}"
+
+    def __repr__(self) -> str:
+        return f"CaughtException({self.type!r}, {self.exception!r})"

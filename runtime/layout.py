@@ -1,0 +1,92 @@
+"""Names and keys of the datastore layout (DESIGN section 5), in one place.
+
+Keys are '/'-separated and relative to the datastore root:
+
+    <Flow>/objects/<sha[:2]>/<sha>
+    <Flow>/runs/<run>/run.json
+    <Flow>/runs/<run>/<step>/<index>/attempt-<n>/{artifacts.json,meta.json,stdout.log,stderr.log,foreach-items.txt}
+    <Flow>/runs/<run>/<step>/<index>/done.json       (the commit record, written last)
+    <Flow>/runs/<run>/<step>/<index>/skipped.json    (a switch chose another branch; not a commit)
+
+An index is a foreach position, outer first: "" (none), "3", "3/0". On disk it is "_", "3", "3.0".
+"""
+
+from __future__ import annotations
+
+import re
+
+NO_INDEX = "_"
+_INDEX = re.compile(r"^(0|[1-9][0-9]*)(/(0|[1-9][0-9]*))*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_BAD_RUN = re.compile(r"[/\\\x00-\x1f]")
+SHA_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def check_index(index: str) -> str:
+    """Return `index` if it is "" or digits separated by '/', else raise ValueError."""
+    if index == "" or _INDEX.match(index):
+        return index
+    raise ValueError(f"bad --index {index!r}: expected '', '3' or '3/0' (foreach positions, outer first)")
+
+
+def check_name(kind: str, name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(f"bad {kind} name {name!r}: expected a Python identifier")
+    return name
+
+
+def check_run_id(run_id: str) -> str:
+    if not run_id or run_id in (".", "..") or _BAD_RUN.search(run_id):
+        raise ValueError(f"bad --run-id {run_id!r}: must be non-empty, without '/' or control characters")
+    return run_id
+
+
+def index_to_disk(index: str) -> str:
+    return index.replace("/", ".") if index else NO_INDEX
+
+
+def index_from_disk(segment: str) -> str:
+    return "" if segment == NO_INDEX else segment.replace(".", "/")
+
+
+def index_parts(index: str) -> list[int]:
+    return [int(p) for p in index.split("/")] if index else []
+
+
+def parent_index(index: str) -> str:
+    """The index of the enclosing foreach level ("3/0" -> "3", "3" -> "")."""
+    return index.rpartition("/")[0]
+
+
+def child_index(index: str, position: int) -> str:
+    return f"{index}/{position}" if index else str(position)
+
+
+def object_key(flow: str, sha: str) -> str:
+    return f"{flow}/objects/{sha[:2]}/{sha}"
+
+
+def runs_key(flow: str) -> str:
+    return f"{flow}/runs"
+
+
+def run_key(flow: str, run_id: str) -> str:
+    return f"{flow}/runs/{run_id}"
+
+
+def run_record_key(flow: str, run_id: str) -> str:
+    return f"{run_key(flow, run_id)}/run.json"
+
+
+def task_key(flow: str, run_id: str, step: str, index: str) -> str:
+    return f"{run_key(flow, run_id)}/{step}/{index_to_disk(index)}"
+
+
+def attempt_key(flow: str, run_id: str, step: str, index: str, attempt: int) -> str:
+    return f"{task_key(flow, run_id, step, index)}/attempt-{attempt}"
+
+
+def attempt_number(name: str) -> int | None:
+    """`attempt-3` -> 3; anything else -> None."""
+    prefix, _, number = name.partition("-")
+    return int(number) if prefix == "attempt" and number.isdigit() else None

@@ -1,0 +1,109 @@
+"""Tee the task's stdout and stderr (file descriptors 1 and 2) to log files and to the real streams.
+
+Working on the file descriptors, not sys.stdout, captures everything: print, C extensions, and
+subprocesses the step starts. Until `attach` names the log files (the attempt folder is known only
+after the flow is imported and its inputs resolved), output is kept in memory and written to the
+files when they are attached.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Optional
+
+
+class _Pump:
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.saved = os.dup(fd)
+        read_end, write_end = os.pipe()
+        self.read_end = read_end
+        os.dup2(write_end, fd)
+        os.close(write_end)
+        self.buffer: list[bytes] = []
+        self.log = None
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, daemon=True, name=f"flowc-tee-{fd}")
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                data = os.read(self.read_end, 1 << 16)
+            except OSError:
+                break
+            if not data:
+                break
+            _write_all(self.saved, data)
+            with self.lock:
+                if self.log is not None:
+                    self.log.write(data)
+                    self.log.flush()
+                else:
+                    self.buffer.append(data)
+        os.close(self.read_end)
+
+    def attach(self, path: Path) -> None:
+        log = open(path, "ab")
+        with self.lock:
+            for chunk in self.buffer:
+                log.write(chunk)
+            log.flush()
+            self.buffer = []
+            self.log = log
+
+    def stop(self) -> None:
+        os.dup2(self.saved, self.fd)  # closes the pipe's last write end we hold: the pump sees EOF
+        self.thread.join(timeout=5)  # a child process still holding the pipe must not hang the task
+        os.close(self.saved)
+        with self.lock:
+            if self.log is not None:
+                self.log.close()
+                self.log = None
+
+
+class LogTee:
+    """`start()` redirects fds 1 and 2; `attach(stdout_path, stderr_path)`; `stop()` restores them."""
+
+    def __init__(self) -> None:
+        self._pumps: Optional[tuple[_Pump, _Pump]] = None
+
+    def start(self) -> None:
+        _flush()
+        self._pumps = (_Pump(1), _Pump(2))
+
+    def attach(self, stdout_path: Path, stderr_path: Path) -> None:
+        if self._pumps is None:
+            return
+        _flush()
+        self._pumps[0].attach(stdout_path)
+        self._pumps[1].attach(stderr_path)
+
+    def stop(self) -> None:
+        if self._pumps is None:
+            return
+        _flush()
+        for pump in self._pumps:
+            pump.stop()
+        self._pumps = None
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        try:
+            written = os.write(fd, view)
+        except OSError:
+            return  # the real stream is gone (closed pipe): keep logging to the file
+        view = view[written:]

@@ -1,0 +1,257 @@
+"""Parameters and IncludeFile: declared on the flow class, resolved once in the start task.
+
+Values come from --params-json (a string from a trigger form or an already-typed JSON value) or the
+default, and are converted per the parameter's type (str, int, float, bool, JSONType; inferred from
+the default when not given, as Metaflow does). A default that is a callable is evaluated at run time
+(called with a context when it takes an argument, like Metaflow's deploy-time functions). IncludeFile
+reads the file named by its value (relative to the current directory) and its contents become the
+artifact. In every step a parameter reads as its value; assigning to it is an error.
+"""
+
+from __future__ import annotations
+
+import getpass
+import inspect
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+
+class _JSONType:
+    """Marker type: the value is JSON text (or an already-decoded JSON value)."""
+
+    name = "JSON"
+
+    def __repr__(self) -> str:
+        return "JSONType"
+
+
+JSONType = _JSONType()
+
+_TRUE = {"true", "t", "1", "yes", "y", "on"}
+_FALSE = {"false", "f", "0", "no", "n", "off"}
+
+
+class ParameterError(ValueError):
+    """A parameter value is missing or cannot be converted (the start task exits 2)."""
+
+
+@dataclass(frozen=True)
+class ParameterContext:
+    """What a callable default receives when it takes an argument."""
+
+    flow_name: str
+    parameter_name: str
+    user_name: str
+
+    def logger(self, *args: Any) -> None:
+        print(*args, file=sys.stderr)
+
+
+class Parameter:
+    """A run parameter: `alpha = Parameter("alpha", default=0.5, type=float, help=..., required=False)`."""
+
+    IS_FILE = False
+
+    def __init__(self, name: str, default: Any = None, type: Any = None, help: Optional[str] = None,
+                 required: bool = False, show_default: bool = True, separator: Optional[str] = None,
+                 **kwargs: Any):
+        if not isinstance(name, str) or not name:
+            raise TypeError("Parameter needs a name: Parameter('alpha', default=...)")
+        self.name = name
+        self.default = default
+        self.type = type if type is not None else _infer_type(default)
+        self.help = help
+        self.required = required
+        self.show_default = show_default
+        self.separator = separator
+        self.kwargs = kwargs
+        self.attribute: Optional[str] = None
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self.attribute = attribute
+
+    def __get__(self, obj: Any, owner: type = None) -> Any:
+        if obj is None:
+            return self
+        reader = obj.__dict__.get("_flowc")
+        if reader is None:
+            return self
+        return reader.parameter_value(self.attribute)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        raise AttributeError(f"parameter {self.attribute!r} cannot be assigned: parameters are read-only "
+                             f"(use another artifact name)")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+    def evaluate_default(self, flow_name: str) -> Any:
+        default = self.default
+        if callable(default) and not isinstance(default, type):
+            context = ParameterContext(flow_name, self.name, _user())
+            default = default(context) if _takes_argument(default) else default()
+        return default
+
+    def convert(self, value: Any) -> Any:
+        """Convert a given or default value to the parameter's type."""
+        if value is None:
+            return None
+        if self.separator and isinstance(value, str):
+            return [_convert(self.name, self.type, v) for v in value.split(self.separator)]
+        return _convert(self.name, self.type, value)
+
+
+class IncludeFile(Parameter):
+    """A parameter whose value is a path; the file's contents (text or bytes) become the artifact."""
+
+    IS_FILE = True
+
+    def __init__(self, name: str, required: bool = False, is_text: bool = True, encoding: str = "utf-8",
+                 help: Optional[str] = None, default: Any = None, **kwargs: Any):
+        super().__init__(name, default=default, type=str, help=help, required=required, **kwargs)
+        self.is_text = is_text
+        self.encoding = encoding
+
+    def convert(self, value: Any) -> Any:
+        if value is None:
+            return None
+        path = Path(str(value))
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ParameterError(f"IncludeFile {self.name!r}: cannot read {str(value)!r} "
+                                 f"({error.strerror or error}); paths are relative to the current directory")
+        if not self.is_text:
+            return data
+        try:
+            return data.decode(self.encoding)
+        except UnicodeDecodeError as error:
+            raise ParameterError(f"IncludeFile {self.name!r}: {value!r} is not {self.encoding} text ({error})")
+
+
+def flow_parameters(cls: type) -> list[Parameter]:
+    """The parameters declared on a flow class (and its bases), in a stable order (by attribute)."""
+    seen: dict[str, Parameter] = {}
+    for klass in reversed(cls.__mro__):
+        for attribute, value in vars(klass).items():
+            if isinstance(value, Parameter):
+                seen[attribute] = value
+    return [seen[a] for a in sorted(seen)]
+
+
+def resolve(cls: type, given: dict[str, Any], flow_name: str) -> dict[str, Any]:
+    """attribute -> converted value for every parameter of `cls`; `given` is keyed by parameter name
+    (the attribute name is accepted too). Raises ParameterError on unknown, missing or bad values."""
+    params = flow_parameters(cls)
+    by_name = {p.name: p for p in params}
+    by_attribute = {p.attribute: p for p in params}
+    values: dict[str, Any] = {}
+    unknown = []
+    chosen: dict[str, Any] = {}
+    for key, value in given.items():
+        param = by_name.get(key) or by_attribute.get(key)
+        if param is None:
+            unknown.append(key)
+        else:
+            chosen[param.attribute] = value
+    if unknown:
+        known = ", ".join(sorted(by_name)) or "none"
+        raise ParameterError(f"unknown parameter(s) {', '.join(sorted(unknown))}; the flow's parameters: {known}")
+    for param in params:
+        if param.attribute in chosen:
+            raw = chosen[param.attribute]
+        else:
+            raw = param.evaluate_default(flow_name)
+            if raw is None and param.required:
+                raise ParameterError(f"parameter {param.name!r} is required: give it a value")
+        values[param.attribute] = param.convert(raw)
+    return values
+
+
+def _infer_type(default: Any) -> Any:
+    if isinstance(default, bool):
+        return bool
+    if isinstance(default, int):
+        return int
+    if isinstance(default, float):
+        return float
+    return str
+
+
+def _convert(name: str, kind: Any, value: Any) -> Any:
+    def bad(expected: str) -> ParameterError:
+        return ParameterError(f"parameter {name!r}: {value!r} is not a valid {expected}")
+
+    if kind is JSONType or isinstance(kind, _JSONType):
+        if isinstance(value, (str, bytes)):
+            try:
+                return json.loads(value)
+            except ValueError as error:
+                raise ParameterError(f"parameter {name!r}: {value!r} is not valid JSON ({error})") from None
+        return value
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise bad("bool (true/false)")
+    if kind is int:
+        if isinstance(value, bool):
+            raise bad("int")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                raise bad("int") from None
+        raise bad("int")
+    if kind is float:
+        if isinstance(value, bool):
+            raise bad("float")
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                raise bad("float") from None
+        raise bad("float")
+    if kind is str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float, bool)):
+            return str(value)
+        raise bad("string")
+    if callable(kind):  # a user conversion function or class
+        try:
+            return kind(value)
+        except Exception as error:
+            raise ParameterError(f"parameter {name!r}: {value!r} cannot be converted by {kind!r} ({error})")
+    raise ParameterError(f"parameter {name!r}: unsupported type {kind!r}")
+
+
+def _takes_argument(func: Callable) -> bool:
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return False
+    for p in signature.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL,) or (p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                                             and p.default is p.empty):
+            return True
+    return False
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"

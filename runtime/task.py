@@ -1,0 +1,475 @@
+"""One attempt of one task: `python -m flowc.runtime task ...` (DESIGN section 4).
+
+The order of work is what makes the commit protocol hold:
+
+1. check the arguments and the source pinning (exit 2), import the flow, read the inputs' commit
+   records (exit 2 if one is missing, exit 3 if a switch skipped this branch);
+2. open attempt-N/ (meta.json says "running"; stdout/stderr are teed into it);
+3. run the step (with @environment, @timeout, @catch), save every artifact as a content-addressed
+   blob, then artifacts.json and the final meta.json;
+4. write done.json last: until then the attempt is invisible to every reader. An attempt never
+   replaces the commit of a later attempt, and a failed attempt leaves the commit it found alone.
+
+meta.json: {"flow", "run_id", "step", "index", "task_id", "attempt", "status": running|succeeded|failed,
+"started_at", "finished_at", "duration_s", "host", "pid", "python_version", "flowc_version",
+"source_sha256", "retry_times", "exit_code", "error": null|{"type", "message", "traceback"},
+"caught": null|{"var", "type", "message"}}.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import json
+import os
+import platform
+import signal
+import socket
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+from . import layout, parameters
+from .blobs import PickleError, type_name
+from .current import Lazy, current
+from .datastore import Datastore, TaskRef, open_datastore
+from .decorators import flow_decorators, retry_times, step_decorators, timeout_seconds
+from .errors import (EXIT_OK, EXIT_USER, CaughtException, ContractError, DatastoreError, FlowcError,
+                     SkippedTask, StepTimeout)
+from .flowspec import FlowSpec, Inputs, StepState, Transition, assigned_artifacts, new_flow, unchanged_load
+from .loader import find_flow_class, import_flow_module
+from .logs import LogTee
+from .wiring import Resolved, Wiring, parse_wiring, resolve
+
+_RUNTIME_DIR = str(Path(__file__).resolve().parent)
+
+
+@dataclass(frozen=True)
+class TaskArgs:
+    flow_file: str
+    step: str
+    run_id: str
+    index: str
+    attempt: int
+    datastore: str
+    source_sha256: str
+    inputs: str
+    params_json: Optional[str] = None
+    control_out: Optional[str] = None
+    flow: Optional[str] = None
+
+
+def run_task(args: TaskArgs) -> int:
+    """Run one attempt; return the exit code. Messages go to stderr."""
+    tee = LogTee()
+    try:
+        return _Attempt(args, tee).run()
+    except SkippedTask as skip:
+        print(str(skip), file=sys.stderr)
+        return skip.exit_code
+    except FlowcError as error:
+        print(f"flowc: {error}", file=sys.stderr)
+        return error.exit_code
+    finally:
+        tee.stop()
+
+
+class _Attempt:
+    def __init__(self, args: TaskArgs, tee: LogTee):
+        self.args = args
+        self.tee = tee
+        self.meta: dict = {}
+        self.started = time.time()
+
+    # -- the whole attempt ------------------------------------------------------------------------
+    def run(self) -> int:
+        args = self.args
+        wiring, given = self._check_arguments()
+        path = Path(args.flow_file)
+        self._check_source(path)
+        try:
+            datastore = open_datastore(args.datastore)
+        except ValueError as error:
+            raise ContractError(str(error)) from None
+
+        self.tee.start()
+        try:
+            module = import_flow_module(path)
+        except ContractError:
+            raise
+        except BaseException as error:
+            _print_user_traceback(error, f"the flow file {path} failed to import")
+            return EXIT_USER
+        cls = find_flow_class(module, path, args.flow)
+        func = self._step_function(cls, wiring)
+        me = TaskRef(cls.__name__, args.run_id, args.step, args.index)
+
+        try:
+            resolved = resolve(datastore, me, wiring)
+        except SkippedTask as skip:
+            with contextlib.suppress(DatastoreError):
+                datastore.write_skipped(me, skip.switch, skip.chosen)
+            raise
+        done = datastore.read_done(me)
+        if done is not None and done.get("attempt", -1) >= args.attempt:
+            print(f"flowc: {me.pathspec} already committed attempt {done['attempt']}; nothing to do", file=sys.stderr)
+            self._write_control_out(done.get("control"))
+            return EXIT_OK
+        return self._execute(datastore, cls, func, me, wiring, resolved, given)
+
+    def _check_arguments(self) -> tuple[Wiring, dict]:
+        args = self.args
+        try:
+            layout.check_name("step", args.step)
+            layout.check_run_id(args.run_id)
+            layout.check_index(args.index)
+        except ValueError as error:
+            raise ContractError(str(error)) from None
+        if args.attempt < 0:
+            raise ContractError(f"bad --attempt {args.attempt}: attempts count from 0")
+        wiring = parse_wiring(args.inputs)
+        given: dict = {}
+        if args.params_json not in (None, "") and args.step == "start":
+            try:
+                given = json.loads(args.params_json)
+            except ValueError as error:
+                raise ContractError(f"--params-json is not valid JSON: {error}") from None
+            if not isinstance(given, dict):
+                raise ContractError("--params-json must be a JSON object: {\"name\": value, ...}")
+        if args.step == "start" and wiring.kind != "start":
+            raise ContractError(f"start takes --inputs '', not {args.inputs!r}")
+        return wiring, given
+
+    def _check_source(self, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ContractError(f"cannot read the flow file {path}: {error.strerror or error}") from None
+        actual = hashlib.sha256(data).hexdigest()
+        expected = self.args.source_sha256.lower()
+        if actual != expected:
+            raise ContractError(
+                f"{path} changed since the workflow was compiled (sha256 {actual[:12]}..., compiled from "
+                f"{expected[:12]}...): recompile the workflow with flowc and deploy it again")
+        self.source_sha256 = actual
+
+    def _step_function(self, cls: type, wiring: Wiring):
+        step = self.args.step
+        func = cls.__dict__.get(step) or getattr(cls, step, None)
+        if func is None or not getattr(func, "is_step", False):
+            raise ContractError(f"{cls.__name__} has no @step {step!r}")
+        takes_inputs = _takes_inputs(func)
+        if wiring.is_join and takes_inputs is False:
+            raise ContractError(f"step {step!r} is wired as a join ({self.args.inputs!r}) but is not "
+                                f"`def {step}(self, inputs)`: recompile the workflow")
+        if not wiring.is_join and takes_inputs is True:
+            raise ContractError(f"step {step!r} is a join (self, inputs) but is wired as {self.args.inputs!r}: "
+                                f"recompile the workflow")
+        return func
+
+    # -- running the step -------------------------------------------------------------------------
+    def _execute(self, datastore: Datastore, cls: type, func, me: TaskRef, wiring: Wiring,
+                 resolved: Resolved, given: dict) -> int:
+        args = self.args
+        decorators = step_decorators(func)
+        param_names = {p.attribute for p in parameters.flow_parameters(cls)}
+        log_dir = self._open_attempt(datastore, me, decorators)
+        self._set_current(datastore, cls, me, param_names)
+
+        try:
+            if args.step == "start":
+                artifacts = self._start_parameters(datastore, cls, me, given)
+            elif wiring.is_join:
+                artifacts = {n: i for n, i in resolved.artifacts.items() if n in param_names}
+            else:
+                artifacts = resolved.artifacts
+            state = StepState(datastore, me.flow, me.step, artifacts, resolved.frames, param_names,
+                              is_join=wiring.is_join)
+            flow = new_flow(cls, state)
+            call = [flow]
+            if wiring.is_join:
+                call.append(Inputs([
+                    new_flow(cls, StepState(datastore, me.flow, p.ref.step, p.artifacts, p.frames, param_names,
+                                            readonly=True))
+                    for p in resolved.parents]))
+            for name, value in decorators.get("environment", {}).get("vars", {}).items():
+                os.environ[str(name)] = str(value)
+
+            error = _run_step(func, call, timeout_seconds(decorators), me.step)
+            caught = None
+            if error is not None:
+                caught = self._maybe_catch(error, flow, decorators)
+                if caught is None:
+                    return self._fail(datastore, me, error, log_dir)
+            return self._commit(datastore, me, flow, state, caught, log_dir)
+        except DatastoreError as error:
+            self._finish_meta(datastore, me, "failed", EXIT_USER, _error_record(error, ""), log_dir, quiet=True)
+            raise
+        except parameters.ParameterError as error:
+            self._finish_meta(datastore, me, "failed", 2, _error_record(error, ""), log_dir, quiet=True)
+            raise ContractError(str(error)) from None
+
+    def _open_attempt(self, datastore: Datastore, me: TaskRef, decorators: dict) -> Path:
+        """Create attempt-N with meta.json "running"; start writing the logs. Returns the log folder."""
+        args = self.args
+        if datastore.is_local:
+            log_dir = datastore.storage.root / me.attempt_key(args.attempt)
+            try:
+                log_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatastoreError(f"cannot write {log_dir}: {error.strerror or error}") from None
+        else:
+            log_dir = Path(tempfile.mkdtemp(prefix="flowc-logs-"))
+        self.meta = {
+            "flow": me.flow, "run_id": me.run_id, "step": me.step, "index": me.index, "task_id": me.task_id,
+            "attempt": args.attempt, "status": "running", "started_at": _iso(self.started), "finished_at": None,
+            "duration_s": None, "host": socket.gethostname(), "pid": os.getpid(),
+            "python_version": platform.python_version(), "flowc_version": flowc_version(),
+            "source_sha256": self.source_sha256, "retry_times": retry_times(decorators), "exit_code": None,
+            "error": None, "caught": None,
+        }
+        datastore.write_meta(me, args.attempt, self.meta)
+        self.tee.attach(log_dir / "stdout.log", log_dir / "stderr.log")
+        return log_dir
+
+    def _set_current(self, datastore: Datastore, cls: type, me: TaskRef, param_names: set) -> None:
+        project = flow_decorators(cls).get("project") or {}
+
+        def origin() -> Optional[str]:
+            record = datastore.read_run(me.flow, me.run_id) or {}
+            return record.get("origin_run_id")
+
+        current._set(flow_name=me.flow, run_id=me.run_id, step_name=me.step, task_id=me.task_id,
+                     retry_count=self.args.attempt, origin_run_id=Lazy(origin), username=parameters._user(),
+                     parameter_names=sorted(param_names), project_name=project.get("name"),
+                     datastore=datastore.uri)
+
+    def _start_parameters(self, datastore: Datastore, cls: type, me: TaskRef, given: dict) -> dict:
+        values = parameters.resolve(cls, given, me.flow)
+        artifacts = {}
+        for attribute, value in values.items():
+            sha, size = datastore.save_value(me.flow, value, attribute)
+            artifacts[attribute] = {"sha256": sha, "type": type_name(value), "size": size}
+        if datastore.read_run(me.flow, me.run_id) is None:
+            shown = {p.name: _jsonable(given[p.name] if p.IS_FILE and p.name in given else values[p.attribute])
+                     for p in parameters.flow_parameters(cls)}
+            datastore.write_run(me.flow, me.run_id, {
+                "flow": me.flow, "run_id": me.run_id, "parameters": shown, "source_sha256": self.source_sha256,
+                "flowc_version": flowc_version(), "python_version": platform.python_version(),
+                "started_at": _iso(self.started), "origin_run_id": None,
+            })
+        return artifacts
+
+    def _maybe_catch(self, error: BaseException, flow: FlowSpec, decorators: dict) -> Optional[dict]:
+        """On the last attempt, @catch stores the exception and the task goes on. Returns what was caught."""
+        settings = decorators.get("catch")
+        last = self.args.attempt >= retry_times(decorators)
+        if settings is None or not last or not isinstance(error, Exception):
+            return None
+        text = _user_traceback_text(error)
+        if settings.get("print_exception", True):
+            print(f"@catch: step {self.args.step!r} failed; going on (the exception is stored in "
+                  f"self.{settings.get('var')}):\n{text}", file=sys.stderr, end="")
+        var = settings.get("var")
+        if var:
+            setattr(flow, var, CaughtException.wrap(error, text))
+        return {"var": var, "type": type(error).__name__, "message": str(error)}
+
+    # -- commit -----------------------------------------------------------------------------------
+    def _commit(self, datastore: Datastore, me: TaskRef, flow: FlowSpec, state: StepState,
+                caught: Optional[dict], log_dir: Path) -> int:
+        args = self.args
+        transition = state.transition
+        problem = _transition_problem(me.step, transition, caught, args.control_out is not None)
+        if problem:
+            return self._fail(datastore, me, FlowcError(problem), log_dir, show_traceback=False)
+        artifacts = dict(state.artifacts)
+        try:
+            for name, value in assigned_artifacts(flow).items():
+                if unchanged_load(state, name, value):
+                    continue
+                sha, size = datastore.save_value(me.flow, value, name)
+                artifacts[name] = {"sha256": sha, "type": type_name(value), "size": size}
+            control, foreach = None, None
+            if transition is not None and transition.kind == "foreach":
+                shas = [datastore.save_value(me.flow, item, f"{transition.foreach}[{i}]")[0]
+                        for i, item in enumerate(transition.items)]
+                datastore.write_foreach_items(me, args.attempt, shas)
+                control = [layout.child_index(me.index, i) for i in range(len(shas))]
+                foreach = {"var": transition.foreach, "num_splits": len(shas)}
+            elif transition is not None and transition.kind == "switch":
+                control = transition.chosen
+        except PickleError as error:
+            return self._fail(datastore, me, error, log_dir, show_traceback=False)
+
+        datastore.write_artifacts(me, args.attempt, artifacts)
+        self.meta["caught"] = caught
+        self._finish_meta(datastore, me, "succeeded", EXIT_OK, None, log_dir)
+        record = {
+            "flow": me.flow, "run_id": me.run_id, "step": me.step, "index": me.index, "attempt": args.attempt,
+            "control": control, "artifacts": artifacts, "foreach_stack": state.frames, "foreach": foreach,
+            "source_sha256": self.source_sha256, "committed_at": _iso(time.time()), "origin": None,
+        }
+        existing = datastore.read_done(me)
+        if existing is not None and existing.get("attempt", -1) > args.attempt:
+            print(f"flowc: attempt {existing['attempt']} of {me.pathspec} committed meanwhile; keeping it",
+                  file=sys.stderr)
+            self._write_control_out(existing.get("control"))
+            return EXIT_OK
+        datastore.write_done(me, record)
+        self._write_control_out(control)
+        return EXIT_OK
+
+    def _fail(self, datastore: Datastore, me: TaskRef, error: BaseException, log_dir: Path,
+              show_traceback: bool = True) -> int:
+        if show_traceback:
+            text = _print_user_traceback(error, f"step {me.step!r} failed")
+        else:
+            text = ""
+            print(f"flowc: {error}", file=sys.stderr)
+        self._finish_meta(datastore, me, "failed", EXIT_USER, _error_record(error, text), log_dir)
+        return EXIT_USER
+
+    def _finish_meta(self, datastore: Datastore, me: TaskRef, status: str, exit_code: int,
+                     error: Optional[dict], log_dir: Path, quiet: bool = False) -> None:
+        """Final meta.json and, for a remote datastore, the logs. Best effort when already failing."""
+        if not self.meta:
+            return
+        finished = time.time()
+        self.meta.update(status=status, exit_code=exit_code, error=error, finished_at=_iso(finished),
+                         duration_s=round(finished - self.started, 3))
+        try:
+            datastore.write_meta(me, self.args.attempt, self.meta)
+            if not datastore.is_local:
+                self.tee.stop()
+                for stream in ("stdout", "stderr"):
+                    log = log_dir / f"{stream}.log"
+                    if log.exists():
+                        datastore.storage.write_bytes(datastore.log_key(me, self.args.attempt, stream),
+                                                      log.read_bytes())
+        except DatastoreError:
+            if not quiet:
+                raise
+
+    def _write_control_out(self, control: Any) -> None:
+        if self.args.control_out is None or control is None:
+            return
+        text = control if isinstance(control, str) else json.dumps(control)
+        try:
+            Path(self.args.control_out).write_text(text)
+        except OSError as error:
+            raise ContractError(f"cannot write --control-out {self.args.control_out}: "
+                                f"{error.strerror or error}") from None
+
+
+def _run_step(func, call: list, seconds: int, step: str) -> Optional[BaseException]:
+    """Call the step function; return the exception it raised (None on success)."""
+    try:
+        with _alarm(seconds, step):
+            func(*call)
+    except SystemExit as error:
+        return RuntimeError(f"step {step!r} called sys.exit({error.code!r})")
+    except BaseException as error:  # KeyboardInterrupt included: the attempt failed
+        return error
+    return None
+
+
+@contextlib.contextmanager
+def _alarm(seconds: int, step: str):
+    if not seconds:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise StepTimeout(f"step {step!r} timed out after {seconds} seconds (@timeout)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _transition_problem(step: str, transition: Optional[Transition], caught: Optional[dict],
+                        wants_control: bool) -> Optional[str]:
+    if step == "end":
+        if transition is not None:
+            return "the end step must not call self.next()"
+        return None
+    if transition is None:
+        if caught is None:
+            return f"step {step!r} finished without calling self.next(); end every step but `end` with it"
+        if wants_control:
+            return (f"@catch caught an exception in step {step!r} before its self.next() chose a foreach or a "
+                    f"switch, so the flow cannot go on (do not use @catch on foreach or switch steps)")
+        return None
+    if wants_control and transition.kind not in ("foreach", "switch"):
+        return (f"step {step!r} was compiled as a foreach or switch (--control-out) but called "
+                f"self.next() without foreach= or condition=: recompile the workflow")
+    return None
+
+
+def _takes_inputs(func) -> Optional[bool]:
+    """True for (self, inputs), False for (self), None when the signature cannot tell (*args)."""
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return None
+    positional = [p for p in signature.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if any(p.kind == p.VAR_POSITIONAL for p in signature.parameters.values()):
+        return None
+    return len(positional) >= 2
+
+
+def _user_traceback_text(error: BaseException) -> str:
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_RUNTIME_DIR):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb or error.__traceback__))
+
+
+def _print_user_traceback(error: BaseException, headline: str) -> str:
+    text = _user_traceback_text(error)
+    print(f"flowc: {headline}:\n{text}", file=sys.stderr, end="")
+    return text
+
+
+def _error_record(error: BaseException, text: str) -> dict:
+    kind = type(error)
+    return {"type": f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ != "builtins" else kind.__qualname__,
+            "message": str(error), "traceback": text}
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="milliseconds")
+
+
+_VERSION: Optional[str] = None
+
+
+def flowc_version() -> str:
+    global _VERSION
+    if _VERSION is None:
+        try:
+            from importlib.metadata import version
+
+            _VERSION = version("flowc")
+        except Exception:
+            _VERSION = "unknown"
+    return _VERSION

@@ -69,8 +69,8 @@ def _describe(dag) -> dict:
         "doc_md": dag.doc_md,
         "tags": sorted(dag.tags),
         "params": {k: _plain(v) for k, v in dag.params.dump().items()} if hasattr(dag.params, "dump") else {},
-        "schedule": str(getattr(dag, "timetable", None).summary) if getattr(dag, "timetable", None) else None,
-        "timezone": str(getattr(getattr(dag, "timetable", None), "_timezone", "")),
+        "schedule": getattr(dag.timetable, "_expression", None),
+        "timezone": str(getattr(dag.timetable, "_timezone", "")),
         "catchup": dag.catchup,
         "tasks": tasks,
     }

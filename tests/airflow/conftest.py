@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,6 @@ from support.venvs import cached_venv
 
 AIRFLOW = ["apache-airflow==3.3.2", "apache-airflow-providers-cncf-kubernetes==10.25.0"]
 DRIVER = Path(__file__).with_name("driver.py")
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((REPO / "examples").glob("*.py"))
 
 
 @pytest.fixture(scope="session")
@@ -46,12 +43,3 @@ def airflow_driver(airflow_env, tmp_path_factory):
         return json.loads(result.read_text())
 
     return drive
-
-
-def compile_flows(flows, out: Path, *options: str, cwd: Path = REPO) -> None:
-    """`flowc compile` as a user runs it (a subprocess), with each flow's absolute --flow-path."""
-    for flow in flows:
-        cmd = [sys.executable, "-m", "flowc.compiler.cli", "compile", str(flow), "--target", "airflow",
-               "-o", str(out), "--flow-path", str(Path(flow).resolve()), "--python", sys.executable, *options]
-        done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr

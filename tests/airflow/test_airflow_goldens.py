@@ -4,7 +4,7 @@ and golden/<example>/airflow-kubernetes/ (pods). Update with `pytest --update-go
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLES, REPO
+from support.flows import EXAMPLES, REPO
 
 from flowc.compiler.cli import build_parser
 from flowc.compiler.commands.compile import build

@@ -4,15 +4,11 @@ command executed locally instead of on a cluster."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conftest import EXAMPLES, compile_flows
 from support.artifacts import final_artifacts
-from test_airflow_runs import flow_name, local_run
+from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, local_run
 
-HERE = Path(__file__).parent
-RESOURCES = HERE / "flows" / "resources.py"
+RESOURCES = TEST_FLOWS / "resources.py"
 RUN_HERE = [p for p in EXAMPLES if p.stem in ("foreach", "switch_in_foreach")]
 
 
@@ -20,7 +16,7 @@ RUN_HERE = [p for p in EXAMPLES if p.stem in ("foreach", "switch_in_foreach")]
 def pods(airflow_driver, tmp_path_factory):
     work = tmp_path_factory.mktemp("airflow-k8s")
     store = work / "store"
-    compile_flows([*EXAMPLES, RESOURCES], work / "dags", "--datastore", store.as_uri(), "--operator", "kubernetes",
+    compile_for_tests("airflow", [*EXAMPLES, RESOURCES], work / "dags", "--datastore", store.as_uri(), "--operator", "kubernetes",
                   "--image", "registry.example/flows:1", "--namespace", "ml")
     runs = [{"dag_id": flow_name(p), "conf": {}} for p in RUN_HERE]
     return airflow_driver(work / "dags", runs, pods_run_locally=True), store

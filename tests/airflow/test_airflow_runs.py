@@ -3,25 +3,23 @@ each run's final artifacts equal those of `flowc run` on the same flow with the 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
+import ast
 
 import pytest
-from conftest import EXAMPLES, compile_flows
 from support.artifacts import final_artifacts
+from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, local_run
 
-from flowc.compiler.api import compile_file
-
-HERE = Path(__file__).parent
-HOSTILE = HERE / "flows" / "hostile.py"
+HOSTILE = TEST_FLOWS / "hostile.py"
 HOSTILE_CONF = {"text": "conf's \"value\" {{ run_id }} $(touch $PWNED_DIR/8)\n✓", "number": "7"}
 CONF = {"branching": {"alpha": 0.25}, "foreach": {"words": '["Fig", " plum ", "kiwi", "date"]'},
         "switch": {"amount": 5000}}
 
 
-def flow_name(path: Path) -> str:
-    return compile_file(path).flow.name
+def hostile_constant() -> str:
+    """The HOSTILE string the hostile flow uses as a default, read without running the flow."""
+    tree = ast.parse(HOSTILE.read_text())
+    return next(ast.literal_eval(n.value) for n in tree.body
+                if isinstance(n, ast.Assign) and n.targets[0].id == "HOSTILE")
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +27,12 @@ def bash_runs(airflow_driver, tmp_path_factory):
     """Compile every example plus the hostile flow (bash operators), then load and run them all at once."""
     work = tmp_path_factory.mktemp("airflow-bash")
     store = work / "store"
-    compile_flows([*EXAMPLES, HOSTILE], work / "dags", "--datastore", store.as_uri())
+    compile_for_tests("airflow", [*EXAMPLES, HOSTILE], work / "dags", "--datastore", store.as_uri())
     runs = [{"dag_id": flow_name(p), "conf": CONF.get(p.stem, {})} for p in EXAMPLES]
     runs += [{"dag_id": "HostileFlow", "conf": {}}, {"dag_id": "HostileFlow", "conf": HOSTILE_CONF}]
     pwned = work / "pwned"  # hostile strings try `touch $PWNED_DIR/N`: this folder must stay empty
     pwned.mkdir()
     return airflow_driver(work / "dags", runs, env={"PWNED_DIR": str(pwned)}), store, work
-
-
-def local_run(flow: Path, store: Path, params: dict, run_id: str) -> dict:
-    args = [a for name, value in params.items() for a in ("--param", f"{name}={value}")]
-    done = subprocess.run([sys.executable, "-m", "flowc.compiler.cli", "run", str(flow), "--datastore",
-                           store.as_uri(), "--run-id", run_id, *args], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return final_artifacts(store, flow_name(flow), run_id)
 
 
 def airflow_run(result: dict, dag_id: str, index: int = 0) -> dict:
@@ -94,11 +84,7 @@ def test_parameters_reach_the_task_typed(bash_runs):
 
 def test_hostile_strings_arrive_unchanged_and_run_nothing(bash_runs):
     result, store, work = bash_runs
-    sys.path.insert(0, str(HOSTILE.parent))
-    try:
-        from hostile import HOSTILE as DEFAULT
-    finally:
-        sys.path.pop(0)
+    DEFAULT = hostile_constant()
     defaults = final_artifacts(store, "HostileFlow", airflow_run(result, "HostileFlow", 0)["run_id"])
     assert defaults["seen_text"] == DEFAULT
     assert defaults["seen_raw"] == "a'b\"c {{ ds }} $(touch $PWNED_DIR/7) %s\n✓"

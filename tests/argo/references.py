@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from interpreter import DEPENDS_TOKEN, TAG
 

@@ -32,7 +32,7 @@ _EXPORTS = {
     "Parameter": "parameters",
     "IncludeFile": "parameters",
     "JSONType": "parameters",
-    "current": "current",
+    "current": "context",
     "retry": "decorators",
     "catch": "decorators",
     "timeout": "decorators",

@@ -142,13 +142,16 @@ def flow_parameters(cls: type) -> list[Parameter]:
     return [seen[a] for a in sorted(seen)]
 
 
-def resolve(cls: type, given: dict[str, Any], flow_name: str) -> dict[str, Any]:
-    """attribute -> converted value for every parameter of `cls`; `given` is keyed by parameter name
-    (the attribute name is accepted too). Raises ParameterError on unknown, missing or bad values."""
+def resolve(cls: type, given: dict[str, Any], flow_name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(attribute -> converted value, parameter name -> value to record in run.json) for every
+    parameter of `cls` (an IncludeFile records its path, not its contents). `given` is keyed by
+    parameter name (the attribute name is accepted too). Raises ParameterError on unknown, missing or
+    bad values."""
     params = flow_parameters(cls)
     by_name = {p.name: p for p in params}
     by_attribute = {p.attribute: p for p in params}
     values: dict[str, Any] = {}
+    shown: dict[str, Any] = {}
     unknown = []
     chosen: dict[str, Any] = {}
     for key, value in given.items():
@@ -168,7 +171,8 @@ def resolve(cls: type, given: dict[str, Any], flow_name: str) -> dict[str, Any]:
             if raw is None and param.required:
                 raise ParameterError(f"parameter {param.name!r} is required: give it a value")
         values[param.attribute] = param.convert(raw)
-    return values
+        shown[param.name] = raw if param.IS_FILE else values[param.attribute]
+    return values, shown
 
 
 def _infer_type(default: Any) -> Any:

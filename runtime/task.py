@@ -37,7 +37,7 @@ from typing import Any, Optional
 
 from . import layout, parameters
 from .blobs import PickleError, type_name
-from .current import Lazy, current
+from .context import Lazy, current
 from .datastore import Datastore, TaskRef, open_datastore
 from .decorators import flow_decorators, retry_times, step_decorators, timeout_seconds
 from .errors import (EXIT_OK, EXIT_USER, CaughtException, ContractError, DatastoreError, FlowcError,
@@ -251,16 +251,14 @@ class _Attempt:
                      datastore=datastore.uri)
 
     def _start_parameters(self, datastore: Datastore, cls: type, me: TaskRef, given: dict) -> dict:
-        values = parameters.resolve(cls, given, me.flow)
+        values, shown = parameters.resolve(cls, given, me.flow)
         artifacts = {}
         for attribute, value in values.items():
             sha, size = datastore.save_value(me.flow, value, attribute)
             artifacts[attribute] = {"sha256": sha, "type": type_name(value), "size": size}
         if datastore.read_run(me.flow, me.run_id) is None:
-            shown = {p.name: _jsonable(given[p.name] if p.IS_FILE and p.name in given else values[p.attribute])
-                     for p in parameters.flow_parameters(cls)}
             datastore.write_run(me.flow, me.run_id, {
-                "flow": me.flow, "run_id": me.run_id, "parameters": shown, "source_sha256": self.source_sha256,
+                "flow": me.flow, "run_id": me.run_id, "parameters": {k: _jsonable(v) for k, v in shown.items()}, "source_sha256": self.source_sha256,
                 "flowc_version": flowc_version(), "python_version": platform.python_version(),
                 "started_at": _iso(self.started), "origin_run_id": None,
             })

@@ -1,0 +1,164 @@
+"""Metaflow semantics inside tasks: joins and merge_artifacts, parameters, decorators, current."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from flowc.runtime import CaughtException, Run
+
+from runtime_driver import FLOWS
+
+
+def task(run, step, index=""):
+    return Run(f"{run.plan.flow}/{run.run_id}", run.datastore)[step][index or "_"]
+
+
+def test_join_sees_only_parameters_then_set_first_merge(flow_run):
+    run = flow_run(FLOWS / "merge_flow.py").run()
+    join = task(run, "join").data
+    assert join.saw_before == ["mode"]
+    assert (join.from_b, join.order, join.x) == (2, [1, 2], 2)
+    assert task(run, "end").data.seen == ["only_a", "same", "x"]
+
+
+def test_merge_conflict_names_the_artifacts(flow_run):
+    run = flow_run(FLOWS / "merge_flow.py", params={"mode": "conflict"}).run(check=False)
+    outcome = run.outcome("join")
+    assert outcome.returncode == 1
+    assert "cannot merge" in outcome.stderr and "[x]" in outcome.stderr
+    assert task(run, "join").status == "failed"
+    assert not task(run, "join").successful
+
+
+def test_merge_exclude_and_include(flow_run):
+    run = flow_run(FLOWS / "merge_flow.py", params={"mode": "exclude"}).run()
+    assert task(run, "end").data.seen == ["only_a", "same"]
+    run = flow_run(FLOWS / "merge_flow.py", params={"mode": "include"}, run_id="inc").run()
+    assert task(run, "end").data.seen == ["only_a"]
+
+
+def test_merge_include_missing_and_both(flow_run):
+    run = flow_run(FLOWS / "merge_flow.py", params={"mode": "include_missing"}).run(check=False)
+    assert run.outcome("join").returncode == 1
+    assert "[nope]" in run.outcome("join").stderr and "only_a" in run.outcome("join").stderr
+    run = flow_run(FLOWS / "merge_flow.py", params={"mode": "both"}, run_id="both").run(check=False)
+    assert run.outcome("join").returncode == 1
+    assert "include= or exclude=, not both" in run.outcome("join").stderr
+
+
+def test_parameters_types_json_runtime_defaults_and_include_file(flow_run, tmp_path):
+    (tmp_path / "notes.txt").write_text("included notes\n")
+    params = {"count": "7", "ratio": 2, "flag": "true", "config": '{"depth": 5, "tags": ["a"]}', "needed": "11"}
+    run = flow_run(FLOWS / "params_flow.py", params=params, cwd=tmp_path,
+                   env={"FLOWC_TEST_DEFAULT": "from the environment"}).run()
+    assert task(run, "start").data.seen == {
+        "text": "plain", "count": 7, "ratio": 2.0, "flag": True, "config": {"depth": 5, "tags": ["a"]},
+        "from_env": "from the environment", "label": "ParamsFlow:label", "stamp": "called", "needed": 11,
+        "notes": "included notes\n",
+    }
+    assert task(run, "end").data.again == (7, "included notes\n")
+    record = Run(f"ParamsFlow/{run.run_id}", run.datastore).record
+    assert record["parameters"]["count"] == 7 and record["parameters"]["notes"] == "notes.txt"
+    assert record["source_sha256"] == run.plan.source_sha256
+
+
+@pytest.mark.parametrize("params,message", [
+    ({}, "'needed' is required"),
+    ({"needed": "x"}, "not a valid int"),
+    ({"needed": 1, "config": "{not json"}, "not valid JSON"),
+    ({"needed": 1, "flag": "maybe"}, "not a valid bool"),
+    ({"needed": 1, "nope": 1}, "unknown parameter(s) nope"),
+    ({"needed": 1, "notes": "missing.txt"}, "cannot read 'missing.txt'"),
+])
+def test_bad_parameters_exit_2(flow_run, tmp_path, params, message):
+    (tmp_path / "notes.txt").write_text("n")
+    run = flow_run(FLOWS / "params_flow.py", params=params, cwd=tmp_path)
+    outcome = run.run_task("start")
+    assert outcome.returncode == 2
+    assert message in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+
+
+def test_retry_catch_environment_timeout(flow_run):
+    run = flow_run(FLOWS / "decorators_flow.py").run()
+    flaky = task(run, "flaky")
+    assert [o.returncode for o in run.outcomes if o.step == "flaky"] == [1, 0]
+    assert [a.status for a in flaky.attempts()] == ["failed", "succeeded"]
+    assert flaky.done["attempt"] == 1
+    assert "first attempt fails" in flaky.attempts()[0].stderr
+    assert "flaky attempt 0" in flaky.attempts()[0].stdout and "flaky attempt 1" in flaky.stdout
+    recovered, error, before, var, timed_out = task(run, "end").data.summary
+    assert (recovered, before, var, timed_out) == (1, "set before the failure", "from the decorator", "CaughtException")
+    assert error == "ValueError: boom went the step"
+    caught = task(run, "boom").data.error
+    assert isinstance(caught, CaughtException) and caught.type == "ValueError"
+    assert "boom went the step" in caught.stacktrace
+    assert task(run, "boom").metadata["caught"]["var"] == "error"
+    assert "timed out after 1 seconds" in task(run, "slow_caught").data.timed_out.exception
+
+
+def test_timeout_without_catch_fails(flow_run, tmp_path):
+    flow = tmp_path / "slow.py"
+    flow.write_text(
+        "import time\nfrom metaflow import FlowSpec, step, timeout\n\n"
+        "class SlowFlow(FlowSpec):\n    @timeout(seconds=1)\n    @step\n    def start(self):\n"
+        "        time.sleep(30)\n        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n")
+    outcome = flow_run(flow).run_task("start")
+    assert outcome.returncode == 1
+    assert "StepTimeout: step 'start' timed out after 1 seconds" in outcome.stderr
+
+
+def test_catch_on_a_failing_retry_waits_for_the_last_attempt(flow_run, tmp_path):
+    flow = tmp_path / "fails.py"
+    flow.write_text(
+        "from metaflow import FlowSpec, catch, retry, step\n\n"
+        "class FailsFlow(FlowSpec):\n    @catch(var='err')\n    @retry(times=1)\n    @step\n    def start(self):\n"
+        "        raise KeyError('always')\n        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n")
+    run = flow_run(flow).run()
+    assert [o.returncode for o in run.outcomes if o.step == "start"] == [1, 0]
+    assert str(task(run, "start").data.err) == "KeyError: 'always'"
+
+
+def test_foreach_over_zero_items_fails_clearly(flow_run, tmp_path):
+    flow = tmp_path / "empty.py"
+    flow.write_text(
+        "from metaflow import FlowSpec, step\n\n"
+        "class EmptyFlow(FlowSpec):\n    @step\n    def start(self):\n        self.items = []\n"
+        "        self.next(self.each, foreach='items')\n\n    @step\n    def each(self):\n        self.next(self.join)\n\n"
+        "    @step\n    def join(self, inputs):\n        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n")
+    run = flow_run(flow)
+    outcome = run.run_task("start")
+    assert outcome.returncode == 1
+    assert "foreach over self.items in step 'start' has zero items" in outcome.stderr
+    assert task(run, "start").status == "failed"
+
+
+def test_current(flow_run, tmp_path):
+    flow = tmp_path / "cur.py"
+    flow.write_text(
+        "from metaflow import FlowSpec, current, project, step\n\n@project(name='demo')\n"
+        "class CurrentFlow(FlowSpec):\n    @step\n    def start(self):\n        self.items = ['a', 'b']\n"
+        "        self.next(self.each, foreach='items')\n\n    @step\n    def each(self):\n"
+        "        self.seen = (current.flow_name, current.run_id, current.step_name, current.task_id,\n"
+        "                     current.retry_count, current.pathspec, current.is_running_flow,\n"
+        "                     current.origin_run_id, current.project_name, self.index, self.input)\n"
+        "        self.next(self.join)\n\n    @step\n    def join(self, inputs):\n"
+        "        self.seen = [i.seen for i in inputs]\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n")
+    run = flow_run(flow, run_id="r7").run()
+    assert task(run, "join").data.seen == [
+        ("CurrentFlow", "r7", "each", "0", 0, "CurrentFlow/r7/each/0", True, None, "demo", 0, "a"),
+        ("CurrentFlow", "r7", "each", "1", 0, "CurrentFlow/r7/each/1", True, None, "demo", 1, "b"),
+    ]
+
+
+def test_artifacts_record_types_sizes_and_share_blobs(flow_run):
+    run = flow_run(FLOWS / "merge_flow.py").run()
+    start, a = task(run, "start"), task(run, "a")
+    assert start.done["artifacts"]["same"] == a.done["artifacts"]["same"]  # inherited, not copied
+    info = a.attempts()[0].artifacts
+    assert info["only_a"]["type"] == "str" and info["only_a"]["size"] > 0
+    assert info == a.done["artifacts"]
+    assert json.loads(json.dumps(a.metadata))["status"] == "succeeded"

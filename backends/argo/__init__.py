@@ -62,6 +62,8 @@ def _metadata(plan: Plan, options: EmitOptions, name: str) -> dict:
     metadata["labels"] = {"app.kubernetes.io/managed-by": "flowc"}
     metadata["annotations"] = {"flowc/flow": plan.flow, "flowc/source": options.source_path,
                                "flowc/source-sha256": plan.source_sha256}
+    if plan.docstring:  # on the template object: Argo shows it, and never substitutes {{...}} there
+        metadata["annotations"]["workflows.argoproj.io/description"] = plan.docstring
     if plan.project:
         metadata["labels"]["flowc/project"] = plan.project
     return metadata
@@ -69,8 +71,6 @@ def _metadata(plan: Plan, options: EmitOptions, name: str) -> dict:
 
 def _workflow_template(plan: Plan, options: EmitOptions, name: str, problems: Problems) -> dict:
     spec: dict = {"entrypoint": "main"}
-    if plan.docstring:
-        spec["workflowMetadata"] = {"annotations": {"workflows.argoproj.io/description": plan.docstring}}
     if options.get("service_account"):
         spec["serviceAccountName"] = options.get("service_account")
     if options.get("parallelism"):

@@ -1,0 +1,133 @@
+"""The task command's contract: exit codes, control values, source pinning, commit records, attempts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from flowc.runtime import Run
+from flowc.runtime.datastore import TaskRef, open_datastore
+
+from runtime_driver import EXAMPLES, FlowRun
+
+
+def ds_path(run: FlowRun) -> Path:
+    return Path(run.datastore.removeprefix("file://"))
+
+
+def test_source_mismatch_exits_2_and_writes_nothing(flow_run):
+    run = flow_run(EXAMPLES / "hello.py")
+    outcome = run.run_task("start", source_sha256="0" * 64)
+    assert outcome.returncode == 2
+    assert "recompile" in outcome.stderr
+    assert not ds_path(run).exists()
+
+
+def test_control_out_and_done_record(flow_run, tmp_path):
+    run = flow_run(EXAMPLES / "switch_in_foreach.py")
+    out = tmp_path / "control"
+    argv = run.command("start", control_out=str(out))
+    assert subprocess.run(argv).returncode == 0
+    assert json.loads(out.read_text()) == ["0", "1", "2", "3"]
+    argv = run.command("classify", index="1", control_out=str(out))
+    assert subprocess.run(argv).returncode == 0
+    assert out.read_text() == "halve"  # the bare step name
+    ds = open_datastore(run.datastore)
+    assert ds.read_done(TaskRef("SwitchInForeachFlow", run.run_id, "classify", "1"))["control"] == "halve"
+    start = ds.read_done(TaskRef("SwitchInForeachFlow", run.run_id, "start"))
+    assert start["control"] == ["0", "1", "2", "3"] and start["foreach"] == {"var": "numbers", "num_splits": 4}
+
+
+def test_skipped_switch_branch_exits_3_and_propagates(flow_run):
+    run = flow_run(EXAMPLES / "switch.py", params={"amount": 5})
+    assert run.run_task("start").returncode == 0
+    large = run.run_task("large")
+    assert large.returncode == 3
+    assert large.stderr.strip() == "skipped: switch start chose small"
+    review = run.run_task("review")  # its parent was skipped: skipped too
+    assert (review.returncode, review.stderr.strip()) == (3, "skipped: switch start chose small")
+    assert run.run_task("small").returncode == 0
+    assert run.run_task("settle").returncode == 0  # small|review: exactly one committed
+    ds = open_datastore(run.datastore)
+    assert ds.read_done(TaskRef("SwitchFlow", run.run_id, "large")) is None
+    assert Run(f"SwitchFlow/{run.run_id}", run.datastore)["review"]["_"].status == "skipped"
+
+
+def test_skipped_inside_foreach(flow_run):
+    run = flow_run(EXAMPLES / "switch_in_foreach.py")
+    assert run.run_task("start").returncode == 0
+    assert run.run_task("classify", "0").returncode == 0
+    halve = run.run_task("halve", "0")  # 3 is odd: classify chose triple
+    assert (halve.returncode, halve.stderr.strip()) == (3, "skipped: switch classify chose triple")
+
+
+def test_missing_input_exits_2(flow_run):
+    run = flow_run(EXAMPLES / "hello.py")
+    outcome = run.run_task("shout")
+    assert outcome.returncode == 2
+    assert "missing input: HelloFlow/run-1/start/_ has not committed" in outcome.stderr
+
+
+def test_bad_arguments_exit_2(flow_run):
+    run = flow_run(EXAMPLES / "foreach.py")
+    assert run.run_task("start").returncode == 0
+    cases = [
+        dict(step="clean", index="x"),
+        dict(step="clean", index="", inputs="@start"),
+        dict(step="clean", index="7"),  # there are 3 items
+        dict(step="join", inputs="score"),  # a join wired as a linear step
+        dict(step="clean", index="0", inputs="a,,b"),
+        dict(step="clean", index="0", attempt=-1),
+        dict(step="start", datastore="ftp://nowhere"),
+    ]
+    for case in cases:
+        step, index, attempt = case.pop("step"), case.pop("index", ""), case.pop("attempt", 0)
+        outcome = run.run_task(step, index, attempt, **case)
+        assert outcome.returncode == 2, (case, outcome.stderr)
+        assert "Traceback" not in outcome.stderr
+    proc = subprocess.run([sys.executable, "-m", "flowc.runtime", "task", "x.py", "start"], capture_output=True)
+    assert proc.returncode == 2
+
+
+def test_reruns_of_committed_attempts(flow_run):
+    run = flow_run(EXAMPLES / "hello.py")
+    assert run.run_task("start", attempt=1).returncode == 0
+    again = run.run_task("start", attempt=0)  # an older attempt never replaces a newer commit
+    assert again.returncode == 0 and "already committed attempt 1" in again.stderr
+    task = TaskRef("HelloFlow", run.run_id, "start")
+    ds = open_datastore(run.datastore)
+    assert ds.read_done(task)["attempt"] == 1 and ds.attempts(task) == [1]
+    assert run.run_task("start", attempt=2).returncode == 0  # a later attempt commits over it
+    assert ds.read_done(task)["attempt"] == 2 and ds.attempts(task) == [1, 2]
+
+
+def test_failed_later_attempt_keeps_the_commit(flow_run, tmp_path):
+    flow = tmp_path / "second_fails.py"
+    flow.write_text(
+        "from metaflow import FlowSpec, current, step\n\nclass SecondFails(FlowSpec):\n    @step\n"
+        "    def start(self):\n        assert current.retry_count == 0, 'only the first attempt works'\n"
+        "        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n")
+    run = flow_run(flow)
+    assert run.run_task("start", attempt=0).returncode == 0
+    assert run.run_task("start", attempt=1).returncode == 1
+    task = Run(f"SecondFails/{run.run_id}", run.datastore)["start"]["_"]
+    assert task.done["attempt"] == 0 and task.status == "succeeded"
+    assert [a.status for a in task.attempts()] == ["succeeded", "failed"]
+
+
+def test_several_flows_need_flow_option(flow_run, tmp_path):
+    flow = tmp_path / "two.py"
+    body = ("    @step\n    def start(self):\n        self.next(self.end)\n\n    @step\n    def end(self):\n"
+            "        self.who = type(self).__name__\n\n")
+    flow.write_text("from metaflow import FlowSpec, step\n\nclass One(FlowSpec):\n" + body + "class Two(FlowSpec):\n" + body)
+    run = flow_run(EXAMPLES / "hello.py")
+    sha = __import__("hashlib").sha256(flow.read_bytes()).hexdigest()
+    base = [sys.executable, "-m", "flowc.runtime", "task", str(flow), "start", "--run-id", "r", "--index", "",
+            "--attempt", "0", "--datastore", run.datastore, "--source-sha256", sha, "--inputs", ""]
+    proc = subprocess.run(base, capture_output=True, text=True)
+    assert proc.returncode == 2 and "--flow" in proc.stderr
+    assert subprocess.run(base + ["--flow", "Two"]).returncode == 0
+    assert subprocess.run(base[:5] + ["end"] + base[6:-1] + ["start", "--flow", "Two"]).returncode == 0
+    assert Run("Two/r", run.datastore)["end"].task.data.who == "Two"

@@ -1,0 +1,102 @@
+"""Emitted WorkflowTemplates executed by the test interpreter with the real runtime command: final
+artifacts equal `flowc run`'s. And the interpreter fails on the mistakes it exists to catch."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+from interpreter import ArgoError, Interpreter
+from support.artifacts import final_artifacts
+from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, local_run
+
+
+CONF = {"branching": {"alpha": "0.25"}, "foreach": {"words": '["Fig", " plum ", "kiwi", "date"]'},
+        "switch": {"amount": "5000"}}
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory):
+    work = tmp_path_factory.mktemp("argo")
+    store = work / "store"
+    compile_for_tests("argo", [*EXAMPLES, TEST_FLOWS / "retrying.py"], work / "yaml", "--datastore",
+                      store.as_uri(), "--image", "unused:1")
+    documents = {}
+    for path in (work / "yaml").glob("*.yaml"):
+        document = next(yaml.safe_load_all(path.read_text()))
+        documents[document["metadata"]["annotations"]["flowc/flow"]] = document
+    return documents, store
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_argo_run_equals_flowc_run(example, templates, tmp_path):
+    documents, store = templates
+    interpreter = Interpreter(documents[flow_name(example)], f"argo-{example.stem}", CONF.get(example.stem, {}))
+    assert interpreter.run() == "Succeeded", interpreter.trace
+    expected = local_run(example, tmp_path / "local", CONF.get(example.stem, {}), "local-1")
+    assert final_artifacts(store, flow_name(example), f"argo-{example.stem}") == expected
+
+
+def test_retries_reach_the_task_as_its_attempt(templates, tmp_path):
+    documents, store = templates
+    interpreter = Interpreter(documents["RetryingFlow"], "argo-retry", env={"RETRY_MARKER_DIR": str(tmp_path)})
+    assert interpreter.run() == "Succeeded"
+    assert [phase.split(":")[0] for path, phase in interpreter.trace if path == "/start"] == ["Failed", "Succeeded"]
+    assert final_artifacts(store, "RetryingFlow", "argo-retry")["attempt"] == 1
+
+
+def switch_document(templates) -> dict:
+    return copy.deepcopy(templates[0]["SwitchFlow"])
+
+
+def main_tasks(document) -> dict:
+    return {t["name"]: t for t in document["spec"]["templates"][0]["dag"]["tasks"]}
+
+
+def test_interpreter_catches_a_switch_without_when(templates):
+    document = switch_document(templates)
+    for task in main_tasks(document).values():
+        task.pop("when", None)  # both cases run: the meet finds two committed branches
+    interpreter = Interpreter(document, "broken-when", {"amount": "5000"})
+    assert interpreter.run() == "Failed"
+    ran = dict(interpreter.trace)
+    assert ran["/small"] == ran["/large"] == "Succeeded"
+    assert ran["/settle"].startswith("Failed: exit 2")
+
+
+def test_interpreter_catches_a_bare_depends_after_a_skipped_case(templates):
+    document = switch_document(templates)
+    main_tasks(document)["review"]["depends"] = "large"  # bare name: also true when `large` was skipped
+    interpreter = Interpreter(document, "broken-depends", {"amount": "10"})  # small case: large is skipped
+    assert interpreter.run() == "Failed"
+    assert any(path == "/review" and "exit 2" in phase for path, phase in interpreter.trace)
+
+
+def test_interpreter_catches_unresolved_references(templates):
+    document = copy.deepcopy(templates[0]["ForeachFlow"])
+    main_tasks(document)["each-start"]["withParam"] = "{{tasks.start.outputs.parameters.items}}"
+    with pytest.raises(ArgoError, match="unresolved reference"):
+        Interpreter(document, "broken-ref").run()
+
+
+def test_a_ten_thousand_wide_foreach_stays_small_on_the_wire(tmp_path):
+    flow = tmp_path / "wide.py"
+    flow.write_text("from metaflow import FlowSpec, step\n\nclass WideFlow(FlowSpec):\n"
+                    "    @step\n    def start(self):\n        self.items = list(range(10000))\n"
+                    "        self.next(self.work, foreach='items')\n\n"
+                    "    @step\n    def work(self):\n        self.next(self.join)\n\n"
+                    "    @step\n    def join(self, inputs):\n        self.next(self.end)\n\n"
+                    "    @step\n    def end(self):\n        pass\n")
+    compile_for_tests("argo", [flow], tmp_path / "yaml", "--datastore", (tmp_path / "store").as_uri(),
+                      "--image", "unused:1")
+    text = (tmp_path / "yaml" / "wide-flow.yaml").read_text()
+    assert len(text) < 12_000  # the template does not grow with the width: the list arrives at run time
+    document = yaml.safe_load(text)
+    interpreter = Interpreter(document, "wide")
+    start = interpreter.templates["step-start"]
+    node = interpreter._container(start, dict(interpreter.globals, **{"inputs.parameters.index": ""}), "/start")
+    assert node.phase == "Succeeded"
+    control = node.outputs["control"]
+    assert len(control) < 256 * 1024  # Argo's limit for an output parameter
+    assert yaml.safe_load(control)[:3] == ["0", "1", "2"] and len(yaml.safe_load(control)) == 10000

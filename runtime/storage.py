@@ -53,7 +53,7 @@ class LocalStorage:
     def read_bytes(self, key: str) -> Optional[bytes]:
         try:
             return (self.root / key).read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # a file where a folder would be: no such record
             return None
         except OSError as error:
             raise DatastoreError(f"cannot read {self.describe(key)}: {error.strerror or error}") from None

@@ -202,6 +202,8 @@ class _Attempt:
                 os.environ[str(name)] = str(value)
 
             error = _run_step(func, call, timeout_seconds(decorators), me.step)
+            if isinstance(error, DatastoreError):  # loading an input failed: not the user's error
+                raise error
             caught = None
             if error is not None:
                 caught = self._maybe_catch(error, flow, decorators)

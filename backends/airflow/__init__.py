@@ -41,7 +41,7 @@ def emit(plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]
         return {}
     out = Source()
     out.raw(header("#", options, plan.source_sha256))
-    _preamble(out, plan, options, operator)
+    _preamble(out, plan, options, operator, places)
     _dag(out, plan, options, operator, places, dag_id)
     return {f"{dag_id}.py": out.text()}
 
@@ -60,20 +60,24 @@ def _check_names(plan: Plan, places: Layout, problems: Problems) -> None:
                          help=f"rename step `flatten_{split}`")
 
 
-def _preamble(out: Source, plan: Plan, options: EmitOptions, operator: str) -> None:
+def _preamble(out: Source, plan: Plan, options: EmitOptions, operator: str, places: Layout) -> None:
     out.line("from __future__ import annotations")
     out.line()
     out.line("import datetime")
     out.line("import json" if operator == "bash" else None)
     out.line("import os" if options.flow_path is None else None)
     out.line()
-    out.raw("try:  # Airflow 3\n"
-            "    from airflow.sdk import DAG, Param, literal, task, task_group\n"
-            "except ImportError:  # Airflow 2.11\n"
-            "    from airflow.decorators import task, task_group\n"
-            "    from airflow.models.dag import DAG\n"
-            "    from airflow.models.param import Param\n"
-            "    from airflow.utils.template import literal\n")
+    # Import only what this DAG uses: Airflow re-parses the file often (see the field notes).
+    sdk = ["DAG"] + (["Param"] if plan.parameters else []) + ["literal"] + \
+        (["task"] if places.flattened else []) + (["task_group"] if places.groups else [])
+    decorators = [n for n in ("task", "task_group") if n in sdk]
+    out.line("try:  # Airflow 3")
+    out.line(f"    from airflow.sdk import {', '.join(sdk)}")
+    out.line("except ImportError:  # Airflow 2.11")
+    out.line(f"    from airflow.decorators import {', '.join(decorators)}" if decorators else None)
+    out.line("    from airflow.models.dag import DAG")
+    out.line("    from airflow.models.param import Param" if plan.parameters else None)
+    out.line("    from airflow.utils.template import literal")
     out.raw("".join(IMPORTS[operator]))
     if plan.schedule:
         out.line("from airflow.timetables.trigger import CronTriggerTimetable")

@@ -7,9 +7,9 @@ import datetime
 import os
 
 try:  # Airflow 3
-    from airflow.sdk import DAG, Param, literal, task, task_group
+    from airflow.sdk import DAG, Param, literal, task_group
 except ImportError:  # Airflow 2.11
-    from airflow.decorators import task, task_group
+    from airflow.decorators import task_group
     from airflow.models.dag import DAG
     from airflow.models.param import Param
     from airflow.utils.template import literal

@@ -7,11 +7,10 @@ import datetime
 import os
 
 try:  # Airflow 3
-    from airflow.sdk import DAG, Param, literal, task, task_group
+    from airflow.sdk import DAG, literal, task, task_group
 except ImportError:  # Airflow 2.11
     from airflow.decorators import task, task_group
     from airflow.models.dag import DAG
-    from airflow.models.param import Param
     from airflow.utils.template import literal
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from kubernetes.client import models as k8s

@@ -41,13 +41,13 @@ class Progress:
         self.running[key] = time.monotonic()
         self._draw()
 
-    def ended(self, key: tuple[str, str], outcome: str, seconds: float, ok: bool) -> None:
+    def ended(self, key: tuple[str, str], outcome: str, seconds: float, ok: bool, note: str = "") -> None:
         """A task process ended; `outcome` is a short word or phrase ("ok", "failed (exit 1)")."""
         self.running.pop(key, None)
         if ok:
             self.done += 1
         if not self.live:
-            self.stream.write(f"[{task_label(*key)}] {outcome} {seconds:.2f}s\n")
+            self.stream.write(f"[{task_label(*key)}] {outcome} {seconds:.2f}s{note}\n")
             self.stream.flush()
         self._draw(force=True)
 

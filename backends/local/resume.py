@@ -9,7 +9,7 @@ The new run keeps the earlier run's parameters.
 
 from __future__ import annotations
 
-import time
+from datetime import datetime, timezone
 from typing import Optional
 
 from flowc.compiler.plan import Plan
@@ -80,6 +80,6 @@ def write_run_record(store: Datastore, plan: Plan, origin_record: dict, origin: 
     Written before any task runs, so a cloned start (which writes nothing) still leaves a record."""
     record = dict(origin_record)
     record.update(run_id=new_run, flow=plan.flow, source_sha256=plan.source_sha256,
-                  started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), origin_run_id=origin)
+                  started_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"), origin_run_id=origin)
     store.write_run(plan.flow, new_run, record)
     return record

@@ -203,17 +203,18 @@ class Runner:
         times = spec.retry.times if spec.retry else 0
         if retryable and task.attempt < times and self.failure is None:
             delay = spec.retry.minutes_between_retries * 60
-            self.progress.ended(key, f"{reason}; retrying in {delay:g}s (attempt {task.attempt + 2} of "
-                                f"{times + 1})", event.seconds, ok=False)
+            self.progress.ended(key, reason, event.seconds, ok=False,
+                                note=f"; retrying in {delay:g}s (attempt {task.attempt + 2} of {times + 1})")
             heapq.heappush(self.retries, (time.monotonic() + delay, key, task.attempt + 1))
             return
         self.progress.ended(key, reason, event.seconds, ok=False)
         self._fail(Failure(key, task.attempt, reason, task.stderr_path, task.stdout_path))
 
-    @staticmethod
-    def _describe_exit(event: Ended) -> str:
+    def _describe_exit(self, event: Ended) -> str:
         if event.task.killed_for_timeout:
-            return "failed (killed: ran past its @timeout)"
+            limit = self.plan.task(event.task.key[0]).timeout_seconds
+            return (f"failed (killed: still running {limit + timeout_grace(limit):g}s after it started; "
+                    f"@timeout is {limit}s)")
         if event.returncode < 0:
             return f"failed (killed by {signal.Signals(-event.returncode).name})"
         return f"failed (exit {event.returncode})"

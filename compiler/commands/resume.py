@@ -20,6 +20,23 @@ def register(subparsers) -> None:
     parser.add_argument("--run-id", dest="run_id_new", metavar="ID",
                         help="the new run's id (default: start time + random suffix)")
     parser.set_defaults(handler=main)
+    _allow_positionals_after_options(parser)
+
+
+def _allow_positionals_after_options(parser) -> None:
+    """Let `flowc resume RUN --from STEP flow.py` parse: plain argparse binds all positionals at the first
+    one it meets, so FLOW after an option would be 'unrecognized'. The intermixed parse fixes that; it
+    calls parse_known_args itself, hence the swap while it runs."""
+    plain = parser.parse_known_args
+
+    def parse(args=None, namespace=None):
+        parser.parse_known_args = plain
+        try:
+            return parser.parse_known_intermixed_args(args, namespace)
+        finally:
+            parser.parse_known_args = parse
+
+    parser.parse_known_args = parse
 
 
 def main(args) -> int:

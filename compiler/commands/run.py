@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 
-from .common import add_flow_option
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -27,7 +25,7 @@ def register(subparsers) -> None:
 
 def add_run_options(parser) -> None:
     """Options `flowc run` and `flowc resume` share."""
-    add_flow_option(parser)
+    parser.add_argument("--flow", metavar="CLASS", help="the flow class to use when a file defines several")
     parser.add_argument("--datastore", metavar="URI",
                         help="where artifacts go: a directory, file:///dir or s3://bucket/prefix "
                              "(default: $FLOWC_DATASTORE or .flowc/ in the current directory)")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Optional
 
 _TASK_HELP = """Run one attempt of one task of a flow (the task contract, DESIGN section 4).
 
@@ -38,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: "list | None" = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command != "task":

@@ -37,6 +37,23 @@ def step(func: Callable) -> Callable:
     return func
 
 
+def positional_arity(func: Callable) -> Optional[int]:
+    """How many positional arguments `func` takes (through functools.wraps wrappers); None when it
+    takes *args or cannot be told. Cheaper than inspect.signature, which the task start-up avoids."""
+    seen = 0
+    while hasattr(func, "__wrapped__") and seen < 100:
+        func, seen = func.__wrapped__, seen + 1
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return None
+    if code.co_flags & 0x04:  # CO_VARARGS
+        return None
+    arity = code.co_argcount
+    if getattr(func, "__self__", None) is not None:
+        arity -= 1
+    return arity
+
+
 def step_decorators(func: Callable) -> dict[str, dict[str, Any]]:
     """The decorators recorded on a step function: name -> arguments (with defaults)."""
     return dict(getattr(func, ATTRIBUTE, {}))

@@ -11,12 +11,13 @@ artifact. In every step a parameter reads as its value; assigning to it is an er
 from __future__ import annotations
 
 import getpass
-import inspect
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
+
+from .decorators import positional_arity
 
 
 class _JSONType:
@@ -243,15 +244,12 @@ def _convert(name: str, kind: Any, value: Any) -> Any:
 
 
 def _takes_argument(func: Callable) -> bool:
-    try:
-        signature = inspect.signature(func)
-    except (TypeError, ValueError):
-        return False
-    for p in signature.parameters.values():
-        if p.kind in (p.VAR_POSITIONAL,) or (p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                                             and p.default is p.empty):
-            return True
-    return False
+    """Does a callable default want the context? (a function of one argument, like Metaflow's)"""
+    arity = positional_arity(func)
+    if arity is None:
+        return True
+    defaults = len(getattr(func, "__defaults__", None) or ())
+    return arity - defaults >= 1
 
 
 def _user() -> str:

@@ -14,7 +14,6 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator, Optional
-from urllib.parse import unquote, urlparse
 
 from .errors import DatastoreError
 
@@ -24,15 +23,17 @@ TMP_PREFIX = ".tmp-"  # partial files (local) start with this; listings skip nam
 def open_storage(uri: str) -> "LocalStorage | S3Storage":
     """`file:///abs/dir`, a plain path (relative to the cwd) or `s3://bucket/prefix`."""
     if uri.startswith("s3://"):
-        parsed = urlparse(uri)
-        if not parsed.netloc:
+        bucket, _, prefix = uri[len("s3://"):].partition("/")
+        if not bucket:
             raise ValueError(f"bad datastore {uri!r}: expected s3://bucket/prefix")
-        return S3Storage(parsed.netloc, parsed.path.strip("/"))
+        return S3Storage(bucket, prefix.strip("/"))
     if uri.startswith("file://"):
-        parsed = urlparse(uri)
-        if parsed.netloc not in ("", "localhost"):
+        from urllib.parse import unquote
+
+        host, slash, path = uri[len("file://"):].partition("/")
+        if host not in ("", "localhost") or not slash:
             raise ValueError(f"bad datastore {uri!r}: expected file:///absolute/dir")
-        return LocalStorage(Path(unquote(parsed.path)))
+        return LocalStorage(Path(unquote("/" + path)))
     if "://" in uri:
         raise ValueError(f"bad datastore {uri!r}: use file:///dir, a path or s3://bucket/prefix")
     if not uri:

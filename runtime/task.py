@@ -20,12 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import inspect
 import json
 import os
-import platform
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -39,7 +36,7 @@ from . import layout, parameters
 from .blobs import PickleError, type_name
 from .context import Lazy, current
 from .datastore import Datastore, TaskRef, open_datastore
-from .decorators import flow_decorators, retry_times, step_decorators, timeout_seconds
+from .decorators import flow_decorators, positional_arity, retry_times, step_decorators, timeout_seconds
 from .errors import (EXIT_OK, EXIT_USER, CaughtException, ContractError, DatastoreError, FlowcError,
                      SkippedTask, StepTimeout)
 from .flowspec import FlowSpec, Inputs, StepState, Transition, assigned_artifacts, new_flow, unchanged_load
@@ -48,6 +45,7 @@ from .logs import LogTee
 from .wiring import Resolved, Wiring, parse_wiring, resolve
 
 _RUNTIME_DIR = str(Path(__file__).resolve().parent)
+_PYTHON = "%d.%d.%d" % sys.version_info[:3]
 
 
 @dataclass(frozen=True)
@@ -231,8 +229,8 @@ class _Attempt:
         self.meta = {
             "flow": me.flow, "run_id": me.run_id, "step": me.step, "index": me.index, "task_id": me.task_id,
             "attempt": args.attempt, "status": "running", "started_at": _iso(self.started), "finished_at": None,
-            "duration_s": None, "host": socket.gethostname(), "pid": os.getpid(),
-            "python_version": platform.python_version(), "flowc_version": flowc_version(),
+            "duration_s": None, "host": os.uname().nodename, "pid": os.getpid(),
+            "python_version": _PYTHON, "flowc_version": flowc_version(),
             "source_sha256": self.source_sha256, "retry_times": retry_times(decorators), "exit_code": None,
             "error": None, "caught": None,
         }
@@ -261,7 +259,7 @@ class _Attempt:
         if datastore.read_run(me.flow, me.run_id) is None:
             datastore.write_run(me.flow, me.run_id, {
                 "flow": me.flow, "run_id": me.run_id, "parameters": {k: _jsonable(v) for k, v in shown.items()}, "source_sha256": self.source_sha256,
-                "flowc_version": flowc_version(), "python_version": platform.python_version(),
+                "flowc_version": flowc_version(), "python_version": _PYTHON,
                 "started_at": _iso(self.started), "origin_run_id": None,
             })
         return artifacts
@@ -419,14 +417,8 @@ def _transition_problem(step: str, transition: Optional[Transition], caught: Opt
 
 def _takes_inputs(func) -> Optional[bool]:
     """True for (self, inputs), False for (self), None when the signature cannot tell (*args)."""
-    try:
-        signature = inspect.signature(func)
-    except (TypeError, ValueError):
-        return None
-    positional = [p for p in signature.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if any(p.kind == p.VAR_POSITIONAL for p in signature.parameters.values()):
-        return None
-    return len(positional) >= 2
+    arity = positional_arity(func)
+    return None if arity is None else arity >= 2
 
 
 def _user_traceback_text(error: BaseException) -> str:
@@ -464,12 +456,17 @@ _VERSION: Optional[str] = None
 
 
 def flowc_version() -> str:
+    """The installed flowc's version, read from its dist-info (importlib.metadata costs ~50 ms to import)."""
     global _VERSION
     if _VERSION is None:
-        try:
-            from importlib.metadata import version
-
-            _VERSION = version("flowc")
-        except Exception:
-            _VERSION = "unknown"
+        _VERSION = "unknown"
+        for entry in sys.path:
+            try:
+                names = [n for n in os.listdir(entry or ".") if n.startswith("flowc-") and n.endswith(".dist-info")]
+            except OSError:
+                continue
+            if names:
+                version = names[0][len("flowc-"):-len(".dist-info")]
+                _VERSION = version.replace("_", "-")
+                break
     return _VERSION

@@ -1,0 +1,99 @@
+"""Save and load a large bytes artifact through the datastore vs raw file I/O of the same bytes.
+
+    python bench/runtime_artifacts.py [--size-mib 1024] [--repeat 2] [--dir DIR]
+
+Baseline, measured in the same run on the same disk: `open(path, "wb").write(data)` and
+`open(path, "rb").read()`. The datastore pickles (protocol 5) straight to a temporary file while it
+hashes (sha256) the stream, renames the file to its content address, and loads with pickle.load
+(readinto into the new object). The goal is a ratio of at least 0.8 of raw in both directions.
+Extra memory is measured with tracemalloc: beyond the value itself, a save should allocate next to
+nothing and a load only the result (no second or third copy).
+
+The value is random bytes (os.urandom); timings take the best of --repeat runs. A 1 GiB run writes
+about 2 GiB per repeat to --dir (default: the system temporary directory), so run it sparingly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from flowc.runtime.datastore import open_datastore
+
+MIB = 1 << 20
+
+
+def raw_write(path: Path, data: bytes) -> float:
+    start = time.perf_counter()
+    with open(path, "wb") as f:
+        f.write(data)
+    return time.perf_counter() - start
+
+
+def raw_read(path: Path) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    with open(path, "rb") as f:
+        data = f.read()
+    return time.perf_counter() - start, data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--dir", default=None, help="where to write (default: the temporary directory)")
+    args = parser.parse_args()
+
+    size = args.size_mib * MIB
+    data = os.urandom(size)
+    work = Path(tempfile.mkdtemp(prefix="flowc-bench-", dir=args.dir))
+    best = {"raw write": float("inf"), "raw read": float("inf"), "save": float("inf"), "load": float("inf")}
+    save_extra = load_peak = 0
+    try:
+        for _ in range(args.repeat):
+            raw = work / "raw.bin"
+            best["raw write"] = min(best["raw write"], raw_write(raw, data))
+            elapsed, back = raw_read(raw)
+            best["raw read"] = min(best["raw read"], elapsed)
+            assert back == data
+            del back
+            raw.unlink()
+
+            store = work / "ds"
+            ds = open_datastore(str(store))
+            tracemalloc.start()
+            start = time.perf_counter()
+            sha, _ = ds.save_value("Bench", data, "data")
+            best["save"] = min(best["save"], time.perf_counter() - start)
+            save_extra = max(save_extra, tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+
+            tracemalloc.start()
+            start = time.perf_counter()
+            back = ds.load_value("Bench", sha)
+            best["load"] = min(best["load"], time.perf_counter() - start)
+            load_peak = max(load_peak, tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+            assert back == data
+            del back
+            shutil.rmtree(store)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    mib = size / MIB
+    print(f"value: {mib:.0f} MiB of random bytes; best of {args.repeat}")
+    for name in best:
+        print(f"  {name:10s} {best[name]:7.3f} s  {mib / best[name]:8.0f} MiB/s")
+    print(f"save / raw write throughput ratio: {best['raw write'] / best['save']:.2f}  (goal >= 0.8)")
+    print(f"load / raw read  throughput ratio: {best['raw read'] / best['load']:.2f}  (goal >= 0.8)")
+    print(f"extra memory during save: {save_extra / MIB:.1f} MiB; peak during load: {load_peak / MIB:.1f} MiB "
+          f"(the value is {mib:.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()

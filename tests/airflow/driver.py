@@ -51,7 +51,7 @@ def _describe(dag) -> dict:
         operator = getattr(task, "operator_class", type(task))
         info = {
             "operator": getattr(operator, "__name__", str(operator)),
-            "mapped": type(task).__name__ == "MappedOperator",
+            "mapped": type(task).__name__ == "MappedOperator" or task.get_closest_mapped_task_group() is not None,
             "upstream": sorted(task.upstream_task_ids),
             "trigger_rule": str(getattr(task.trigger_rule, "value", task.trigger_rule)),
             "retries": task.retries,

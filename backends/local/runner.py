@@ -75,6 +75,9 @@ class Runner:
         self.ready: deque[Key] = deque()
         self.retries: list[tuple[float, Key, int]] = []  # heap of (due time, task, attempt)
         self.failure: Optional[Failure] = None
+        # Started but not yet handled here. Counted in this thread (not read from the pool, whose waiter
+        # threads update it before the end event is queued), so the loop never exits with an event pending.
+        self.in_flight = 0
         self.stop_signal: Optional[int] = None
         # Control-out files and a copy of each task's output (for the failure report); removed at the end
         # unless a failed task left no log in the datastore (it died before its attempt started).
@@ -93,7 +96,7 @@ class Runner:
                 if self.stop_signal is not None:
                     raise Interrupted(self.stop_signal)
                 self._launch_ready()
-                if not self.pool.running and not self.ready and not self.retries:
+                if not self.in_flight and not self.ready and not self.retries:
                     break
                 event = self.pool.next_event(timeout=self._wait_budget())
                 if event is not None:
@@ -137,10 +140,10 @@ class Runner:
             self.retries.clear()
             return
         now = time.monotonic()
-        while self.retries and self.retries[0][0] <= now and len(self.pool.running) < self.opts.max_workers:
+        while self.retries and self.retries[0][0] <= now and self.in_flight < self.opts.max_workers:
             _, key, attempt = heapq.heappop(self.retries)
             self._start(key, attempt)
-        while self.ready and len(self.pool.running) < self.opts.max_workers:
+        while self.ready and self.in_flight < self.opts.max_workers:
             key = self.ready.popleft()
             if self.opts.reuse is not None:
                 try:
@@ -165,6 +168,7 @@ class Runner:
             env = {**self.env, **dict(spec.environment)}
         hard_limit = spec.timeout_seconds + timeout_grace(spec.timeout_seconds) if spec.timeout_seconds else None
         self.pool.start(key, attempt, argv, env, base + ".out", base + ".err", control_path, hard_limit)
+        self.in_flight += 1
         self.progress.started(key)
 
     def command(self, spec: TaskSpec, index: str, attempt: int, control_path: Optional[str]) -> list[str]:
@@ -181,6 +185,7 @@ class Runner:
         return [values[arg.slot] if isinstance(arg, Slot) else arg for arg in spec.command]
 
     def _handle(self, event: Ended) -> None:
+        self.in_flight -= 1
         task = event.task
         key, spec = task.key, self.plan.task(task.key[0])
         if event.returncode == 0:
@@ -233,8 +238,8 @@ class Runner:
         if first:
             self.failure = failure
         self.progress.message(self.failure_report(failure))
-        if first and self.pool.running:
-            self.progress.message(f"flowc run: not starting new tasks; waiting for {len(self.pool.running)} "
+        if first and self.in_flight:
+            self.progress.message(f"flowc run: not starting new tasks; waiting for {self.in_flight} "
                                   "running task(s) to finish (Ctrl-C to stop them)")
 
     def failure_report(self, failure: Failure) -> str:
@@ -269,13 +274,15 @@ class Runner:
 
     def _interrupted(self, signum: int) -> None:
         name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-        count = len(self.pool.running)
+        count = self.in_flight
         self.progress.message(f"flowc run: {name}: stopping {count} running task(s)")
         # Ignore further signals while stopping: the task groups must be waited for, not abandoned.
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)
         for event in self.pool.stop_all():
-            self.progress.ended(event.task.key, "stopped", event.seconds, ok=False)
+            self.in_flight -= 1
+            committed = event.returncode == 0 and not event.task.stopping  # ended on its own just before
+            self.progress.ended(event.task.key, "ok" if committed else "stopped", event.seconds, ok=committed)
 
 
 def _tail(path: str, lines: int) -> list[str]:

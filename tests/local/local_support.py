@@ -1,0 +1,42 @@
+"""Shared by the local runner's tests: run the real `flowc` CLI in a temporary working directory and
+read results back with the runtime's client."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+FLOWS = Path(__file__).resolve().parent / "flows"
+
+
+class Flowc:
+    """`flowc ...` as a person runs it, from `cwd` (so the default datastore is `cwd/.flowc`)."""
+
+    def __init__(self, cwd: Path):
+        self.cwd = cwd
+        self.env = {k: v for k, v in os.environ.items() if k != "FLOWC_DATASTORE"}
+
+    def argv(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "flowc.compiler.cli", *args]
+
+    def __call__(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+        return subprocess.run(self.argv(*args), cwd=self.cwd, env=self.env, capture_output=True, text=True,
+                              timeout=timeout)
+
+    def ok(self, *args: str) -> subprocess.CompletedProcess:
+        result = self(*args)
+        assert result.returncode == 0, f"flowc {' '.join(args)} exited {result.returncode}:\n{result.stderr}"
+        return result
+
+    @property
+    def datastore(self) -> str:
+        return str(self.cwd / ".flowc")
+
+    def run(self, pathspec: str):
+        from flowc.runtime import Run
+
+        return Run(pathspec, self.datastore)

@@ -31,7 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--source-sha256", required=True, metavar="HEX", help="sha256 of the compiled flow file")
     task.add_argument("--inputs", required=True, metavar="WIRING",
                       help="where the inputs are: '', 'a', '@s', 'a,b', 'last@s', 'a|b|c'")
-    task.add_argument("--params-json", metavar="JSON", help="start only: parameter values, a JSON object")
+    task.add_argument("--params-json", metavar="JSON",
+                      help="start only: parameter values, a JSON object (null: not given, use the default)")
+    task.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                      help="start only, repeatable: one parameter value as a string (overrides --params-json); "
+                           "an empty value for a default computed at run time means not given")
     task.add_argument("--control-out", metavar="FILE", help="also write the control value (foreach/switch) here")
     task.add_argument("--flow", metavar="CLASS", help="the flow class, when the file holds several")
     return parser
@@ -48,4 +52,4 @@ def main(argv: "list | None" = None) -> int:
     return run_task(TaskArgs(
         flow_file=args.flow_file, step=args.step, run_id=args.run_id, index=args.index, attempt=args.attempt,
         datastore=args.datastore, source_sha256=args.source_sha256, inputs=args.inputs,
-        params_json=args.params_json, control_out=args.control_out, flow=args.flow))
+        params_json=args.params_json, params=tuple(args.param), control_out=args.control_out, flow=args.flow))

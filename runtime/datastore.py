@@ -22,17 +22,16 @@ Records (JSON):
 - attempt-N/artifacts.json: {name: {"sha256", "type", "size"}}; attempt-N/meta.json: see flowc.runtime.task;
   attempt-N/foreach-items.txt: one sha256 per line, the foreach items in order (a child reads only its
   own line); attempt-N/stdout.log, stderr.log.
-- skipped.json: {"switch", "chosen"}: the task's switch chose another branch (not a commit; a later
-  commit wins).
+- skipped.json: {"reason", "switch", "chosen"}: the task's switch (or an upstream one) chose another
+  branch. Not a commit; never written where done.json exists; a later commit wins.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from . import blobs, layout
 from .errors import DatastoreError
@@ -52,8 +51,7 @@ def open_datastore(uri: Optional[str] = None) -> "Datastore":
     return Datastore(open_storage(uri or default_datastore_uri()))
 
 
-@dataclass(frozen=True)
-class TaskRef:
+class TaskRef(NamedTuple):
     """A task's address: (flow, run, step, index). Index is "" or "3" or "3/0" (outer first)."""
 
     flow: str
@@ -78,7 +76,7 @@ class TaskRef:
         return f"{self.key}/attempt-{attempt}"
 
     def at(self, step: Optional[str] = None, index: Optional[str] = None) -> "TaskRef":
-        return replace(self, step=self.step if step is None else step, index=self.index if index is None else index)
+        return self._replace(step=self.step if step is None else step, index=self.index if index is None else index)
 
 
 class Datastore:
@@ -149,7 +147,8 @@ class Datastore:
         return self.read_json(f"{task.key}/skipped.json")
 
     def write_skipped(self, task: TaskRef, switch: str, chosen: str) -> None:
-        self.write_json(f"{task.key}/skipped.json", {"switch": switch, "chosen": chosen})
+        self.write_json(f"{task.key}/skipped.json",
+                        {"reason": f"switch {switch} chose {chosen}", "switch": switch, "chosen": chosen})
 
     def attempts(self, task: TaskRef) -> list[int]:
         numbers = (layout.attempt_number(n) for n in self.storage.list_dir(task.key))

@@ -69,6 +69,13 @@ class StepTimeout(FlowError):
     """@timeout expired while the step ran."""
 
 
+class Terminated(BaseException):
+    """The task received SIGTERM (a scheduler or `flowc run` stopping it). Not an Exception, so @catch
+    does not catch it; the attempt is recorded as failed and the task exits 143 (128 + SIGTERM)."""
+
+    exit_code = 143
+
+
 class CaughtException(Exception):
     """What @catch(var=...) stores in its artifact: the exception's type, message and traceback as text
     (the original exception object may not pickle). Like Metaflow's wrapper: `.type`, `.exception`

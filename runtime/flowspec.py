@@ -16,7 +16,6 @@ The task command (flowc.runtime.task) creates flow objects with a StepState and 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
 from .errors import FlowError, MergeArtifactsConflict, MergeArtifactsMissing
@@ -29,14 +28,17 @@ _IMPORTING = False
 _IMMUTABLE = (bytes, str, int, float, bool, complex, type(None), frozenset, range)
 
 
-@dataclass
 class Transition:
-    kind: str  # linear | branch | foreach | switch
-    targets: list[str]
-    foreach: Optional[str] = None
-    items: list = field(default_factory=list)
-    condition: Optional[str] = None
-    chosen: Optional[str] = None
+    """What self.next() said. kind: linear | branch | foreach | switch."""
+
+    def __init__(self, kind: str, targets: list, foreach: Optional[str] = None, items: Optional[list] = None,
+                 condition: Optional[str] = None, chosen: Optional[str] = None):
+        self.kind = kind
+        self.targets = targets
+        self.foreach = foreach
+        self.items = items or []
+        self.condition = condition
+        self.chosen = chosen
 
 
 class StepState:

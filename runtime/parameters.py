@@ -13,9 +13,8 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from .decorators import positional_arity
 
@@ -39,8 +38,7 @@ class ParameterError(ValueError):
     """A parameter value is missing or cannot be converted (the start task exits 2)."""
 
 
-@dataclass(frozen=True)
-class ParameterContext:
+class ParameterContext(NamedTuple):
     """What a callable default receives when it takes an argument."""
 
     flow_name: str
@@ -174,6 +172,38 @@ def resolve(cls: type, given: dict[str, Any], flow_name: str) -> tuple[dict[str,
         values[param.attribute] = param.convert(raw)
         shown[param.name] = raw if param.IS_FILE else values[param.attribute]
     return values, shown
+
+
+def computed_defaults(path: Path, cls: type) -> set[str]:
+    """Names (and attribute names) of `cls`'s parameters whose default, as written in the source, is not a literal (an
+    expression or a function, evaluated at run time). Read statically with ast, only when needed."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    by_attribute = {p.attribute: p.name for p in flow_parameters(cls)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.ClassDef) and node.name == cls.__name__):
+            continue
+        for statement in node.body:
+            if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+                continue
+            call = statement.value
+            default = next((k.value for k in call.keywords if k.arg == "default"), None)
+            if default is None and len(call.args) > 1:
+                default = call.args[1]
+            if default is None:
+                continue
+            try:
+                ast.literal_eval(default)
+            except (ValueError, TypeError, SyntaxError, RecursionError):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name) and target.id in by_attribute:
+                        found.update((target.id, by_attribute[target.id]))
+    return found
 
 
 def _infer_type(default: Any) -> Any:

@@ -27,10 +27,9 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from . import layout, parameters
 from .blobs import PickleError, type_name
@@ -38,7 +37,7 @@ from .context import Lazy, current
 from .datastore import Datastore, TaskRef, open_datastore
 from .decorators import flow_decorators, positional_arity, retry_times, step_decorators, timeout_seconds
 from .errors import (EXIT_OK, EXIT_USER, CaughtException, ContractError, DatastoreError, FlowcError,
-                     SkippedTask, StepTimeout)
+                     SkippedTask, StepTimeout, Terminated)
 from .flowspec import FlowSpec, Inputs, StepState, Transition, assigned_artifacts, new_flow, unchanged_load
 from .loader import find_flow_class, import_flow_module
 from .logs import LogTee
@@ -48,8 +47,7 @@ _RUNTIME_DIR = str(Path(__file__).resolve().parent)
 _PYTHON = "%d.%d.%d" % sys.version_info[:3]
 
 
-@dataclass(frozen=True)
-class TaskArgs:
+class TaskArgs(NamedTuple):
     flow_file: str
     step: str
     run_id: str
@@ -59,6 +57,7 @@ class TaskArgs:
     source_sha256: str
     inputs: str
     params_json: Optional[str] = None
+    params: tuple = ()  # "NAME=VALUE" strings from --param
     control_out: Optional[str] = None
     flow: Optional[str] = None
 
@@ -66,8 +65,14 @@ class TaskArgs:
 def run_task(args: TaskArgs) -> int:
     """Run one attempt; return the exit code. Messages go to stderr."""
     tee = LogTee()
+    attempt = _Attempt(args, tee)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return _Attempt(args, tee).run()
+        return attempt.run()
+    except Terminated as stop:
+        attempt.record_failure(stop, Terminated.exit_code)
+        print("flowc: terminated (SIGTERM); nothing committed", file=sys.stderr)
+        return Terminated.exit_code
     except SkippedTask as skip:
         print(str(skip), file=sys.stderr)
         return skip.exit_code
@@ -75,7 +80,12 @@ def run_task(args: TaskArgs) -> int:
         print(f"flowc: {error}", file=sys.stderr)
         return error.exit_code
     finally:
+        signal.signal(signal.SIGTERM, previous)
         tee.stop()
+
+
+def _terminate(signum, frame):
+    raise Terminated("the task received SIGTERM")
 
 
 class _Attempt:
@@ -84,6 +94,7 @@ class _Attempt:
         self.tee = tee
         self.meta: dict = {}
         self.started = time.time()
+        self.opened: Optional[tuple] = None  # (datastore, task, log folder) once attempt-N exists
 
     # -- the whole attempt ------------------------------------------------------------------------
     def run(self) -> int:
@@ -99,7 +110,7 @@ class _Attempt:
         self.tee.start()
         try:
             module = import_flow_module(path)
-        except ContractError:
+        except (ContractError, Terminated):
             raise
         except BaseException as error:
             _print_user_traceback(error, f"the flow file {path} failed to import")
@@ -112,7 +123,8 @@ class _Attempt:
             resolved = resolve(datastore, me, wiring)
         except SkippedTask as skip:
             with contextlib.suppress(DatastoreError):
-                datastore.write_skipped(me, skip.switch, skip.chosen)
+                if datastore.read_done(me) is None:
+                    datastore.write_skipped(me, skip.switch, skip.chosen)
             raise
         done = datastore.read_done(me)
         if done is not None and done.get("attempt", -1) >= args.attempt:
@@ -140,6 +152,17 @@ class _Attempt:
                 raise ContractError(f"--params-json is not valid JSON: {error}") from None
             if not isinstance(given, dict):
                 raise ContractError("--params-json must be a JSON object: {\"name\": value, ...}")
+            given = {name: value for name, value in given.items() if value is not None}  # null: not given
+        self.empty_params: set = set()
+        for item in args.params:
+            name, equals, value = item.partition("=")
+            if not equals or not name:
+                raise ContractError(f"bad --param {item!r}: expected NAME=VALUE")
+            given[name] = value
+            if value == "":
+                self.empty_params.add(name)
+            else:
+                self.empty_params.discard(name)
         if args.step == "start" and wiring.kind != "start":
             raise ContractError(f"start takes --inputs '', not {args.inputs!r}")
         return wiring, given
@@ -200,7 +223,7 @@ class _Attempt:
                 os.environ[str(name)] = str(value)
 
             error = _run_step(func, call, timeout_seconds(decorators), me.step)
-            if isinstance(error, DatastoreError):  # loading an input failed: not the user's error
+            if isinstance(error, (DatastoreError, Terminated)):  # not the user code's failure
                 raise error
             caught = None
             if error is not None:
@@ -235,8 +258,16 @@ class _Attempt:
             "error": None, "caught": None,
         }
         datastore.write_meta(me, args.attempt, self.meta)
+        self.opened = (datastore, me, log_dir)
         self.tee.attach(log_dir / "stdout.log", log_dir / "stderr.log")
         return log_dir
+
+    def record_failure(self, error: BaseException, exit_code: int) -> None:
+        """Best effort: mark the open attempt failed (used when the task is stopped from outside)."""
+        if self.opened is not None and self.meta.get("status") == "running":
+            datastore, me, log_dir = self.opened
+            record = {"type": type(error).__name__, "message": str(error), "traceback": ""}
+            self._finish_meta(datastore, me, "failed", exit_code, record, log_dir, quiet=True)
 
     def _set_current(self, datastore: Datastore, cls: type, me: TaskRef, param_names: set) -> None:
         project = flow_decorators(cls).get("project") or {}
@@ -251,6 +282,9 @@ class _Attempt:
                      datastore=datastore.uri)
 
     def _start_parameters(self, datastore: Datastore, cls: type, me: TaskRef, given: dict) -> dict:
+        if self.empty_params:  # `--param name=` means "not given" for a default computed at run time
+            computed = parameters.computed_defaults(Path(self.args.flow_file), cls)
+            given = {k: v for k, v in given.items() if not (k in self.empty_params and k in computed)}
         values, shown = parameters.resolve(cls, given, me.flow)
         artifacts = {}
         for attribute, value in values.items():
@@ -258,7 +292,7 @@ class _Attempt:
             artifacts[attribute] = {"sha256": sha, "type": type_name(value), "size": size}
         if datastore.read_run(me.flow, me.run_id) is None:
             datastore.write_run(me.flow, me.run_id, {
-                "flow": me.flow, "run_id": me.run_id, "parameters": {k: _jsonable(v) for k, v in shown.items()}, "source_sha256": self.source_sha256,
+                "flow": me.flow, "flow_file": self.args.flow_file, "run_id": me.run_id, "parameters": {k: _jsonable(v) for k, v in shown.items()}, "source_sha256": self.source_sha256,
                 "flowc_version": flowc_version(), "python_version": _PYTHON,
                 "started_at": _iso(self.started), "origin_run_id": None,
             })
@@ -306,6 +340,7 @@ class _Attempt:
         except PickleError as error:
             return self._fail(datastore, me, error, log_dir, show_traceback=False)
 
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # every value is stored: from here the attempt commits
         datastore.write_artifacts(me, args.attempt, artifacts)
         self.meta["caught"] = caught
         self._finish_meta(datastore, me, "succeeded", EXIT_OK, None, log_dir)

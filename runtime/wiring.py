@@ -15,18 +15,16 @@ then this task is skipped too (exit 3), so schedulers that run every branch can 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from . import layout
 from .datastore import Datastore, TaskRef
 from .errors import ContractError, SkippedTask
 
 
-@dataclass(frozen=True)
-class Wiring:
+class Wiring(NamedTuple):
     kind: str  # start | linear | foreach_child | join | foreach_join | meet
-    steps: tuple[str, ...] = ()
+    steps: tuple = ()
     split: Optional[str] = None
 
     @property
@@ -61,8 +59,7 @@ def parse_wiring(text: str) -> Wiring:
         raise ContractError(f"bad --inputs {text!r}: {error}") from None
 
 
-@dataclass
-class Committed:
+class Committed(NamedTuple):
     """A committed input task and its commit record."""
 
     ref: TaskRef
@@ -77,13 +74,13 @@ class Committed:
         return self.done.get("foreach_stack", [])
 
 
-@dataclass
-class Resolved:
-    """What a task starts from."""
+class Resolved(NamedTuple):
+    """What a task starts from: its input tasks (a join's inputs, or the one parent), the artifacts it
+    inherits (name -> info; a join keeps only the Parameters) and its foreach stack."""
 
-    parents: list[Committed] = field(default_factory=list)  # the join's inputs, or the one parent
-    artifacts: dict = field(default_factory=dict)  # inherited name -> info (before Parameters-only filter)
-    frames: list = field(default_factory=list)  # this task's foreach stack
+    parents: tuple = ()
+    artifacts: dict = {}
+    frames: list = []
 
 
 def committed(datastore: Datastore, ref: TaskRef) -> Committed:

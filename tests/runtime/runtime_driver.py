@@ -58,7 +58,7 @@ class FlowRun:
         self.control_dir = Path(os.environ.get("TMPDIR", "/tmp"))
 
     def command(self, step: str, index: str = "", attempt: int = 0, control_out: Optional[str] = None,
-                **override: str) -> list[str]:
+                extra: tuple = (), **override: str) -> list[str]:
         slots = {"python": sys.executable, "flow_file": str(self.path), "run_id": self.run_id, "index": index,
                  "attempt": str(attempt), "datastore": self.datastore,
                  "params_json": json.dumps(self.params or {}), "control_out": control_out or os.devnull}
@@ -66,12 +66,13 @@ class FlowRun:
         for option, value in override.items():  # e.g. inputs="x" replaces the value after --inputs
             flag = "--" + option.replace("_", "-")
             argv[argv.index(flag) + 1] = value
-        return argv
+        return argv + list(extra)
 
-    def run_task(self, step: str, index: str = "", attempt: int = 0, timeout: float = 120, **override) -> Outcome:
+    def run_task(self, step: str, index: str = "", attempt: int = 0, timeout: float = 120, extra: tuple = (),
+                 **override) -> Outcome:
         control_file = self.control_dir / f"control-{os.getpid()}-{id(self)}-{step}-{index.replace('/', '.')}"
         control_file.unlink(missing_ok=True)
-        argv = self.command(step, index, attempt, str(control_file), **override)
+        argv = self.command(step, index, attempt, str(control_file), extra, **override)
         env = {**os.environ, **self.env}
         proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=self.cwd, timeout=timeout)
         control = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,35 @@ def test_several_flows_need_flow_option(flow_run, tmp_path):
     assert subprocess.run(base + ["--flow", "Two"]).returncode == 0
     assert subprocess.run(base[:5] + ["end"] + base[6:-1] + ["start", "--flow", "Two"]).returncode == 0
     assert Run("Two/r", run.datastore)["end"].task.data.who == "Two"
+
+
+def test_sigterm_fails_the_attempt_and_exits_143(flow_run, tmp_path):
+    ready = tmp_path / "ready"
+    flow = tmp_path / "sleepy.py"
+    flow.write_text(
+        "import os, time\nfrom metaflow import FlowSpec, catch, step\n\nclass Sleepy(FlowSpec):\n"
+        "    @catch(var='err')\n    @step\n    def start(self):\n"
+        "        open(os.environ['FLOWC_TEST_READY'], 'w').close()\n        time.sleep(60)\n"
+        "        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n")
+    run = flow_run(flow, env={"FLOWC_TEST_READY": str(ready)})
+    proc = subprocess.Popen(run.command("start"), env={**__import__("os").environ, **run.env},
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.terminate()
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 143, stderr
+    task = Run(f"Sleepy/{run.run_id}", run.datastore)["start"]["_"]
+    assert not task.successful
+    assert task.metadata["status"] == "failed" and task.metadata["error"]["type"] == "Terminated"
+    assert task.status == "failed"
+
+
+def test_skip_marker_records_the_reason(flow_run):
+    run = flow_run(EXAMPLES / "switch.py")
+    assert run.run_task("start").returncode == 0
+    assert run.run_task("small").returncode == 3
+    marker = open_datastore(run.datastore).read_skipped(TaskRef("SwitchFlow", run.run_id, "small"))
+    assert marker == {"reason": "switch start chose large", "switch": "start", "chosen": "large"}

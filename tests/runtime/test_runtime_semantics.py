@@ -162,3 +162,21 @@ def test_artifacts_record_types_sizes_and_share_blobs(flow_run):
     assert info["only_a"]["type"] == "str" and info["only_a"]["size"] > 0
     assert info == a.done["artifacts"]
     assert json.loads(json.dumps(a.metadata))["status"] == "succeeded"
+
+
+def test_param_options_override_json_and_empty_means_default_only_when_computed(flow_run, tmp_path):
+    (tmp_path / "notes.txt").write_text("n")
+    run = flow_run(FLOWS / "params_flow.py", params={"count": 1, "needed": 2, "label": None}, cwd=tmp_path,
+                   env={"FLOWC_TEST_DEFAULT": "env"})
+    outcome = run.run_task("start", extra=["--param", "count=5", "--param", "from-env=", "--param", "text=",
+                                           "--param", "flag=False"])
+    assert outcome.returncode == 0, outcome.stderr
+    seen = task(run, "start").data.seen
+    assert (seen["count"], seen["needed"], seen["flag"], seen["label"]) == (5, 2, False, "ParamsFlow:label")
+    assert seen["from_env"] == "env"  # computed default: an empty value means "not given"
+    assert seen["text"] == ""  # literal default: an empty value is the value
+    record = Run(f"ParamsFlow/{run.run_id}", run.datastore).record
+    assert record["flow_file"] == str(FLOWS / "params_flow.py")
+    bad = flow_run(FLOWS / "params_flow.py", params={"needed": 2}, cwd=tmp_path, run_id="bad")
+    outcome = bad.run_task("start", extra=["--param", "nope=1"])
+    assert outcome.returncode == 2 and "unknown parameter(s) nope" in outcome.stderr and "needed" in outcome.stderr

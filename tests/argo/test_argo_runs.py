@@ -57,12 +57,12 @@ def main_tasks(document) -> dict:
 def test_interpreter_catches_a_switch_without_when(templates):
     document = switch_document(templates)
     for task in main_tasks(document).values():
-        task.pop("when", None)  # both cases run: the meet finds two committed branches
+        task.pop("when", None)  # both cases start: the runtime refuses the one its switch did not choose
     interpreter = Interpreter(document, "broken-when", {"amount": "5000"})
     assert interpreter.run() == "Failed"
     ran = dict(interpreter.trace)
-    assert ran["/small"] == ran["/large"] == "Succeeded"
-    assert ran["/settle"].startswith("Failed: exit 2")
+    assert ran["/large"] == "Succeeded"
+    assert ran["/small"].startswith("Failed: exit 3: skipped: switch start chose large")
 
 
 def test_interpreter_catches_a_bare_depends_after_a_skipped_case(templates):

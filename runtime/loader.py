@@ -36,6 +36,13 @@ def import_flow_module(path: Path) -> ModuleType:
     flowspec._IMPORTING = True
     try:
         spec.loader.exec_module(module)
+    except BaseException:
+        # A flow built on the real Metaflow often fails here (its `MyFlow()` at the end runs Metaflow's
+        # CLI): say that, rather than show Metaflow's exit.
+        for value in list(vars(module).values()):
+            if isinstance(value, type) and value.__module__ == module.__name__ and _real_metaflow_base(value):
+                _refuse_metaflow(path, value)
+        raise
     finally:
         flowspec._IMPORTING = False
     return module

@@ -164,3 +164,25 @@ def test_skip_marker_records_the_reason(flow_run):
     assert run.run_task("small").returncode == 3
     marker = open_datastore(run.datastore).read_skipped(TaskRef("SwitchFlow", run.run_id, "small"))
     assert marker == {"reason": "switch start chose large", "switch": "start", "chosen": "large"}
+
+
+def test_clone_task_for_resume(flow_run):
+    """Resume: committed tasks of run a are cloned into run b (records copied, blobs shared); the rest
+    runs in b and sees the clones as its inputs; current.origin_run_id comes from b's run.json."""
+    first = flow_run(EXAMPLES / "foreach.py", run_id="a").run()
+    ds = open_datastore(first.datastore)
+    record = dict(ds.read_run("ForeachFlow", "a"), run_id="b", origin_run_id="a")
+    ds.write_run("ForeachFlow", "b", record)
+    blobs_before = sorted(p.name for p in ds_path(first).glob("ForeachFlow/objects/*/*"))
+    for step, indexes in (("start", [""]), ("clean", ["0", "1", "2"]), ("score", ["0", "1", "2"])):
+        for index in indexes:
+            clone = ds.clone_task(TaskRef("ForeachFlow", "a", step, index), "b")
+            assert clone["origin"] == {"run_id": "a", "attempt": 0} and clone["run_id"] == "b"
+    assert sorted(p.name for p in ds_path(first).glob("ForeachFlow/objects/*/*")) == blobs_before
+    second = FlowRun(EXAMPLES / "foreach.py", datastore=first.datastore, run_id="b")
+    assert second.run_task("join").returncode == 0 and second.run_task("end").returncode == 0
+    run = Run("ForeachFlow/b", first.datastore)
+    assert run.data.scores == {"apple": 6, "kiwi": 5, "banana": 7}
+    assert run.origin_run_id == "a"
+    assert run["clean"]["2"].data.word == "banana" and run["clean"]["2"].stdout == ""
+    assert run["start"].task.done["control"] == ["0", "1", "2"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
+import pytest
+
 from flowc.runtime import Run
 
-from runtime_driver import EXAMPLES
+from runtime_driver import EXAMPLES, REPO
 
 FLOW = """\
 import sys
@@ -84,3 +87,33 @@ def test_running_the_flow_file_directly_explains_itself(tmp_path):
     proc = subprocess.run([sys.executable, str(flow)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "flowc run" in proc.stderr
+
+
+@pytest.mark.slow
+def test_with_the_real_metaflow_installed(flow_run, tmp_path):
+    """In a venv with the real Metaflow (and only the stdlib runtime of flowc, through PYTHONPATH): a
+    `from metaflow import` flow is refused with exit 2; a `from flowc.runtime import` flow runs."""
+    from support.venvs import cached_venv
+
+    python = cached_venv("metaflow-venv", ["metaflow==2.19.39"])
+    root = tmp_path / "pkg" / "flowc"
+    root.mkdir(parents=True)
+    (root / "runtime").symlink_to(REPO / "runtime", target_is_directory=True)
+    env = {"PYTHONPATH": str(tmp_path / "pkg"), "USERNAME": "flowc-test"}
+    flow = tmp_path / "shim_flow.py"
+    flow.write_text(FLOW)
+    run = flow_run(flow, env=env)
+    argv = [str(python)] + run.command("start")[1:]
+    proc = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **env})
+    assert proc.returncode == 2, proc.stderr
+    assert "real Metaflow" in proc.stderr and "metaflow.flowspec" in proc.stderr
+    own = tmp_path / "own_flow.py"
+    own.write_text("from flowc.runtime import FlowSpec, step\n\nclass Own(FlowSpec):\n    @step\n    def start(self):\n"
+                   "        import metaflow\n        self.version = metaflow.__version__\n        self.next(self.end)\n\n"
+                   "    @step\n    def end(self):\n        pass\n")
+    run = flow_run(own, env=env, run_id="own")
+    for step in ("start", "end"):
+        proc = subprocess.run([str(python)] + run.command(step)[1:], capture_output=True, text=True,
+                              env={**os.environ, **env})
+        assert proc.returncode == 0, proc.stderr
+    assert Run(f"Own/{run.run_id}", run.datastore)["start"].task.data.version == "2.19.39"

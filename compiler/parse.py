@@ -6,6 +6,7 @@ evaluated (see `literals.py`). Problems become diagnostics; the parser never rai
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Optional
 
@@ -36,6 +37,8 @@ RESERVED_PARAMETER_NAMES |= {name.replace("-", "_") for name in RESERVED_PARAMET
 
 def parse_source(source: SourceFile, diags: Diagnostics, flow_name: Optional[str] = None) -> Optional[Flow]:
     """Parse `source` into a Flow. Returns None when no flow could be read at all."""
+    if not _valid_python(source, diags):
+        return None
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:
@@ -51,11 +54,39 @@ def parse_source(source: SourceFile, diags: Diagnostics, flow_name: Optional[str
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     try:
         positions = wrapper.resolve(PositionProvider)
-    except RecursionError:
+        return _FlowReader(source, module, positions, diags).read(flow_name)
+    except (RecursionError, KeyError):
+        # Deep expressions exhaust Python's recursion limit inside libcst's tree walks; its position
+        # provider re-raises that RecursionError as a KeyError while unwinding.
         diags.error("FLC001", "the file is nested too deeply to analyse", _start_span(),
                     help="simplify deeply nested expressions")
         return None
-    return _FlowReader(source, module, positions, diags).read(flow_name)
+
+
+def _valid_python(source: SourceFile, diags: Diagnostics) -> bool:
+    """Check the file with CPython's own parser before libcst sees it.
+
+    CPython bounds nesting (200 brackets, ~3000 expression levels, 100 indents) and fails cleanly;
+    libcst's native parser crashes the whole process (stack overflow) on deeper input, so it only
+    gets text Python accepts. CPython's messages and positions are also the ones users know.
+    Nothing is executed: `ast.parse` only builds a tree.
+    """
+    try:
+        ast.parse(source.text)
+        return True
+    except SyntaxError as error:
+        if error.lineno is None:  # e.g. NUL bytes: no position from the parser
+            line = source.text.count("\n", 0, max(0, source.text.find("\0"))) + 1
+            col = 1
+        else:
+            line, col = max(1, error.lineno), max(1, error.offset or 1)
+        diags.error("FLC001", f"the file is not valid Python: {error.msg}",
+                    Span(line=line, col=col, end_line=line, end_col=col + 1),
+                    help="fix the syntax error; flowc reads the file as Python 3 source")
+    except (RecursionError, MemoryError, ValueError) as error:
+        diags.error("FLC001", f"the file could not be parsed ({type(error).__name__}): it is nested too deeply",
+                    _start_span(), help="simplify deeply nested expressions")
+    return False
 
 
 def _start_span() -> Span:

@@ -18,7 +18,7 @@ from .suggest import closest
 RESERVED_STEP_NAMES = ("name", "next", "input", "index", "cmd")
 SPLIT_KINDS = ("branch", "foreach")
 _SPLIT_CHILD = "<split child>"  # marks "a direct child of a split": it starts a branch of its own
-BROKEN_TRANSITION_CODES = {"FLC010", "FLC011", "FLC012", "FLC013", "FLC014"}
+BROKEN_TRANSITION_CODES = {"FLC010", "FLC011", "FLC012", "FLC013", "FLC014", "FLC017"}
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ class _Shape:
         """The open splits and branch seen by a child of `parent`."""
         stack = self.stack[parent]
         kind = self.steps[parent].transition.kind
-        if kind in SPLIT_KINDS and not self.steps[parent].is_join:
+        if kind in SPLIT_KINDS:  # also a join that splits (FLC021): what follows is analysed as meant
             return stack + (parent,), _SPLIT_CHILD
         return stack, self.branch[parent]
 

@@ -255,12 +255,25 @@ class _Shape:
             self.diags.error("FLC109", f"Step *{name}* has several incoming paths ({', '.join(parents)}) "
                                        "but is not a join step.", step.span,
                              help=f"make it a join: `def {name}(self, inputs):`")
+            self._continue_as_join(name, stacks, branches)
             return
         for parent in parents:
             if self.steps[parent].transition.kind == "switch" and len(parents) > 1:
                 self.diags.error("FLC110", f"a case of switch *{parent}* leads directly to *{name}*, where the "
                                            "switch's branches meet", self.steps[parent].transition.span,
                                  help=f"add a step on that path between *{parent}* and *{name}*")
+
+    def _continue_as_join(self, name: str, stacks: set, branches: set) -> None:
+        """A plain step that every branch of one split reaches is the join the user meant (FLC109 says
+        so): analyse what follows it as after that join, so one mistake gives one error, not a second
+        "end reached before the split was joined"."""
+        stack = next(iter(stacks))
+        if len(stacks) != 1 or not stack:
+            return
+        split = self.steps[stack[-1]].transition
+        if split.kind == "branch" and branches == set(split.targets):
+            self.stack[name] = stack[:-1]
+            self.branch[name] = self._out_of_split(stack[-1])
 
     def _visit_join(self, name: str, parents: list[str], incoming: dict) -> None:
         step = self.steps[name]

@@ -108,6 +108,11 @@ class Datastore:
     def save_value(self, flow: str, value: Any, name: str = "value") -> tuple[str, int]:
         return blobs.save_value(self.storage, flow, value, name)
 
+    def save_values(self, flow: str, values: list, name: str = "value") -> list[tuple[str, int]]:
+        """save_value for many values (a foreach's items); remote stores write them concurrently."""
+        named = [(value, f"{name}[{i}]") for i, value in enumerate(values)]
+        return self._map(lambda pair: self.save_value(flow, *pair), named)
+
     def load_value(self, flow: str, sha: str) -> Any:
         return blobs.load_value(self.storage, flow, sha)
 
@@ -139,6 +144,18 @@ class Datastore:
     # -- tasks ------------------------------------------------------------------------------------
     def read_done(self, task: TaskRef) -> Optional[dict]:
         return self.read_json(f"{task.key}/done.json")
+
+    def read_done_many(self, tasks: list[TaskRef]) -> list[Optional[dict]]:
+        """read_done for many tasks (a foreach join's inputs); remote stores read them concurrently."""
+        return self._map(self.read_done, tasks)
+
+    def _map(self, function, items: list) -> list:
+        if self.is_local or len(items) < 4:
+            return [function(item) for item in items]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(16, len(items))) as pool:
+            return list(pool.map(function, items))
 
     def write_done(self, task: TaskRef, record: dict) -> None:
         self.write_json(f"{task.key}/done.json", record)

@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -201,6 +202,8 @@ class _Attempt:
         decorators = step_decorators(func)
         param_names = {p.attribute for p in parameters.flow_parameters(cls)}
         log_dir = self._open_attempt(datastore, me, decorators)
+        for name, value in decorators.get("environment", {}).get("vars", {}).items():
+            os.environ[str(name)] = str(value)  # before Parameters: their defaults may read it
         self._set_current(datastore, cls, me, param_names)
 
         try:
@@ -219,8 +222,6 @@ class _Attempt:
                     new_flow(cls, StepState(datastore, me.flow, p.ref.step, p.artifacts, p.frames, param_names,
                                             readonly=True))
                     for p in resolved.parents]))
-            for name, value in decorators.get("environment", {}).get("vars", {}).items():
-                os.environ[str(name)] = str(value)
 
             error = _run_step(func, call, timeout_seconds(decorators), me.step)
             if isinstance(error, (DatastoreError, Terminated)):  # not the user code's failure
@@ -330,8 +331,7 @@ class _Attempt:
                 artifacts[name] = {"sha256": sha, "type": type_name(value), "size": size}
             control, foreach = None, None
             if transition is not None and transition.kind == "foreach":
-                shas = [datastore.save_value(me.flow, item, f"{transition.foreach}[{i}]")[0]
-                        for i, item in enumerate(transition.items)]
+                shas = [sha for sha, _ in datastore.save_values(me.flow, transition.items, transition.foreach)]
                 datastore.write_foreach_items(me, args.attempt, shas)
                 control = [layout.child_index(me.index, i) for i in range(len(shas))]
                 foreach = {"var": transition.foreach, "num_splits": len(shas)}
@@ -386,6 +386,7 @@ class _Attempt:
                     if log.exists():
                         datastore.storage.write_bytes(datastore.log_key(me, self.args.attempt, stream),
                                                       log.read_bytes())
+                shutil.rmtree(log_dir, ignore_errors=True)
         except DatastoreError:
             if not quiet:
                 raise

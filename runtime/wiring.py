@@ -113,7 +113,10 @@ def resolve(datastore: Datastore, me: TaskRef, wiring: Wiring) -> Resolved:
         control = split.done.get("control")
         if not isinstance(control, list):
             raise ContractError(f"{split.ref.pathspec} is not a foreach split (its control value is {control!r})")
-        parents = [committed(datastore, me.at(step=wiring.steps[0], index=child)) for child in control]
+        refs = [me.at(step=wiring.steps[0], index=child) for child in control]
+        records = datastore.read_done_many(refs)
+        parents = [Committed(ref, done) if done is not None else committed(datastore, ref)
+                   for ref, done in zip(refs, records)]
         artifacts = parents[0].artifacts if parents else split.artifacts
         return Resolved(parents, artifacts, split.frames)
     if kind == "meet":

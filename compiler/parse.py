@@ -234,6 +234,7 @@ class _FlowReader:
         span = self.span(call)
         positional = [a for a in call.args if a.keyword is None and not a.star]
         keywords: dict[str, cst.Arg] = {}
+        parallel = False
         for arg in call.args:
             if arg.star:
                 self.error("FLC011", "self.next() cannot take *args or **kwargs", arg,
@@ -243,6 +244,7 @@ class _FlowReader:
                 if keyword == "num_parallel":
                     self.error("FLC018", "@parallel steps (self.next(..., num_parallel=N)) are not supported",
                                arg, help="use a foreach: self.next(self.step, foreach='items')")
+                    parallel = True
                 elif keyword not in NEXT_KEYWORDS:
                     guess = closest(keyword, NEXT_KEYWORDS)
                     self.error("FLC013", f"self.next() has no argument {keyword!r}", arg.keyword,
@@ -268,8 +270,8 @@ class _FlowReader:
         if "condition" in keywords:
             self.error("FLC017", "condition= is only for switches, whose first argument is a dict of cases",
                        keywords["condition"], help='e.g. self.next({"a": self.a, "b": self.b}, condition="choice")')
-        if "foreach" in keywords:
-            foreach = self._artifact_name(keywords["foreach"], "foreach")
+        if "foreach" in keywords or parallel:  # a @parallel split is a foreach over N copies: its join matches it
+            foreach = self._artifact_name(keywords["foreach"], "foreach") if "foreach" in keywords else None
             if len(targets) != 1:
                 self.error("FLC011", "a foreach transition goes to exactly one step", call,
                            help="e.g. self.next(self.process, foreach='items')")

@@ -196,6 +196,7 @@ class _Shape:
         for name in topo:
             self._visit(name)
         switch_meets = self._switch_meets()
+        self._check_meets_at_joins(switch_meets)
         closed_by = {split: join for join, split in self.join_of.items()}
         nodes = {}
         for name in topo:
@@ -335,6 +336,20 @@ class _Shape:
             return rank.get(branch, len(rank)), self.order[parent]
 
         return tuple(sorted(parents, key=branch_rank))
+
+    def _check_meets_at_joins(self, switch_meets: dict[str, str]) -> None:
+        """A join's --inputs lists every parent as required ("a,b,q"); if two of them are alternative
+        cases of one switch, only one ever runs and the join would wait forever. (Metaflow accepts this
+        shape; flowc asks for a plain step where the cases meet. A case that goes straight into the
+        join is FLC108.)"""
+        for switch, meet in switch_meets.items():
+            if self.steps[meet].is_join and not self.g.has_edge(switch, meet):
+                self.diags.error("FLC111", f"The cases of switch *{switch}* meet at the join step *{meet}*; "
+                                           "flowc needs them to meet in a plain step first.",
+                                 self.steps[meet].span,
+                                 help=f"add a step that every case of *{switch}* leads to, and go from it to "
+                                      f"*{meet}*",
+                                 labels=(Label(self.steps[switch].transition.span, "switch starts here"),))
 
     def _switch_meets(self) -> dict[str, str]:
         """Where each switch's branches meet: its immediate post-dominator."""

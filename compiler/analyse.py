@@ -259,9 +259,12 @@ class _Shape:
             self._continue_as_join(name, stacks, branches)
             return
         for parent in parents:
-            if self.steps[parent].transition.kind == "switch" and len(parents) > 1:
+            transition = self.steps[parent].transition
+            if transition.kind == "switch" and len(parents) > 1:
+                case_spans = [span for (_, target), span in zip(transition.cases, transition.target_spans)
+                              if target == name]
                 self.diags.error("FLC110", f"a case of switch *{parent}* leads directly to *{name}*, where the "
-                                           "switch's branches meet", self.steps[parent].transition.span,
+                                           "switch's branches meet", case_spans[0] if case_spans else transition.span,
                                  help=f"add a step on that path between *{parent}* and *{name}*")
 
     def _continue_as_join(self, name: str, stacks: set, branches: set) -> None:

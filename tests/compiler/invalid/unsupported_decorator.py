@@ -1,0 +1,16 @@
+# expect: FLC301@6:2, FLC301@9:6, FLC301@10:6
+import metaflow
+from metaflow import FlowSpec, card, conda_base, step
+
+
+@conda_base(python="3.11")
+class CondaFlow(FlowSpec):
+    @step
+    @card
+    @metaflow.frobnicate(level=2)
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

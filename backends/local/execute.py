@@ -3,19 +3,22 @@ compile, check the inputs, pick the run id and datastore, and report the outcome
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import time
 from pathlib import Path
 from typing import Optional
 
-from flowc.compiler.commands.common import load_ok, usage_error
-from flowc.compiler.plan import Plan, build_plan
-
+from .localplan import LocalPlan, cache_key, load_cached, store_cached
 from .params import ParamError, parse_params
 from .progress import Progress
 from .runid import new_run_id, valid_run_id
 from .runner import RunOptions, Runner
+
+
+def usage_error(message: str) -> None:
+    print(f"flowc: error: {message}", file=sys.stderr)
 
 
 def default_datastore() -> str:
@@ -30,11 +33,28 @@ def normalize_datastore(uri: Optional[str]) -> str:
     return str(Path(uri).expanduser().resolve())
 
 
-def compile_plan(flow_file: str, flow_class: Optional[str]) -> tuple[Optional[Plan], int]:
+def compile_plan(flow_file: str, flow_class: Optional[str]) -> tuple[Optional[LocalPlan], int]:
+    """The flow's plan: from the plan cache when these exact bytes compiled cleanly before, else compiled
+    (printing diagnostics and returning exit 1 if the flow has problems, 2 if unreadable)."""
+    try:
+        source = Path(flow_file).read_bytes()
+    except OSError:
+        source = None  # let the compiler's loader report it
+    key = cache_key(source, flow_class) if source is not None else None
+    if key is not None:
+        cached = load_cached(key)
+        if cached is not None:
+            return cached, 0
+    from flowc.compiler.commands.common import load_ok
+    from flowc.compiler.plan import build_plan
+
     compiled, status = load_ok(flow_file, flow_class)
     if compiled is None:
         return None, status
-    return build_plan(compiled.graph, flow_class_option=flow_class is not None), 0
+    data = build_plan(compiled.graph, flow_class_option=flow_class is not None).model_dump(mode="json")
+    if key is not None and data["source_sha256"] == hashlib.sha256(source).hexdigest():
+        store_cached(key, data)
+    return LocalPlan.from_data(data), 0
 
 
 def workers(requested: Optional[int]) -> int:
@@ -69,7 +89,7 @@ def run_command(args) -> int:
     return execute(plan, options)
 
 
-def execute(plan: Plan, options: RunOptions, note: str = "") -> int:
+def execute(plan: LocalPlan, options: RunOptions, note: str = "") -> int:
     """Run `plan` and say how it went. Everything the person needs is on stderr; stdout stays empty."""
     out = sys.stderr
     out.write(f"flowc run: {plan.flow}/{options.run_id} ({options.max_workers} workers, datastore "

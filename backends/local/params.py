@@ -6,14 +6,14 @@ it does for a value typed into a scheduler's trigger form, so there is one conve
 
 from __future__ import annotations
 
-from flowc.compiler.plan import Plan
+from .localplan import LocalPlan
 
 
 class ParamError(ValueError):
     pass
 
 
-def parse_params(pairs: list[str], plan: Plan) -> dict[str, str]:
+def parse_params(pairs: list[str], plan: LocalPlan) -> dict[str, str]:
     known = {p.name: p for p in plan.parameters}
     values: dict[str, str] = {}
     for pair in pairs:
@@ -26,14 +26,14 @@ def parse_params(pairs: list[str], plan: Plan) -> dict[str, str]:
         if name in values:
             raise ParamError(f"--param {name} is given twice")
         values[name] = value
-    missing = [p.name for p in plan.parameters if p.required and p.default is None and p.name not in values]
+    missing = [p.name for p in plan.parameters if p.required and not p.has_default and p.name not in values]
     if missing:
         raise ParamError("required parameter(s) not given: " + ", ".join(missing)
                          + " (use --param NAME=VALUE)")
     return values
 
 
-def _valid(plan: Plan) -> str:
+def _valid(plan: LocalPlan) -> str:
     if not plan.parameters:
         return "it takes no parameters"
     return "valid parameters: " + ", ".join(sorted(p.name for p in plan.parameters))

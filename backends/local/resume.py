@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional
 
-from flowc.compiler.plan import Plan
 from flowc.runtime.datastore import Datastore, TaskRef
 
+from .localplan import LocalPlan
 from .schedule import Control
 
 
@@ -22,7 +22,7 @@ class ResumeError(ValueError):
     pass
 
 
-def downstream(plan: Plan, steps: set[str]) -> set[str]:
+def downstream(plan: LocalPlan, steps: set[str]) -> set[str]:
     """`steps` and every step reachable from them."""
     children = {t.step: t.children for t in plan.tasks}
     seen, todo = set(), list(steps)
@@ -34,7 +34,7 @@ def downstream(plan: Plan, steps: set[str]) -> set[str]:
     return seen
 
 
-def failed_steps(store: Datastore, plan: Plan, run_id: str) -> set[str]:
+def failed_steps(store: Datastore, plan: LocalPlan, run_id: str) -> set[str]:
     """Steps with a task that started an attempt but never committed (failed or interrupted)."""
     failed = set()
     for step in store.steps(plan.flow, run_id):
@@ -48,7 +48,7 @@ def failed_steps(store: Datastore, plan: Plan, run_id: str) -> set[str]:
     return failed
 
 
-def rerun_steps(store: Datastore, plan: Plan, origin: str, from_step: Optional[str]) -> set[str]:
+def rerun_steps(store: Datastore, plan: LocalPlan, origin: str, from_step: Optional[str]) -> set[str]:
     names = [t.step for t in plan.tasks]
     if from_step is not None:
         if from_step not in names:
@@ -75,7 +75,7 @@ class Reuse:
         return self.store.clone_task(task, self.new_run).get("control")
 
 
-def write_run_record(store: Datastore, plan: Plan, origin_record: dict, origin: str, new_run: str) -> dict:
+def write_run_record(store: Datastore, plan: LocalPlan, origin_record: dict, origin: str, new_run: str) -> dict:
     """The new run's run.json: the earlier run's parameters, this source, and where it came from.
     Written before any task runs, so a cloned start (which writes nothing) still leaves a record."""
     record = dict(origin_record)

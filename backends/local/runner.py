@@ -21,8 +21,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from flowc.compiler.plan import Plan, Slot, TaskSpec
-
+from .localplan import LocalPlan, TaskSpec, slot_name
 from .processes import Ended, Pool
 from .progress import Progress, task_label
 from .schedule import Control, Key, Schedule
@@ -66,7 +65,7 @@ class Interrupted(Exception):
 
 
 class Runner:
-    def __init__(self, plan: Plan, options: RunOptions, progress: Progress):
+    def __init__(self, plan: LocalPlan, options: RunOptions, progress: Progress):
         self.plan = plan
         self.opts = options
         self.progress = progress
@@ -182,7 +181,7 @@ class Runner:
             "params_json": json.dumps(self.opts.params),
             "control_out": control_path or "",
         }
-        return [values[arg.slot] if isinstance(arg, Slot) else arg for arg in spec.command]
+        return [arg if slot_name(arg) is None else values[slot_name(arg)] for arg in spec.command]
 
     def _handle(self, event: Ended) -> None:
         self.in_flight -= 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from flowc.compiler.plan import Plan, TaskSpec
+from .localplan import LocalPlan, TaskSpec
 
 Control = Union[None, str, list]
 Key = tuple[str, str]  # (step, index path: "" / "3" / "3/0")
@@ -24,7 +24,7 @@ def parent_index(index: str) -> str:
 class Schedule:
     """The growing set of tasks of one run and which of them are ready."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: LocalPlan):
         self.specs: dict[str, TaskSpec] = {t.step: t for t in plan.tasks}
         self.done: dict[Key, Control] = {}
         self.issued: set[Key] = set()

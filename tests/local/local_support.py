@@ -19,6 +19,7 @@ class Flowc:
     def __init__(self, cwd: Path):
         self.cwd = cwd
         self.env = {k: v for k, v in os.environ.items() if k != "FLOWC_DATASTORE"}
+        self.env["FLOWC_CACHE_DIR"] = str(cwd / "flowc-cache")  # each test starts with no cached plans
 
     def argv(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "flowc.compiler.cli", *args]

@@ -153,3 +153,34 @@ def test_timeout_backstop_kills_a_task_that_blocks_the_runtime_timer(flowc):
     result = flowc("run", str(FLOWS / "timeouts.py"), "--param", "block_alarm=true")
     assert result.returncode == 1
     assert "failed (killed: still running 6s after it started; @timeout is 1s)" in result.stderr
+
+
+def test_plan_cache_is_used_only_for_the_same_bytes(flowc):
+    flow = flowc.cwd / "hello.py"
+    flow.write_text((EXAMPLES / "hello.py").read_text())
+    cache = flowc.cwd / "flowc-cache" / "plans"
+    flowc.ok("run", str(flow), "--run-id", "one")
+    assert len(list(cache.glob("*.json"))) == 1
+    flowc.ok("run", str(flow), "--run-id", "two")
+    assert len(list(cache.glob("*.json"))) == 1  # same bytes: the cached plan served
+    flow.write_text(flow.read_text().replace('"!"', '"?"'))
+    flowc.ok("run", str(flow), "--run-id", "three")
+    assert len(list(cache.glob("*.json"))) == 2
+    assert flowc.run("HelloFlow/three")["end"].task.data.loud == "HELLO WORLD?"
+
+
+def test_a_damaged_plan_cache_is_ignored(flowc):
+    flowc.ok("run", str(EXAMPLES / "hello.py"))
+    for cached in (flowc.cwd / "flowc-cache" / "plans").glob("*.json"):
+        cached.write_text("{not json")
+    assert "finished: 3 tasks" in flowc.ok("run", str(EXAMPLES / "hello.py")).stderr
+
+
+def test_a_flow_with_problems_is_never_cached(flowc):
+    broken = flowc.cwd / "broken.py"
+    broken.write_text("from metaflow import FlowSpec, step\n\n\nclass Broken(FlowSpec):\n"
+                      "    @step\n    def start(self):\n        self.next(self.end)\n")
+    for _ in range(2):
+        result = flowc("run", str(broken))
+        assert result.returncode == 1 and "error[FLC" in result.stderr
+    assert not list((flowc.cwd / "flowc-cache").rglob("*.json"))

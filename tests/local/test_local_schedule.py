@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from flowc.backends.local.localplan import LocalPlan
 from flowc.backends.local.schedule import Schedule, parent_index
 from flowc.compiler.api import compile_file
 from flowc.compiler.plan import build_plan
@@ -20,7 +21,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def schedule_of(example: str) -> Schedule:
     compiled = compile_file(EXAMPLES / f"{example}.py")
     assert compiled.ok, compiled.diagnostics
-    return Schedule(build_plan(compiled.graph))
+    return Schedule(LocalPlan.from_plan(build_plan(compiled.graph)))
 
 
 def test_parent_index():

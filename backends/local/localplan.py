@@ -1,0 +1,173 @@
+"""The plan as the local runner reads it: plain data, plus a cache so `flowc run` skips the compiler.
+
+Compiling needs libcst, networkx and pydantic, about 0.4 s of imports before the first task can start:
+for a short flow that is more than all of its tasks together. Compilation is a pure function of the flow
+file's bytes, the --flow option and the compiler itself (DESIGN section 7), so a clean compile's plan is
+stored under a key made of exactly those, and a later `flowc run` of the same bytes loads it as JSON
+without importing the compiler. Only clean compiles are stored: a flow with problems is compiled (and
+its diagnostics shown) every time. The cache is `$FLOWC_CACHE_DIR` or `~/.cache/flowc/plans`; any error
+reading or writing it just means compiling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+CACHE_FORMAT = 1
+MAX_CACHED = 256
+
+
+@dataclass(frozen=True)
+class Retry:
+    times: int
+    minutes_between_retries: float
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What the runner needs of a compiler TaskSpec (flowc.compiler.plan.TaskSpec)."""
+
+    step: str
+    fan_out: str  # none | foreach | switch
+    command: tuple  # str, or {"slot": name} for a value the scheduler fills in
+    children: tuple[str, ...]
+    waits_for: tuple[str, ...]
+    waits_for_one_of: bool
+    join_of: Optional[str]
+    retry: Optional[Retry]
+    timeout_seconds: Optional[int]
+    environment: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    required: bool
+    has_default: bool
+
+
+@dataclass(frozen=True)
+class LocalPlan:
+    flow: str
+    source_sha256: str
+    parameters: tuple[Parameter, ...]
+    tasks: tuple[TaskSpec, ...]
+
+    def task(self, step: str) -> TaskSpec:
+        return self._by_step[step]
+
+    @property
+    def _by_step(self) -> dict:
+        cached = self.__dict__.get("_steps")
+        if cached is None:
+            cached = {t.step: t for t in self.tasks}
+            object.__setattr__(self, "_steps", cached)
+        return cached
+
+    @classmethod
+    def from_data(cls, data: dict) -> "LocalPlan":
+        """From `Plan.model_dump(mode="json")` (or the cache, which stores exactly that)."""
+        tasks = tuple(
+            TaskSpec(step=t["step"], fan_out=t["fan_out"], command=tuple(t["command"]),
+                     children=tuple(t["children"]), waits_for=tuple(t["waits_for"]),
+                     waits_for_one_of=t["waits_for_one_of"], join_of=t["join_of"],
+                     retry=Retry(**t["retry"]) if t["retry"] else None, timeout_seconds=t["timeout_seconds"],
+                     environment=tuple(tuple(pair) for pair in t["environment"]))
+            for t in data["tasks"])
+        parameters = tuple(Parameter(p["name"], bool(p["required"]), p["default"] is not None)
+                           for p in data["parameters"])
+        return cls(flow=data["flow"], source_sha256=data["source_sha256"], parameters=parameters, tasks=tasks)
+
+    @classmethod
+    def from_plan(cls, plan: Any) -> "LocalPlan":
+        return cls.from_data(plan.model_dump(mode="json"))
+
+
+def slot_name(arg: Any) -> Optional[str]:
+    """The slot an argv template entry stands for, or None for a literal string."""
+    if isinstance(arg, dict):
+        return arg["slot"]
+    slot = getattr(arg, "slot", None)  # a compiler Slot, when built from a Plan object
+    return slot if isinstance(slot, str) else None
+
+
+# -- the cache ------------------------------------------------------------------------------------------
+def cache_dir() -> Path:
+    configured = os.environ.get("FLOWC_CACHE_DIR")
+    if configured:
+        return Path(configured) / "plans"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "flowc" / "plans"
+
+
+def cache_key(source: bytes, flow_class: Optional[str]) -> str:
+    digest = hashlib.sha256()
+    for part in (str(CACHE_FORMAT), _compiler_fingerprint(), flow_class or "", hashlib.sha256(source).hexdigest()):
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _compiler_fingerprint() -> str:
+    """Changes whenever the compiler's code does (name, size and mtime of each module): an edited
+    compiler in a development checkout never serves plans made by its older self."""
+    import flowc.compiler as compiler  # the package's __init__ only: no heavy imports
+
+    root = Path(compiler.__file__).parent
+    entries = [getattr(compiler, "__version__", "")]
+    try:
+        with os.scandir(root) as it:  # the pipeline's modules; commands/ do not shape plans
+            for entry in it:
+                if entry.name.endswith(".py"):
+                    stat = entry.stat()
+                    entries.append(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    except OSError:
+        return "unknown"
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
+
+
+def load_cached(key: str) -> Optional[LocalPlan]:
+    try:
+        with open(cache_dir() / f"{key}.json", encoding="utf-8") as handle:
+            return LocalPlan.from_data(json.load(handle))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store_cached(key: str, data: dict) -> None:
+    folder = cache_dir()
+    tmp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        os.replace(tmp, folder / f"{key}.json")
+        tmp = None
+        _prune(folder)
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _prune(folder: Path) -> None:
+    """Keep the newest MAX_CACHED plans: the cache must not grow with every edit of every flow."""
+    entries = [e for e in os.scandir(folder) if e.name.endswith(".json")]
+    if len(entries) <= MAX_CACHED:
+        return
+    entries.sort(key=lambda e: e.stat().st_mtime_ns)
+    for entry in entries[: len(entries) - MAX_CACHED]:
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            pass

@@ -36,19 +36,24 @@ class Problem:
     step: Optional[str]  # None: the flow as a whole
     message: str
     help: Optional[str] = None
+    warning: bool = False  # the file is still written; the user is told what has no effect
 
 
 @dataclass
 class Problems:
-    """What the target cannot express, collected so the user sees all of it at once."""
+    """What the target cannot express (errors) or ignores (warnings), collected so the user sees all of it."""
 
     items: list[Problem] = field(default_factory=list)
 
     def add(self, step: Optional[str], message: str, help: Optional[str] = None) -> None:
         self.items.append(Problem(step, message, help))
 
+    def warn(self, step: Optional[str], message: str, help: Optional[str] = None) -> None:
+        self.items.append(Problem(step, message, help, warning=True))
+
     def __bool__(self) -> bool:
-        return bool(self.items)
+        """True when there are errors: warnings alone do not stop a compile."""
+        return any(not p.warning for p in self.items)
 
 
 def header(comment: str, options: EmitOptions, sha256: str) -> str:

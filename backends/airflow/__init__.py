@@ -37,6 +37,7 @@ def emit(plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]
                           "flowc), or @kubernetes(image=...) on every step")
     places = layout(plan)
     _check_names(plan, places, problems)
+    _check_decorators(plan, operator, problems)
     if problems:
         return {}
     out = Source()
@@ -58,6 +59,21 @@ def _check_names(plan: Plan, places: Layout, problems: Problems) -> None:
             problems.add(f"flatten_{split}", f"the task that flattens the nested foreach `{split}` is named "
                                              f"`flatten_{split}`, like this step",
                          help=f"rename step `flatten_{split}`")
+
+
+def _check_decorators(plan: Plan, operator: str, problems: Problems) -> None:
+    """Say what a decorator cannot do here, instead of dropping it silently."""
+    for task in plan.tasks:
+        if task.batch:
+            problems.warn(task.step, "@batch: the step runs as an Airflow task, not on AWS Batch",
+                          help="use @kubernetes with --operator kubernetes, or remove @batch")
+        if operator == "bash" and task.secrets:
+            problems.add(task.step, "@secrets needs --operator kubernetes (secrets become the pod's environment)",
+                         help="compile with --operator kubernetes --image IMAGE")
+        if operator == "bash" and (task.kubernetes or task.resources != type(task.resources)()):
+            problems.warn(task.step, "@kubernetes/@resources: with --operator bash the task runs on the Airflow "
+                                     "worker, without its own image or resources",
+                          help="compile with --operator kubernetes --image IMAGE to run each task in a pod")
 
 
 def _preamble(out: Source, plan: Plan, options: EmitOptions, operator: str, places: Layout) -> None:
@@ -257,6 +273,10 @@ def _pod(out: Source, task: TaskSpec, options: EmitOptions, index: str, control:
     out.line(f'arguments=arguments("{task.step}", "{task.inputs}", {index}{", control=True" if control else ""}),')
     if environment:
         out.line("env_vars={" + ", ".join(f"{py(k)}: literal({py(v)})" for k, v in environment.items()) + "},")
+    secrets = [*task.secrets, *task.kubernetes.get("secrets", [])]
+    if secrets:  # references to Kubernetes secrets, never their values
+        out.line("env_from=[" + ", ".join(
+            f"k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name={py(name)}))" for name in secrets) + "],")
     requests, limits = _resources(task)
     if requests or limits:
         out.line(f"container_resources=k8s.V1ResourceRequirements(requests={py(requests)}, limits={py(limits)}),")

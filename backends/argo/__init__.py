@@ -34,6 +34,10 @@ def emit(plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]
     if not NAME.match(name) or len(name) > 63:
         problems.add(None, f"the workflow name {name!r} is not a valid Kubernetes name (lowercase letters, digits "
                            "and '-', at most 63 characters)", help="give one with --name")
+    for task in plan.tasks:
+        if task.batch:
+            problems.warn(task.step, "@batch: the step runs as an Argo pod, not on AWS Batch",
+                          help="use @kubernetes instead of @batch")
     documents = [_workflow_template(plan, options, name, problems)]
     if plan.schedule:
         documents.append(_cron_workflow(plan, options, name))

@@ -11,11 +11,12 @@ import difflib
 import os
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .. import config as config_mod
 from .. import targets
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostic
 from ..emit import EmitOptions, OptionError, Problems
 from ..plan import build_plan
 from .common import add_flow_option, load, report, usage_error
@@ -100,8 +101,9 @@ def build(args) -> tuple[int, Path, dict[str, str]]:
         options = _options(target, settings, config.root, flow_file, output_dir, args.flow)
         problems = Problems()
         emitted = backend.emit(plan, options, problems)
-        if problems:
+        if problems.items:
             _report_problems(compiled, plan, problems, target.name)
+        if problems:
             status = 1
             continue
         for name, text in emitted.items():
@@ -171,11 +173,15 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _report_problems(compiled, plan, problems: Problems, target: str) -> None:
-    diags = Diagnostics(compiled.source)
+    found = []
     for problem in problems.items:
         span = plan.task(problem.step).span if problem.step else compiled.flow.span
-        diags.error("FLC401", f"{target} cannot run this: {problem.message}", span, help=problem.help)
-    report(type(compiled)(compiled.source, compiled.flow, compiled.graph, diags.items))
+        if problem.warning:
+            found.append(Diagnostic("FLC402", f"no effect on {target}: {problem.message}", span, problem.help,
+                                    severity="warning"))
+        else:
+            found.append(Diagnostic("FLC401", f"{target} cannot run this: {problem.message}", span, problem.help))
+    report(replace(compiled, diagnostics=sorted(found, key=Diagnostic.sort_key)))
 
 
 def _compare(output_dir: Path, files: dict[str, str], check: bool, show_diff: bool) -> int:

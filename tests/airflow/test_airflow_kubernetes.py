@@ -39,6 +39,8 @@ def test_pod_operator_settings_come_from_the_decorators(pods):
     assert train["container_resources"]["requests"] == {"cpu": "2", "memory": "4096M"}
     assert train["container_resources"]["limits"] == {"nvidia.com/gpu": "1"}
     assert train["env_vars"] == {"MODE": {"literal": "fast"}}  # literal(): Jinja never renders it
+    assert train["env_from"] == [{"config_map_ref": None, "prefix": None,
+                                  "secret_ref": {"name": "db-credentials", "optional": None}}]
     assert (train["retries"], train["retry_delay"], train["execution_timeout"]) == (3, 60.0, 300.0)
     assert train["do_xcom_push"] is False
     start = dag["tasks"]["start"]

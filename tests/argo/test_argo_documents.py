@@ -67,6 +67,7 @@ def test_decorators_map_to_pod_settings_and_a_cron_workflow():
     assert train["container"]["resources"] == {"requests": {"cpu": "2", "memory": "4096M"},
                                                "limits": {"nvidia.com/gpu": "1"}}
     assert train["container"]["env"] == [{"name": "MODE", "value": "fast"}]
+    assert train["container"]["envFrom"] == [{"secretRef": {"name": "db-credentials"}}]  # a reference only
     assert train["retryStrategy"] == {"limit": "3", "retryPolicy": "Always", "backoff": {"duration": "60s"}}
     assert train["activeDeadlineSeconds"] == 300
     assert "{{retries}}" in train["container"]["args"]

@@ -1,5 +1,6 @@
 """Every decorator that shapes the schedule: resources, image, env, retries, timeout, schedule, project."""
-from metaflow import FlowSpec, environment, kubernetes, project, resources, retry, schedule, step, timeout
+from metaflow import (FlowSpec, environment, kubernetes, project, resources, retry, schedule, secrets, step,
+                      timeout)
 
 
 @project(name="demo")
@@ -13,6 +14,7 @@ class ResourcesFlow(FlowSpec):
     @resources(cpu=2, memory=4096, gpu=1)
     @kubernetes(image="registry.example/train:2")
     @environment(vars={"MODE": "fast"})
+    @secrets(sources=["db-credentials"])
     @retry(times=3, minutes_between_retries=1)
     @timeout(minutes=5)
     @step

@@ -17,14 +17,12 @@ import hashlib
 import io
 import os
 import pickle
-import tempfile
 import threading
 from pathlib import Path
-from typing import Any
 
 from .errors import DatastoreError
 from .layout import object_key
-from .storage import TMP_PREFIX
+from .storage import make_temp
 
 PROTOCOL = 5
 MEMORY_LIMIT = 8 << 20  # pickles up to this size are hashed in memory and written with one call
@@ -68,8 +66,7 @@ class _HashingSpool:
         return n
 
     def _spill(self) -> None:
-        fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self._staging_dir)
-        self.path = Path(name)
+        fd, self.path = make_temp(self._staging_dir)
         self._file = os.fdopen(fd, "wb")
         self._file.write(self._memory.getbuffer())
         self._memory = io.BytesIO()
@@ -90,7 +87,7 @@ class _HashingSpool:
         return self._memory.getvalue()
 
 
-def save_value(storage, flow: str, value: Any, name: str = "value") -> tuple[str, int]:
+def save_value(storage, flow: str, value: object, name: str = "value") -> tuple[str, int]:
     """Pickle `value` into the flow's object store; return (sha256 hex, pickled size)."""
     staging = storage.staging_dir(f"{flow}/objects")
     spool = _HashingSpool(staging)
@@ -113,7 +110,7 @@ def save_value(storage, flow: str, value: Any, name: str = "value") -> tuple[str
     return sha, spool.size
 
 
-def load_value(storage, flow: str, sha: str) -> Any:
+def load_value(storage, flow: str, sha: str) -> object:
     key = object_key(flow, sha)
     with storage.open_read(key) as f:
         try:
@@ -122,6 +119,6 @@ def load_value(storage, flow: str, sha: str) -> Any:
             raise DatastoreError(f"cannot read {storage.describe(key)}: {error.strerror or error}") from None
 
 
-def type_name(value: Any) -> str:
+def type_name(value: object) -> str:
     t = type(value)
     return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"

@@ -5,7 +5,6 @@ Outside a task every field is None and `is_running_flow` is False.
 
 from __future__ import annotations
 
-from typing import Optional
 
 
 class Lazy:
@@ -42,52 +41,52 @@ class Current:
         return bool(self._values)
 
     @property
-    def flow_name(self) -> Optional[str]:
+    def flow_name(self) -> str | None:
         return self._get("flow_name")
 
     @property
-    def run_id(self) -> Optional[str]:
+    def run_id(self) -> str | None:
         return self._get("run_id")
 
     @property
-    def step_name(self) -> Optional[str]:
+    def step_name(self) -> str | None:
         return self._get("step_name")
 
     @property
-    def task_id(self) -> Optional[str]:
+    def task_id(self) -> str | None:
         """The task's foreach index as it appears in pathspecs: "_" (none), "3", "3.0"."""
         return self._get("task_id")
 
     @property
-    def retry_count(self) -> Optional[int]:
+    def retry_count(self) -> int | None:
         """The attempt number, 0 for the first."""
         return self._get("retry_count")
 
     @property
-    def origin_run_id(self) -> Optional[str]:
+    def origin_run_id(self) -> str | None:
         """The run this run resumes, if it is a resume."""
         return self._get("origin_run_id")
 
     @property
-    def pathspec(self) -> Optional[str]:
+    def pathspec(self) -> str | None:
         if not self._values:
             return None
         return f"{self.flow_name}/{self.run_id}/{self.step_name}/{self.task_id}"
 
     @property
-    def username(self) -> Optional[str]:
+    def username(self) -> str | None:
         return self._get("username")
 
     @property
-    def parameter_names(self) -> Optional[list]:
+    def parameter_names(self) -> list | None:
         return self._get("parameter_names")
 
     @property
-    def project_name(self) -> Optional[str]:
+    def project_name(self) -> str | None:
         return self._get("project_name")
 
     @property
-    def datastore(self) -> Optional[str]:
+    def datastore(self) -> str | None:
         """The datastore URI of the run."""
         return self._get("datastore")
 

@@ -28,10 +28,11 @@ Records (JSON):
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import json
 import os
 from pathlib import Path
-from typing import Any, NamedTuple, Optional
 
 from . import blobs, layout
 from .errors import DatastoreError
@@ -46,18 +47,15 @@ def default_datastore_uri() -> str:
     return os.environ.get("FLOWC_DATASTORE") or str(Path(DEFAULT_DIR).absolute())
 
 
-def open_datastore(uri: Optional[str] = None) -> "Datastore":
+def open_datastore(uri: str | None = None) -> "Datastore":
     """Open `uri` (file:///dir, a path, s3://bucket/prefix) or the default datastore."""
     return Datastore(open_storage(uri or default_datastore_uri()))
 
 
-class TaskRef(NamedTuple):
-    """A task's address: (flow, run, step, index). Index is "" or "3" or "3/0" (outer first)."""
+class TaskRef(namedtuple("TaskRef", "flow run_id step index", defaults=("",))):
+    """A task's address: (flow, run_id, step, index). Index is "" or "3" or "3/0" (outer first)."""
 
-    flow: str
-    run_id: str
-    step: str
-    index: str = ""
+    __slots__ = ()
 
     @property
     def task_id(self) -> str:
@@ -75,7 +73,7 @@ class TaskRef(NamedTuple):
     def attempt_key(self, attempt: int) -> str:
         return f"{self.key}/attempt-{attempt}"
 
-    def at(self, step: Optional[str] = None, index: Optional[str] = None) -> "TaskRef":
+    def at(self, step: str | None = None, index: str | None = None) -> "TaskRef":
         return self._replace(step=self.step if step is None else step, index=self.index if index is None else index)
 
 
@@ -92,7 +90,7 @@ class Datastore:
         return isinstance(self.storage, LocalStorage)
 
     # -- JSON records ---------------------------------------------------------------------------
-    def read_json(self, key: str) -> Optional[Any]:
+    def read_json(self, key: str) -> object | None:
         data = self.storage.read_bytes(key)
         if data is None:
             return None
@@ -101,11 +99,11 @@ class Datastore:
         except ValueError:
             raise DatastoreError(f"{self.storage.describe(key)} is not valid JSON") from None
 
-    def write_json(self, key: str, record: Any) -> None:
+    def write_json(self, key: str, record: object) -> None:
         self.storage.write_bytes(key, (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
 
     # -- values -----------------------------------------------------------------------------------
-    def save_value(self, flow: str, value: Any, name: str = "value") -> tuple[str, int]:
+    def save_value(self, flow: str, value: object, name: str = "value") -> tuple[str, int]:
         return blobs.save_value(self.storage, flow, value, name)
 
     def save_values(self, flow: str, values: list, name: str = "value") -> list[tuple[str, int]]:
@@ -113,7 +111,7 @@ class Datastore:
         named = [(value, f"{name}[{i}]") for i, value in enumerate(values)]
         return self._map(lambda pair: self.save_value(flow, *pair), named)
 
-    def load_value(self, flow: str, sha: str) -> Any:
+    def load_value(self, flow: str, sha: str) -> object:
         return blobs.load_value(self.storage, flow, sha)
 
     def has_value(self, flow: str, sha: str) -> bool:
@@ -126,7 +124,7 @@ class Datastore:
     def runs(self, flow: str) -> list[str]:
         return self.storage.list_dir(layout.runs_key(flow))
 
-    def read_run(self, flow: str, run_id: str) -> Optional[dict]:
+    def read_run(self, flow: str, run_id: str) -> dict | None:
         return self.read_json(layout.run_record_key(flow, run_id))
 
     def write_run(self, flow: str, run_id: str, record: dict) -> None:
@@ -142,10 +140,10 @@ class Datastore:
         return sorted(indexes, key=layout.index_parts)
 
     # -- tasks ------------------------------------------------------------------------------------
-    def read_done(self, task: TaskRef) -> Optional[dict]:
+    def read_done(self, task: TaskRef) -> dict | None:
         return self.read_json(f"{task.key}/done.json")
 
-    def read_done_many(self, tasks: list[TaskRef]) -> list[Optional[dict]]:
+    def read_done_many(self, tasks: list[TaskRef]) -> list[dict | None]:
         """read_done for many tasks (a foreach join's inputs); remote stores read them concurrently."""
         return self._map(self.read_done, tasks)
 
@@ -160,7 +158,7 @@ class Datastore:
     def write_done(self, task: TaskRef, record: dict) -> None:
         self.write_json(f"{task.key}/done.json", record)
 
-    def read_skipped(self, task: TaskRef) -> Optional[dict]:
+    def read_skipped(self, task: TaskRef) -> dict | None:
         return self.read_json(f"{task.key}/skipped.json")
 
     def write_skipped(self, task: TaskRef, switch: str, chosen: str) -> None:
@@ -171,19 +169,19 @@ class Datastore:
         numbers = (layout.attempt_number(n) for n in self.storage.list_dir(task.key))
         return sorted(n for n in numbers if n is not None)
 
-    def read_meta(self, task: TaskRef, attempt: int) -> Optional[dict]:
+    def read_meta(self, task: TaskRef, attempt: int) -> dict | None:
         return self.read_json(f"{task.attempt_key(attempt)}/meta.json")
 
     def write_meta(self, task: TaskRef, attempt: int, record: dict) -> None:
         self.write_json(f"{task.attempt_key(attempt)}/meta.json", record)
 
-    def read_artifacts(self, task: TaskRef, attempt: int) -> Optional[dict]:
+    def read_artifacts(self, task: TaskRef, attempt: int) -> dict | None:
         return self.read_json(f"{task.attempt_key(attempt)}/artifacts.json")
 
     def write_artifacts(self, task: TaskRef, attempt: int, record: dict) -> None:
         self.write_json(f"{task.attempt_key(attempt)}/artifacts.json", record)
 
-    def read_log(self, task: TaskRef, attempt: int, stream: str) -> Optional[bytes]:
+    def read_log(self, task: TaskRef, attempt: int, stream: str) -> bytes | None:
         return self.storage.read_bytes(f"{task.attempt_key(attempt)}/{stream}.log")
 
     def log_key(self, task: TaskRef, attempt: int, stream: str) -> str:

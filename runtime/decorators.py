@@ -9,11 +9,12 @@ source and are only recorded here. Defaults follow Metaflow's.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+
 
 ATTRIBUTE = "_flowc_decorators"
 
-_STEP_DEFAULTS: dict[str, Optional[dict[str, Any]]] = {
+_STEP_DEFAULTS: dict[str, dict[str, object] | None] = {
     "retry": {"times": 3, "minutes_between_retries": 2},
     "catch": {"var": None, "print_exception": True},
     "timeout": {"seconds": 0, "minutes": 0, "hours": 0},
@@ -23,7 +24,7 @@ _STEP_DEFAULTS: dict[str, Optional[dict[str, Any]]] = {
     "kubernetes": None,  # many options; any keyword is recorded
     "batch": None,
 }
-_FLOW_DEFAULTS: dict[str, dict[str, Any]] = {
+_FLOW_DEFAULTS: dict[str, dict[str, object]] = {
     "schedule": {"cron": None, "hourly": False, "daily": False, "weekly": False, "timezone": None},
     "project": {"name": None, "branch": None, "production": False},
 }
@@ -37,7 +38,7 @@ def step(func: Callable) -> Callable:
     return func
 
 
-def positional_arity(func: Callable) -> Optional[int]:
+def positional_arity(func: Callable) -> int | None:
     """How many positional arguments `func` takes (through functools.wraps wrappers); None when it
     takes *args or cannot be told. Cheaper than inspect.signature, which the task start-up avoids."""
     seen = 0
@@ -54,16 +55,16 @@ def positional_arity(func: Callable) -> Optional[int]:
     return arity
 
 
-def step_decorators(func: Callable) -> dict[str, dict[str, Any]]:
+def step_decorators(func: Callable) -> dict[str, dict[str, object]]:
     """The decorators recorded on a step function: name -> arguments (with defaults)."""
     return dict(getattr(func, ATTRIBUTE, {}))
 
 
-def flow_decorators(cls: type) -> dict[str, dict[str, Any]]:
+def flow_decorators(cls: type) -> dict[str, dict[str, object]]:
     return dict(cls.__dict__.get(ATTRIBUTE, {}))
 
 
-def _make(name: str, defaults: Optional[dict[str, Any]], target: str):
+def _make(name: str, defaults: dict[str, object] | None, target: str):
     def record(obj, kwargs):
         if defaults is not None:
             unknown = sorted(set(kwargs) - set(defaults))
@@ -111,13 +112,13 @@ schedule = _make("schedule", _FLOW_DEFAULTS["schedule"], "flow")
 project = _make("project", _FLOW_DEFAULTS["project"], "flow")
 
 
-def timeout_seconds(decorators: dict[str, dict[str, Any]]) -> int:
+def timeout_seconds(decorators: dict[str, dict[str, object]]) -> int:
     values = decorators.get("timeout")
     if not values:
         return 0
     return int(values["seconds"]) + 60 * int(values["minutes"]) + 3600 * int(values["hours"])
 
 
-def retry_times(decorators: dict[str, dict[str, Any]]) -> int:
+def retry_times(decorators: dict[str, dict[str, object]]) -> int:
     values = decorators.get("retry")
     return int(values["times"]) if values else 0

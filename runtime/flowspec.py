@@ -15,8 +15,9 @@ The task command (flowc.runtime.task) creates flow objects with a StepState and 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import sys
-from typing import Any, Iterator, Optional
 
 from .errors import FlowError, MergeArtifactsConflict, MergeArtifactsMissing
 
@@ -31,8 +32,8 @@ _IMMUTABLE = (bytes, str, int, float, bool, complex, type(None), frozenset, rang
 class Transition:
     """What self.next() said. kind: linear | branch | foreach | switch."""
 
-    def __init__(self, kind: str, targets: list, foreach: Optional[str] = None, items: Optional[list] = None,
-                 condition: Optional[str] = None, chosen: Optional[str] = None):
+    def __init__(self, kind: str, targets: list, foreach: str | None = None, items: list | None = None,
+                 condition: str | None = None, chosen: str | None = None):
         self.kind = kind
         self.targets = targets
         self.foreach = foreach
@@ -58,17 +59,17 @@ class StepState:
         self.parameter_names = set(parameter_names)
         self.is_join = is_join
         self.readonly = readonly
-        self.loaded: dict[str, Any] = {}
-        self.transition: Optional[Transition] = None
-        self._parameters: dict[str, Any] = {}
-        self._inputs: dict[int, Any] = {}
+        self.loaded: dict[str, object] = {}
+        self.transition: Transition | None = None
+        self._parameters: dict[str, object] = {}
+        self._inputs: dict[int, object] = {}
 
-    def load(self, name: str) -> Any:
+    def load(self, name: str) -> object:
         value = self.datastore.load_value(self.flow_name, self.artifacts[name]["sha256"])
         self.loaded[name] = value
         return value
 
-    def parameter_value(self, attribute: str) -> Any:
+    def parameter_value(self, attribute: str) -> object:
         if attribute not in self._parameters:
             if attribute not in self.artifacts:
                 raise AttributeError(f"parameter {attribute!r} has no value in step {self.step!r}")
@@ -76,7 +77,7 @@ class StepState:
                 self.flow_name, self.artifacts[attribute]["sha256"])
         return self._parameters[attribute]
 
-    def frame_input(self, level: int) -> Any:
+    def frame_input(self, level: int) -> object:
         if level not in self._inputs:
             self._inputs[level] = self.datastore.load_value(self.flow_name, self.frames[level]["item"])
         return self._inputs[level]
@@ -85,7 +86,7 @@ class StepState:
 class FlowSpec:
     """Base class of flows. See the module docstring for the semantics."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: object, **kwargs: object):
         if _IMPORTING:
             return
         name = type(self).__name__
@@ -94,7 +95,7 @@ class FlowSpec:
         raise SystemExit(2)
 
     # -- artifacts --------------------------------------------------------------------------------
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         if name.startswith("__"):
             raise AttributeError(name)
         state = self.__dict__.get("_flowc")
@@ -130,7 +131,7 @@ class FlowSpec:
 
     # -- foreach ----------------------------------------------------------------------------------
     @property
-    def index(self) -> Optional[int]:
+    def index(self) -> int | None:
         """The position of this task in the innermost enclosing foreach, or None outside a foreach."""
         state = self.__dict__.get("_flowc")
         if state is None or not state.frames:
@@ -138,14 +139,14 @@ class FlowSpec:
         return state.frames[-1]["index"]
 
     @property
-    def input(self) -> Any:
+    def input(self) -> object:
         """The item of the innermost enclosing foreach that this task processes, or None."""
         state = self.__dict__.get("_flowc")
         if state is None or not state.frames:
             return None
         return state.frame_input(len(state.frames) - 1)
 
-    def foreach_stack(self) -> list[tuple[int, int, Any]]:
+    def foreach_stack(self) -> list[tuple[int, int, object]]:
         """[(index, number of splits, item)] for every enclosing foreach, outermost first."""
         state = self.__dict__.get("_flowc")
         if state is None:
@@ -153,8 +154,8 @@ class FlowSpec:
         return [(f["index"], f["num_splits"], state.frame_input(i)) for i, f in enumerate(state.frames)]
 
     # -- transitions ------------------------------------------------------------------------------
-    def next(self, *targets: Any, foreach: Optional[str] = None, condition: Optional[str] = None,
-             **unknown: Any) -> None:
+    def next(self, *targets: object, foreach: str | None = None, condition: str | None = None,
+             **unknown: object) -> None:
         """Say which step(s) run next. The last statement of every step except `end`."""
         state = self._state()
         step = state.step
@@ -209,7 +210,7 @@ class FlowSpec:
                             f"cases {list(cases)}")
         return Transition("switch", list(dict.fromkeys(cases.values())), condition=condition, chosen=chosen)
 
-    def _target_name(self, step: str, target: Any, position: int) -> str:
+    def _target_name(self, step: str, target: object, position: int) -> str:
         func = getattr(target, "__func__", None)
         name = getattr(target, "__name__", None)
         if func is None or getattr(target, "__self__", None) is not self or not name:
@@ -220,8 +221,8 @@ class FlowSpec:
         return name
 
     # -- joins ------------------------------------------------------------------------------------
-    def merge_artifacts(self, inputs: "Inputs", exclude: Optional[list] = None,
-                        include: Optional[list] = None) -> None:
+    def merge_artifacts(self, inputs: "Inputs", exclude: list | None = None,
+                        include: list | None = None) -> None:
         """Take the inputs' artifacts that this join has not set. An artifact with different values in
         different inputs is an error unless the join set it first; `include` names artifacts that must
         exist in some input; `exclude` names artifacts to leave out. Values are not loaded: the join
@@ -291,7 +292,7 @@ class Inputs:
         raise TypeError("the inputs of a join cannot be stored as an artifact; store the values you need")
 
 
-def _case(cases: dict, value: Any) -> Optional[str]:
+def _case(cases: dict, value: object) -> str | None:
     try:
         if value in cases:
             return cases[value]
@@ -308,11 +309,11 @@ def new_flow(cls: type, state: StepState) -> FlowSpec:
     return flow
 
 
-def assigned_artifacts(flow: FlowSpec) -> dict[str, Any]:
+def assigned_artifacts(flow: FlowSpec) -> dict[str, object]:
     """The artifacts a step set or read (everything in the object's __dict__ but runtime state)."""
     return {name: value for name, value in flow.__dict__.items() if not name.startswith("_flowc")}
 
 
-def unchanged_load(state: StepState, name: str, value: Any) -> bool:
+def unchanged_load(state: StepState, name: str, value: object) -> bool:
     """True if `value` is the very object loaded for `name` and cannot have changed in place."""
     return name in state.loaded and state.loaded[name] is value and isinstance(value, _IMMUTABLE)

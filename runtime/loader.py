@@ -12,7 +12,6 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Optional
 
 from . import flowspec, shim
 from .errors import ContractError
@@ -48,7 +47,7 @@ def import_flow_module(path: Path) -> ModuleType:
     return module
 
 
-def find_flow_class(module: ModuleType, path: Path, class_name: Optional[str]) -> type:
+def find_flow_class(module: ModuleType, path: Path, class_name: str | None) -> type:
     """The FlowSpec subclass defined in `module` (or named `class_name`)."""
     ours, theirs = [], []
     for value in list(vars(module).values()):
@@ -77,7 +76,7 @@ def find_flow_class(module: ModuleType, path: Path, class_name: Optional[str]) -
     return ours[0]
 
 
-def _real_metaflow_base(cls: type) -> Optional[type]:
+def _real_metaflow_base(cls: type) -> type | None:
     for base in cls.__mro__[1:]:
         if base.__name__ == "FlowSpec" and base.__module__.split(".")[0] == "metaflow":
             return base

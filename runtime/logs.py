@@ -12,7 +12,6 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Optional
 
 
 class _Pump:
@@ -69,7 +68,7 @@ class LogTee:
     """`start()` redirects fds 1 and 2; `attach(stdout_path, stderr_path)`; `stop()` restores them."""
 
     def __init__(self) -> None:
-        self._pumps: Optional[tuple[_Pump, _Pump]] = None
+        self._pumps: tuple[_Pump, _Pump] | None = None
 
     def start(self) -> None:
         _flush()

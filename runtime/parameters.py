@@ -10,11 +10,14 @@ artifact. In every step a parameter reads as its value; assigning to it is an er
 
 from __future__ import annotations
 
-import getpass
+from collections import namedtuple
+
+from collections.abc import Callable
+
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Optional
 
 from .decorators import positional_arity
 
@@ -38,14 +41,12 @@ class ParameterError(ValueError):
     """A parameter value is missing or cannot be converted (the start task exits 2)."""
 
 
-class ParameterContext(NamedTuple):
+class ParameterContext(namedtuple("ParameterContext", "flow_name parameter_name user_name")):
     """What a callable default receives when it takes an argument."""
 
-    flow_name: str
-    parameter_name: str
-    user_name: str
+    __slots__ = ()
 
-    def logger(self, *args: Any) -> None:
+    def logger(self, *args: object) -> None:
         print(*args, file=sys.stderr)
 
 
@@ -54,9 +55,9 @@ class Parameter:
 
     IS_FILE = False
 
-    def __init__(self, name: str, default: Any = None, type: Any = None, help: Optional[str] = None,
-                 required: bool = False, show_default: bool = True, separator: Optional[str] = None,
-                 **kwargs: Any):
+    def __init__(self, name: str, default: object = None, type: object = None, help: str | None = None,
+                 required: bool = False, show_default: bool = True, separator: str | None = None,
+                 **kwargs: object):
         if not isinstance(name, str) or not name:
             raise TypeError("Parameter needs a name: Parameter('alpha', default=...)")
         self.name = name
@@ -67,12 +68,12 @@ class Parameter:
         self.show_default = show_default
         self.separator = separator
         self.kwargs = kwargs
-        self.attribute: Optional[str] = None
+        self.attribute: str | None = None
 
     def __set_name__(self, owner: type, attribute: str) -> None:
         self.attribute = attribute
 
-    def __get__(self, obj: Any, owner: type = None) -> Any:
+    def __get__(self, obj: object, owner: type = None) -> object:
         if obj is None:
             return self
         reader = obj.__dict__.get("_flowc")
@@ -80,21 +81,21 @@ class Parameter:
             return self
         return reader.parameter_value(self.attribute)
 
-    def __set__(self, obj: Any, value: Any) -> None:
+    def __set__(self, obj: object, value: object) -> None:
         raise AttributeError(f"parameter {self.attribute!r} cannot be assigned: parameters are read-only "
                              f"(use another artifact name)")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
 
-    def evaluate_default(self, flow_name: str) -> Any:
+    def evaluate_default(self, flow_name: str) -> object:
         default = self.default
         if callable(default) and not isinstance(default, type):
             context = ParameterContext(flow_name, self.name, _user())
             default = default(context) if _takes_argument(default) else default()
         return default
 
-    def convert(self, value: Any) -> Any:
+    def convert(self, value: object) -> object:
         """Convert a given or default value to the parameter's type."""
         if value is None:
             return None
@@ -109,12 +110,12 @@ class IncludeFile(Parameter):
     IS_FILE = True
 
     def __init__(self, name: str, required: bool = False, is_text: bool = True, encoding: str = "utf-8",
-                 help: Optional[str] = None, default: Any = None, **kwargs: Any):
+                 help: str | None = None, default: object = None, **kwargs: object):
         super().__init__(name, default=default, type=str, help=help, required=required, **kwargs)
         self.is_text = is_text
         self.encoding = encoding
 
-    def convert(self, value: Any) -> Any:
+    def convert(self, value: object) -> object:
         if value is None:
             return None
         path = Path(str(value))
@@ -141,7 +142,7 @@ def flow_parameters(cls: type) -> list[Parameter]:
     return [seen[a] for a in sorted(seen)]
 
 
-def resolve(cls: type, given: dict[str, Any], flow_name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def resolve(cls: type, given: dict[str, object], flow_name: str) -> tuple[dict[str, object], dict[str, object]]:
     """(attribute -> converted value, parameter name -> value to record in run.json) for every
     parameter of `cls` (an IncludeFile records its path, not its contents). `given` is keyed by
     parameter name (the attribute name is accepted too). Raises ParameterError on unknown, missing or
@@ -149,10 +150,10 @@ def resolve(cls: type, given: dict[str, Any], flow_name: str) -> tuple[dict[str,
     params = flow_parameters(cls)
     by_name = {p.name: p for p in params}
     by_attribute = {p.attribute: p for p in params}
-    values: dict[str, Any] = {}
-    shown: dict[str, Any] = {}
+    values: dict[str, object] = {}
+    shown: dict[str, object] = {}
     unknown = []
-    chosen: dict[str, Any] = {}
+    chosen: dict[str, object] = {}
     for key, value in given.items():
         param = by_name.get(key) or by_attribute.get(key)
         if param is None:
@@ -206,7 +207,7 @@ def computed_defaults(path: Path, cls: type) -> set[str]:
     return found
 
 
-def _infer_type(default: Any) -> Any:
+def _infer_type(default: object) -> object:
     if isinstance(default, bool):
         return bool
     if isinstance(default, int):
@@ -216,7 +217,7 @@ def _infer_type(default: Any) -> Any:
     return str
 
 
-def _convert(name: str, kind: Any, value: Any) -> Any:
+def _convert(name: str, kind: object, value: object) -> object:
     def bad(expected: str) -> ParameterError:
         return ParameterError(f"parameter {name!r}: {value!r} is not a valid {expected}")
 
@@ -283,7 +284,13 @@ def _takes_argument(func: Callable) -> bool:
 
 
 def _user() -> str:
+    """The user name, as getpass.getuser() finds it (without importing getpass and termios)."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if os.environ.get(name):
+            return os.environ[name]
     try:
-        return getpass.getuser()
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
     except Exception:
         return "unknown"

@@ -8,16 +8,28 @@ root. boto3 is imported only when an s3:// root is opened.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import contextlib
 import os
-import shutil
-import tempfile
 from pathlib import Path
-from typing import BinaryIO, Iterator, Optional
 
 from .errors import DatastoreError
 
 TMP_PREFIX = ".tmp-"  # partial files (local) start with this; listings skip names starting with '.'
+
+
+def make_temp(folder: Path) -> tuple[int, Path]:
+    """A new, exclusive temporary file in `folder`: (file descriptor, path). Like tempfile.mkstemp, but
+    with the usual permissions (0666 less umask), so a shared datastore stays readable, and without
+    importing tempfile on the task's start-up path."""
+    for _ in range(100):
+        path = folder / f"{TMP_PREFIX}{os.urandom(8).hex()}"
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder}")
 
 
 def open_storage(uri: str) -> "LocalStorage | S3Storage":
@@ -51,7 +63,7 @@ class LocalStorage:
     def describe(self, key: str) -> str:
         return str(self.root / key)
 
-    def read_bytes(self, key: str) -> Optional[bytes]:
+    def read_bytes(self, key: str) -> bytes | None:
         try:
             return (self.root / key).read_bytes()
         except (FileNotFoundError, NotADirectoryError):  # a file where a folder would be: no such record
@@ -74,7 +86,7 @@ class LocalStorage:
         path = self.root / key
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+            fd, tmp = make_temp(path.parent)
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
@@ -110,7 +122,7 @@ class LocalStorage:
             raise DatastoreError(f"cannot write {self.describe(key)}: {error.strerror or error}") from None
 
     @contextlib.contextmanager
-    def open_read(self, key: str) -> Iterator[BinaryIO]:
+    def open_read(self, key: str) -> Iterator[object]:
         try:
             f = open(self.root / key, "rb")
         except OSError as error:
@@ -165,7 +177,7 @@ class S3Storage:
     def _fail(self, action: str, key: str, error: Exception) -> DatastoreError:
         return DatastoreError(f"cannot {action} {self.describe(key)}: {_s3_message(error)}")
 
-    def read_bytes(self, key: str) -> Optional[bytes]:
+    def read_bytes(self, key: str) -> bytes | None:
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
         except Exception as error:
@@ -197,6 +209,8 @@ class S3Storage:
             raise self._fail("write", key, error) from None
 
     def staging_dir(self, key_prefix: str) -> Path:
+        import tempfile
+
         return Path(tempfile.gettempdir())
 
     def put_file(self, key: str, local_path: Path) -> bool:
@@ -216,8 +230,10 @@ class S3Storage:
             _unlink_quietly(local_path)
 
     @contextlib.contextmanager
-    def open_read(self, key: str) -> Iterator[BinaryIO]:
+    def open_read(self, key: str) -> Iterator[object]:
         """Download to a temporary file first: ranged parallel GETs, and the unpickler reads from disk."""
+        import tempfile
+
         with tempfile.TemporaryFile() as f:
             try:
                 from boto3.s3.transfer import TransferConfig
@@ -268,15 +284,3 @@ def _s3_message(error: Exception) -> str:
 def _unlink_quietly(path) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
-
-
-def copy_local_file(src: Path, dst: Path) -> None:
-    """Copy a finished local file into place atomically (used for logs of local datastores)."""
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=dst.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise

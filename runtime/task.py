@@ -18,19 +18,16 @@ meta.json: {"flow", "run_id", "step", "index", "task_id", "attempt", "status": r
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import contextlib
 import hashlib
 import json
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import time
-import traceback
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NamedTuple, Optional
 
 from . import layout, parameters
 from .blobs import PickleError, type_name
@@ -48,19 +45,11 @@ _RUNTIME_DIR = str(Path(__file__).resolve().parent)
 _PYTHON = "%d.%d.%d" % sys.version_info[:3]
 
 
-class TaskArgs(NamedTuple):
-    flow_file: str
-    step: str
-    run_id: str
-    index: str
-    attempt: int
-    datastore: str
-    source_sha256: str
-    inputs: str
-    params_json: Optional[str] = None
-    params: tuple = ()  # "NAME=VALUE" strings from --param
-    control_out: Optional[str] = None
-    flow: Optional[str] = None
+class TaskArgs(namedtuple("TaskArgs", "flow_file step run_id index attempt datastore source_sha256 inputs "
+                                   "params_json params control_out flow", defaults=(None, (), None, None))):
+    """The task command's arguments (see flowc.runtime.cli); params are "NAME=VALUE" strings."""
+
+    __slots__ = ()
 
 
 def run_task(args: TaskArgs) -> int:
@@ -95,7 +84,7 @@ class _Attempt:
         self.tee = tee
         self.meta: dict = {}
         self.started = time.time()
-        self.opened: Optional[tuple] = None  # (datastore, task, log folder) once attempt-N exists
+        self.opened: tuple | None = None  # (datastore, task, log folder) once attempt-N exists
 
     # -- the whole attempt ------------------------------------------------------------------------
     def run(self) -> int:
@@ -249,6 +238,8 @@ class _Attempt:
             except OSError as error:
                 raise DatastoreError(f"cannot write {log_dir}: {error.strerror or error}") from None
         else:
+            import tempfile
+
             log_dir = Path(tempfile.mkdtemp(prefix="flowc-logs-"))
         self.meta = {
             "flow": me.flow, "run_id": me.run_id, "step": me.step, "index": me.index, "task_id": me.task_id,
@@ -273,7 +264,7 @@ class _Attempt:
     def _set_current(self, datastore: Datastore, cls: type, me: TaskRef, param_names: set) -> None:
         project = flow_decorators(cls).get("project") or {}
 
-        def origin() -> Optional[str]:
+        def origin() -> str | None:
             record = datastore.read_run(me.flow, me.run_id) or {}
             return record.get("origin_run_id")
 
@@ -299,7 +290,7 @@ class _Attempt:
             })
         return artifacts
 
-    def _maybe_catch(self, error: BaseException, flow: FlowSpec, decorators: dict) -> Optional[dict]:
+    def _maybe_catch(self, error: BaseException, flow: FlowSpec, decorators: dict) -> dict | None:
         """On the last attempt, @catch stores the exception and the task goes on. Returns what was caught."""
         settings = decorators.get("catch")
         last = self.args.attempt >= retry_times(decorators)
@@ -316,7 +307,7 @@ class _Attempt:
 
     # -- commit -----------------------------------------------------------------------------------
     def _commit(self, datastore: Datastore, me: TaskRef, flow: FlowSpec, state: StepState,
-                caught: Optional[dict], log_dir: Path) -> int:
+                caught: dict | None, log_dir: Path) -> int:
         args = self.args
         transition = state.transition
         problem = _transition_problem(me.step, transition, caught, args.control_out is not None)
@@ -370,7 +361,7 @@ class _Attempt:
         return EXIT_USER
 
     def _finish_meta(self, datastore: Datastore, me: TaskRef, status: str, exit_code: int,
-                     error: Optional[dict], log_dir: Path, quiet: bool = False) -> None:
+                     error: dict | None, log_dir: Path, quiet: bool = False) -> None:
         """Final meta.json and, for a remote datastore, the logs. Best effort when already failing."""
         if not self.meta:
             return
@@ -386,12 +377,14 @@ class _Attempt:
                     if log.exists():
                         datastore.storage.write_bytes(datastore.log_key(me, self.args.attempt, stream),
                                                       log.read_bytes())
+                import shutil
+
                 shutil.rmtree(log_dir, ignore_errors=True)
         except DatastoreError:
             if not quiet:
                 raise
 
-    def _write_control_out(self, control: Any) -> None:
+    def _write_control_out(self, control: object) -> None:
         if self.args.control_out is None or control is None:
             return
         text = control if isinstance(control, str) else json.dumps(control)
@@ -402,7 +395,7 @@ class _Attempt:
                                 f"{error.strerror or error}") from None
 
 
-def _run_step(func, call: list, seconds: int, step: str) -> Optional[BaseException]:
+def _run_step(func, call: list, seconds: int, step: str) -> BaseException | None:
     """Call the step function; return the exception it raised (None on success)."""
     try:
         with _alarm(seconds, step):
@@ -432,8 +425,8 @@ def _alarm(seconds: int, step: str):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _transition_problem(step: str, transition: Optional[Transition], caught: Optional[dict],
-                        wants_control: bool) -> Optional[str]:
+def _transition_problem(step: str, transition: Transition | None, caught: dict | None,
+                        wants_control: bool) -> str | None:
     if step == "end":
         if transition is not None:
             return "the end step must not call self.next()"
@@ -451,7 +444,7 @@ def _transition_problem(step: str, transition: Optional[Transition], caught: Opt
     return None
 
 
-def _takes_inputs(func) -> Optional[bool]:
+def _takes_inputs(func) -> bool | None:
     """True for (self, inputs), False for (self), None when the signature cannot tell (*args)."""
     arity = positional_arity(func)
     return None if arity is None else arity >= 2
@@ -461,6 +454,8 @@ def _user_traceback_text(error: BaseException) -> str:
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_RUNTIME_DIR):
         tb = tb.tb_next
+    import traceback
+
     return "".join(traceback.format_exception(type(error), error, tb or error.__traceback__))
 
 
@@ -476,7 +471,7 @@ def _error_record(error: BaseException, text: str) -> dict:
             "message": str(error), "traceback": text}
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: object) -> object:
     try:
         json.dumps(value)
         return value
@@ -485,10 +480,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="milliseconds")
+    seconds = int(timestamp)
+    millis = min(999, int((timestamp - seconds) * 1000))
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}+00:00"
 
 
-_VERSION: Optional[str] = None
+_VERSION: str | None = None
 
 
 def flowc_version() -> str:

@@ -15,17 +15,19 @@ then this task is skipped too (exit 3), so schedulers that run every branch can 
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from collections import namedtuple
+
 
 from . import layout
 from .datastore import Datastore, TaskRef
 from .errors import ContractError, SkippedTask
 
 
-class Wiring(NamedTuple):
-    kind: str  # start | linear | foreach_child | join | foreach_join | meet
-    steps: tuple = ()
-    split: Optional[str] = None
+class Wiring(namedtuple("Wiring", "kind steps split", defaults=((), None))):
+    """kind: start | linear | foreach_child | join | foreach_join | meet; steps: the input steps;
+    split: the foreach split of "@s" and "last@s"."""
+
+    __slots__ = ()
 
     @property
     def is_join(self) -> bool:
@@ -59,11 +61,10 @@ def parse_wiring(text: str) -> Wiring:
         raise ContractError(f"bad --inputs {text!r}: {error}") from None
 
 
-class Committed(NamedTuple):
-    """A committed input task and its commit record."""
+class Committed(namedtuple("Committed", "ref done")):
+    """A committed input task (TaskRef) and its commit record (done.json)."""
 
-    ref: TaskRef
-    done: dict
+    __slots__ = ()
 
     @property
     def artifacts(self) -> dict:
@@ -74,13 +75,9 @@ class Committed(NamedTuple):
         return self.done.get("foreach_stack", [])
 
 
-class Resolved(NamedTuple):
-    """What a task starts from: its input tasks (a join's inputs, or the one parent), the artifacts it
-    inherits (name -> info; a join keeps only the Parameters) and its foreach stack."""
-
-    parents: tuple = ()
-    artifacts: dict = {}
-    frames: list = []
+Resolved = namedtuple("Resolved", "parents artifacts frames", defaults=((), {}, []))
+Resolved.__doc__ = """What a task starts from: its input tasks (a join's inputs, or the one parent), the
+artifacts it inherits (name -> info; a join keeps only the Parameters) and its foreach stack."""
 
 
 def committed(datastore: Datastore, ref: TaskRef) -> Committed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,9 +48,16 @@ class SourceFile:
 
 
 def display_path(path: Path) -> str:
-    """Show `path` relative to the working directory when it lies below it, so output never
-    carries the absolute paths of the machine that compiled it."""
+    """Show `path` relative to the working directory, so output never carries the absolute paths of
+    the machine that compiled it: below the working directory as `dir/flow.py`, elsewhere as given
+    when that is relative, else as a relative `../` path."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
+        pass
+    if not path.is_absolute():
         return path.as_posix()
+    try:
+        return Path(os.path.relpath(path, Path.cwd())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return path.name

@@ -1,13 +1,14 @@
 """Read runs back, Metaflow-style: `Run("MyFlow/run-1")["end"].task.data.result`.
 
     from flowc.runtime import Flow, Run
+    flows()                                # every Flow in the datastore
     flow = Flow("MyFlow")                  # datastore: argument, else FLOWC_DATASTORE, else ./.flowc
     flow.runs()                            # [Run], newest first (by run.json start time)
     flow.latest_run, flow.latest_successful_run, flow["run-1"]
     run = Run("MyFlow/run-1")
     run.parameters, run.status, run.successful, run.started_at, run.data   # run.data: the end task's data
     run.steps() / run["train"]              # Step
-    step.tasks() / step.task / step["3.0"] or step["3/0"]     # Task
+    step.tasks() / step.task / step["3.0"] or step["3/0"]     # Task (task.id "3.0", task.index "3/0")
     task.data.x, task["x"].data, task.artifacts (name -> DataArtifact), task.status, task.stdout, task.stderr
     task.attempts() -> [Attempt]: every attempt, with its meta.json, artifacts and logs
 
@@ -21,6 +22,12 @@ from typing import Any, Iterator, Optional
 
 from . import layout
 from .datastore import Datastore, TaskRef, open_datastore
+
+
+def flows(datastore: "Datastore | str | None" = None) -> list["Flow"]:
+    """Every flow with at least one run in the datastore, by name."""
+    store = _open(datastore)
+    return [Flow(name, store) for name in store.flows()]
 
 
 def _open(datastore: "Datastore | str | None") -> Datastore:
@@ -237,7 +244,14 @@ class Task:
 
     @property
     def id(self) -> str:
+        """The task id in pathspecs: the index as on disk ("_", "3", "3.0")."""
         return self.ref.task_id
+
+    @property
+    def foreach_index(self) -> Optional[int]:
+        """The position in the innermost foreach (Metaflow's Task.index), None outside a foreach.
+        (`index` is the whole index path, "3/0".)"""
+        return layout.index_parts(self.index)[-1] if self.index else None
 
     @property
     def pathspec(self) -> str:

@@ -1,0 +1,57 @@
+"""The client: flows, runs, steps, tasks, artifacts, attempts, status, logs; default datastore."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from flowc.runtime import Flow, Run
+from flowc.runtime.client import flows
+
+from runtime_driver import EXAMPLES, FLOWS
+
+
+def test_status_of_failed_and_running_runs(flow_run):
+    run = flow_run(FLOWS / "merge_flow.py", params={"mode": "conflict"}).run(check=False)
+    assert Run(f"MergeFlow/{run.run_id}", run.datastore).status == "failed"
+    partial = flow_run(EXAMPLES / "hello.py", run_id="partial")
+    assert partial.run_task("start").returncode == 0
+    run = Run("HelloFlow/partial", partial.datastore)
+    assert run.status == "running" and not run.successful and run.data is None
+    assert [f.name for f in flows(partial.datastore)] == ["HelloFlow", "MergeFlow"]
+
+
+def test_tasks_artifacts_and_attempts(flow_run):
+    run = flow_run(EXAMPLES / "nested_foreach.py").run()
+    flow = Flow("NestedForeachFlow", run.datastore)
+    step = flow.latest_run["inner"]
+    tasks = step.tasks()
+    assert [t.id for t in tasks][:4] == ["0.0.0", "0.0.1", "0.0.2", "0.1.0"]
+    task = step["1/0/2"]
+    assert (task.id, task.index, task.foreach_index, task.pathspec) == (
+        "1.0.2", "1/0/2", 2, f"NestedForeachFlow/{run.run_id}/inner/1.0.2")
+    assert task is not None and step["1.0.2"].pathspec == task.pathspec
+    artifact = task["cell"]
+    assert (artifact.data, artifact.type) == (2 + 10 + 300, "int") and len(artifact.sha) == 64
+    assert "cell" in task and "cell" in dir(task.data)
+    assert task.status == "succeeded" and task.finished and task.duration >= 0
+    assert [a.number for a in task.attempts()] == [0] and task.metadata["host"]
+    assert flow.latest_run["start"].task.foreach_index is None
+    with pytest.raises(KeyError):
+        step["9/9/9"]
+    with pytest.raises(AttributeError):
+        task.data.nothing
+
+
+def test_default_datastore_is_dot_flowc_or_env(tmp_path):
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("FLOWC_DATASTORE", None)
+    code = "from flowc.runtime.datastore import open_datastore; print(open_datastore().uri)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == (tmp_path / ".flowc").as_uri()
+    env["FLOWC_DATASTORE"] = "s3://bucket/prefix"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "s3://bucket/prefix"

@@ -10,7 +10,8 @@ from support.artifacts import final_artifacts
 from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, local_run
 
 HOSTILE = TEST_FLOWS / "hostile.py"
-HOSTILE_CONF = {"text": "conf's \"value\" {{ run_id }} $(touch $PWNED_DIR/8)\n✓", "number": "7"}
+RETRYING = TEST_FLOWS / "retrying.py"
+HOSTILE_CONF = {"text": "conf's \"value\" {{ run_id }} $(touch $PWNED_DIR/8)\n✓", "number": 7}
 CONF = {"branching": {"alpha": 0.25}, "foreach": {"words": '["Fig", " plum ", "kiwi", "date"]'},
         "switch": {"amount": 5000}}
 
@@ -27,12 +28,14 @@ def bash_runs(airflow_driver, tmp_path_factory):
     """Compile every example plus the hostile flow (bash operators), then load and run them all at once."""
     work = tmp_path_factory.mktemp("airflow-bash")
     store = work / "store"
-    compile_for_tests("airflow", [*EXAMPLES, HOSTILE], work / "dags", "--datastore", store.as_uri())
+    compile_for_tests("airflow", [*EXAMPLES, HOSTILE, RETRYING], work / "dags", "--datastore", store.as_uri())
     runs = [{"dag_id": flow_name(p), "conf": CONF.get(p.stem, {})} for p in EXAMPLES]
-    runs += [{"dag_id": "HostileFlow", "conf": {}}, {"dag_id": "HostileFlow", "conf": HOSTILE_CONF}]
+    runs += [{"dag_id": "HostileFlow", "conf": {}}, {"dag_id": "HostileFlow", "conf": HOSTILE_CONF},
+             {"dag_id": "RetryingFlow", "conf": {}}]
     pwned = work / "pwned"  # hostile strings try `touch $PWNED_DIR/N`: this folder must stay empty
     pwned.mkdir()
-    return airflow_driver(work / "dags", runs, env={"PWNED_DIR": str(pwned)}), store, work
+    env = {"PWNED_DIR": str(pwned), "RETRY_MARKER_DIR": str(work)}
+    return airflow_driver(work / "dags", runs, env=env), store, work
 
 
 def airflow_run(result: dict, dag_id: str, index: int = 0) -> dict:
@@ -44,7 +47,7 @@ def airflow_run(result: dict, dag_id: str, index: int = 0) -> dict:
 def test_every_dag_loads_without_import_errors(bash_runs):
     result, _, _ = bash_runs
     assert result["import_errors"] == {}
-    assert set(result["dags"]) == {flow_name(p) for p in [*EXAMPLES, HOSTILE]}
+    assert set(result["dags"]) == {flow_name(p) for p in [*EXAMPLES, HOSTILE, RETRYING]}
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
@@ -95,3 +98,10 @@ def test_hostile_strings_arrive_unchanged_and_run_nothing(bash_runs):
     assert given["seen_number"] == 7
     assert "Docs with {{ dag }} and $(touch $PWNED_DIR/4)" in result["dags"]["HostileFlow"]["doc_md"]
     assert list((work / "pwned").iterdir()) == []
+
+
+def test_a_retried_task_gets_airflows_try_number_as_its_attempt(bash_runs):
+    result, store, work = bash_runs
+    run = airflow_run(result, "RetryingFlow")
+    assert (work / "failed-once").exists()  # the first try really failed
+    assert final_artifacts(store, "RetryingFlow", run["run_id"])["attempt"] == 1

@@ -1,0 +1,199 @@
+"""Random well-formed flows for property tests: a shape tree, its source text, and the graph it must give.
+
+A flow is a block of items; an item is a linear step, a static branch (2-3 arm blocks closed by a join), a
+foreach (a body block closed by a join) or a switch (2-3 arm blocks meeting in a plain step). The expected
+graph is derived from the tree by the rules of the flow language (DESIGN section 3-4), independently of
+the compiler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from hypothesis import strategies as st
+
+LINEAR = ("linear",)
+
+
+def blocks(max_leaves: int = 12):
+    """Strategy for a block: a non-empty list of items, nested up to `max_leaves` linear steps."""
+
+    def extend(block):
+        arms = st.lists(block, min_size=2, max_size=3)
+        item = st.one_of(st.just(LINEAR), st.tuples(st.just("branch"), arms), st.tuples(st.just("foreach"), block),
+                         st.tuples(st.just("switch"), arms))
+        return st.lists(item, min_size=1, max_size=3)
+
+    return st.recursive(st.lists(st.just(LINEAR), min_size=1, max_size=2), extend, max_leaves=max_leaves)
+
+
+@dataclass
+class GenStep:
+    name: str
+    kind: str  # linear | branch | foreach | switch | join | end
+    targets: list[str] = field(default_factory=list)
+    foreach: Optional[str] = None
+    condition: Optional[str] = None
+    splits: tuple[str, ...] = ()  # enclosing branch/foreach splits
+    depth: int = 0
+    join_of: Optional[str] = None
+    closed_by: Optional[str] = None
+    meet: Optional[str] = None
+    is_meet: bool = False
+    join_parents: list[str] = field(default_factory=list)  # arm exits, in split order
+
+
+class FlowBuilder:
+    """Turns a block tree into steps; names are s1, s2, ... in creation order (a topological order)."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, GenStep] = {}
+
+    def new(self, kind: str, splits: tuple, depth: int) -> GenStep:
+        step = GenStep(f"s{len(self.steps) + 1}", kind, splits=splits, depth=depth)
+        self.steps[step.name] = step
+        return step
+
+    def block(self, block, splits: tuple, depth: int) -> tuple[str, str]:
+        """Build the items in order, chaining each exit to the next entry; (entry, exit)."""
+        entry = exit_ = None
+        for item in block:
+            first, last = self.item(item, splits, depth)
+            if exit_ is not None:
+                self.steps[exit_].targets = [first]
+            entry = entry or first
+            exit_ = last
+        return entry, exit_
+
+    def item(self, item, splits: tuple, depth: int) -> tuple[str, str]:
+        kind = item[0]
+        if kind == "linear":
+            step = self.new("linear", splits, depth)
+            return step.name, step.name
+        if kind == "foreach":
+            split = self.new("foreach", splits, depth)
+            split.foreach = f"items_{split.name}"
+            first, last = self.block(item[1], splits + (split.name,), depth + 1)
+            join = self.new("join", splits, depth)
+            split.targets, split.closed_by = [first], join.name
+            self.steps[last].targets = [join.name]
+            join.join_of, join.join_parents = split.name, [last]
+            return split.name, join.name
+        split = self.new(kind, splits, depth)  # branch or switch
+        inner = splits + (split.name,) if kind == "branch" else splits
+        arms = [self.block(arm, inner, depth) for arm in item[1]]
+        after = self.new("join" if kind == "branch" else "linear", splits, depth)
+        split.targets = [first for first, _ in arms]
+        for _, last in arms:
+            self.steps[last].targets = [after.name]
+        if kind == "branch":
+            split.closed_by, after.join_of, after.join_parents = after.name, split.name, [last for _, last in arms]
+        else:
+            split.condition, split.meet, after.is_meet = f"choice_{split.name}", after.name, True
+        return split.name, after.name
+
+    def flow(self, block) -> dict[str, GenStep]:
+        """The whole flow: the block's entry becomes `start`, its exit goes to a new `end`."""
+        first, last = self.block(block, (), 0)
+        end = self.new("end", (), 0)
+        self.steps[last].targets = [end.name]
+        return _rename(self.steps, {first: "start", end.name: "end"})
+
+
+def _rename(steps: dict[str, GenStep], names: dict[str, str]) -> dict[str, GenStep]:
+    def r(name):
+        return names.get(name, name) if name is not None else None
+
+    renamed = {}
+    for step in steps.values():
+        step.name = r(step.name)
+        step.targets = [r(t) for t in step.targets]
+        step.splits = tuple(r(s) for s in step.splits)
+        step.join_of, step.closed_by, step.meet = r(step.join_of), r(step.closed_by), r(step.meet)
+        step.join_parents = [r(p) for p in step.join_parents]
+        renamed[step.name] = step
+    return renamed
+
+
+# ---------------------------------------------------------------------------------- source text
+
+IMPORT_STYLES = [
+    ("from metaflow import FlowSpec, step\n", "FlowSpec", "step"),
+    ("from flowc.runtime import FlowSpec, step\n", "FlowSpec", "step"),
+    ("import metaflow as mf\n", "mf.FlowSpec", "mf.step"),
+    ("from metaflow import FlowSpec as Base, step as st\n", "Base", "st"),
+]
+
+
+def render(steps: dict[str, GenStep], order: list[str], style: int = 0, noise: bool = False) -> str:
+    """Source text with the step methods in `order`."""
+    header, base, decorator = IMPORT_STYLES[style]
+    lines = [header, "", f"class GeneratedFlow({base}):"]
+    for name in order:
+        step = steps[name]
+        lines += ["", f"    @{decorator}", f"    def {name}(self{', inputs' if step.kind == 'join' else ''}):"]
+        if noise:
+            lines += [f'        """Step {name}."""', f"        self.value_{name} = {len(name)}"]
+        lines.append(f"        {_transition(step)}")
+    return "\n".join(lines) + "\n"
+
+
+def _transition(step: GenStep) -> str:
+    if step.kind == "end":
+        return "pass"
+    targets = ", ".join(f"self.{t}" for t in step.targets)
+    if step.kind == "foreach":
+        return f'self.next({targets}, foreach="{step.foreach}")'
+    if step.kind == "switch":
+        cases = ", ".join(f'"c{i}": self.{t}' for i, t in enumerate(step.targets))
+        return f'self.next({{{cases}}}, condition="{step.condition}")'
+    return f"self.next({targets})"
+
+
+# ---------------------------------------------------------------------------------- expected graph
+
+def expected_table(steps: dict[str, GenStep], order: list[str]) -> dict[str, dict]:
+    """What the analysed graph must say about every step (the fields of flowkit.actual_table)."""
+    position = {name: i for i, name in enumerate(order)}
+    parents: dict[str, list[str]] = {name: [] for name in steps}
+    for step in steps.values():
+        for target in step.targets:
+            parents[target].append(step.name)
+    table = {}
+    for name, step in steps.items():
+        if step.kind == "join":
+            ordered = step.join_parents
+        else:
+            ordered = sorted(parents[name], key=position.__getitem__)
+        table[name] = {
+            "kind": _kind(step),
+            "parents": tuple(ordered),
+            "children": tuple(step.targets),
+            "wiring": _wiring(steps, step, ordered),
+            "split_parents": step.splits,
+            "foreach_depth": step.depth,
+            "join_of": step.join_of,
+            "closed_by": step.closed_by,
+            "switch_meet": step.meet,
+            "is_switch_meet": step.is_meet,
+        }
+    return table
+
+
+def _kind(step: GenStep) -> str:
+    if step.name == "start" and step.kind == "linear":
+        return "start"
+    return step.kind
+
+
+def _wiring(steps: dict[str, GenStep], step: GenStep, parents: list[str]) -> str:
+    if not parents:
+        return ""
+    if step.kind == "join":
+        split = steps[step.join_of]
+        return f"{parents[0]}@{split.name}" if split.kind == "foreach" else ",".join(parents)
+    if step.is_meet:
+        return "|".join(parents)
+    (parent,) = parents
+    return f"@{parent}" if steps[parent].kind == "foreach" else parent

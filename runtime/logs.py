@@ -46,7 +46,7 @@ class _Pump:
         os.close(self.read_end)
 
     def attach(self, path: Path) -> None:
-        log = open(path, "ab")
+        log = open(path, "wb")  # a re-run of the same attempt number starts its logs afresh
         with self.lock:
             for chunk in self.buffer:
                 log.write(chunk)
@@ -68,26 +68,31 @@ class LogTee:
     """`start()` redirects fds 1 and 2; `attach(stdout_path, stderr_path)`; `stop()` restores them."""
 
     def __init__(self) -> None:
-        self._pumps: tuple[_Pump, _Pump] | None = None
+        self._pumps: dict[int, _Pump] = {}
 
     def start(self) -> None:
         _flush()
-        self._pumps = (_Pump(1), _Pump(2))
+        for fd in (1, 2):
+            try:
+                self._pumps[fd] = _Pump(fd)
+            except OSError:  # the scheduler gave us no such stream: nothing to tee
+                pass
 
     def attach(self, stdout_path: Path, stderr_path: Path) -> None:
-        if self._pumps is None:
-            return
         _flush()
-        self._pumps[0].attach(stdout_path)
-        self._pumps[1].attach(stderr_path)
+        for fd, path in ((1, stdout_path), (2, stderr_path)):
+            if fd in self._pumps:
+                self._pumps[fd].attach(path)
+            else:
+                path.touch()
 
     def stop(self) -> None:
-        if self._pumps is None:
+        if not self._pumps:
             return
         _flush()
-        for pump in self._pumps:
+        for pump in self._pumps.values():
             pump.stop()
-        self._pumps = None
+        self._pumps = {}
 
 
 def _flush() -> None:

@@ -111,6 +111,18 @@ class FlowSpec:
                 f"(read a branch's value with inputs.<step>.{name})")
         raise AttributeError(f"Flow {flow} has no attribute {name!r}")
 
+    def __delattr__(self, name: str) -> None:
+        """`del self.x` removes the artifact, also one inherited from the parent."""
+        state = self.__dict__.get("_flowc")
+        found = name in self.__dict__
+        if found:
+            object.__delattr__(self, name)
+        if state is not None and name in state.artifacts and not state.readonly:
+            del state.artifacts[name]
+            found = True
+        if not found:
+            object.__delattr__(self, name)  # raises the usual AttributeError
+
     def __getstate__(self):
         raise TypeError("a flow object cannot be stored as an artifact (did you assign self or one of the "
                         "inputs to an attribute? store the values you need, e.g. self.x = inputs.a.x)")

@@ -180,3 +180,15 @@ def test_param_options_override_json_and_empty_means_default_only_when_computed(
     bad = flow_run(FLOWS / "params_flow.py", params={"needed": 2}, cwd=tmp_path, run_id="bad")
     outcome = bad.run_task("start", extra=["--param", "nope=1"])
     assert outcome.returncode == 2 and "unknown parameter(s) nope" in outcome.stderr and "needed" in outcome.stderr
+
+
+def test_del_removes_an_inherited_artifact(flow_run, tmp_path):
+    flow = tmp_path / "dele.py"
+    flow.write_text(
+        "from metaflow import FlowSpec, step\n\nclass DelFlow(FlowSpec):\n    @step\n    def start(self):\n"
+        "        self.keep, self.drop = 1, 2\n        self.next(self.middle)\n\n    @step\n    def middle(self):\n"
+        "        del self.drop\n        self.next(self.end)\n\n    @step\n    def end(self):\n"
+        "        self.seen = (self.keep, hasattr(self, 'drop'))\n")
+    run = flow_run(flow).run()
+    assert task(run, "end").data.seen == (1, False)
+    assert "drop" not in task(run, "middle").artifacts and "drop" in task(run, "start").artifacts

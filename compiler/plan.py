@@ -69,13 +69,18 @@ class TaskSpec(Frozen):
     batch: dict = {}
 
 
+class Schedule(Frozen):
+    cron: str  # five fields; @schedule(hourly/daily/weekly=True) resolved as Metaflow does
+    timezone: str = "UTC"
+
+
 class Plan(Frozen):
     flow: str
     source_path: str
     source_sha256: str
     docstring: Optional[str] = None
     parameters: tuple[Parameter, ...] = ()
-    schedule: Optional[dict] = None
+    schedule: Optional[Schedule] = None
     project: Optional[str] = None
     tasks: tuple[TaskSpec, ...]
 
@@ -96,7 +101,7 @@ def build_plan(graph: Graph, flow_class_option: bool = False) -> Plan:
         source_sha256=flow.source_sha256,
         docstring=flow.docstring,
         parameters=flow.parameters,
-        schedule=_values(schedule) if schedule else None,
+        schedule=_schedule(_values(schedule)) if schedule else None,
         project=_values(project)["name"] if project else None,
         tasks=tasks,
     )
@@ -158,6 +163,14 @@ def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool) -> Task
         kubernetes=_values(step.decorator("kubernetes")) if step.decorator("kubernetes") else {},
         batch=_values(step.decorator("batch")) if step.decorator("batch") else {},
     )
+
+
+SHORTHAND_SCHEDULES = {"hourly": "0 * * * *", "daily": "0 0 * * *", "weekly": "0 0 * * 0"}
+
+
+def _schedule(values: dict) -> Schedule:
+    cron = values.get("cron") or next(c for k, c in SHORTHAND_SCHEDULES.items() if values.get(k))
+    return Schedule(cron=cron, timezone=values.get("timezone") or "UTC")
 
 
 def _values(decorator: Optional[Decorator]) -> dict:

@@ -13,11 +13,11 @@ from __future__ import annotations
 from flowc.compiler.emit import EmitOptions, OptionError, Problems, header
 from flowc.compiler.plan import Plan, TaskSpec
 
+from ..kubernetes import pod_resources
 from .groups import Layout, layout
 from .source import Source, py
 
 PARAM_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "json": "string"}
-SCHEDULES = {"hourly": "0 * * * *", "daily": "0 0 * * *", "weekly": "0 0 * * 0"}
 SKIP_EXIT_CODE = 3  # the runtime's "not chosen by its switch" (see the task contract)
 XCOM_FILE = "/airflow/xcom/return.json"  # where KubernetesPodOperator's sidecar reads XCom from
 IMPORTS = {
@@ -277,36 +277,17 @@ def _pod(out: Source, task: TaskSpec, options: EmitOptions, index: str, control:
     if secrets:  # references to Kubernetes secrets, never their values
         out.line("env_from=[" + ", ".join(
             f"k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name={py(name)}))" for name in secrets) + "],")
-    requests, limits = _resources(task)
+    requests, limits = pod_resources(task)
     if requests or limits:
         out.line(f"container_resources=k8s.V1ResourceRequirements(requests={py(requests)}, limits={py(limits)}),")
     out.line("get_logs=True,")
-
-
-def _resources(task: TaskSpec) -> tuple[dict, dict]:
-    r = task.resources
-    requests: dict[str, str] = {}
-    if r.cpu is not None:
-        requests["cpu"] = _number(r.cpu)
-    if r.memory_mb is not None:
-        requests["memory"] = f"{_number(r.memory_mb)}M"  # MB, as Metaflow requests it
-    if r.disk_mb is not None:
-        requests["ephemeral-storage"] = f"{_number(r.disk_mb)}M"
-    limits = {"nvidia.com/gpu": str(r.gpu)} if r.gpu else {}
-    return requests, limits
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _schedule(out: Source, plan: Plan) -> None:
     if not plan.schedule:
         out.line("schedule=None,")
         return
-    s = plan.schedule
-    cron = s.get("cron") or next(SCHEDULES[k] for k in ("hourly", "daily", "weekly") if s.get(k))
-    out.line(f"schedule=CronTriggerTimetable({py(cron)}, timezone={py(s.get('timezone') or 'UTC')}),")
+    out.line(f"schedule=CronTriggerTimetable({py(plan.schedule.cron)}, timezone={py(plan.schedule.timezone)}),")
     out.line("start_date=datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc),")
 
 

@@ -17,11 +17,11 @@ from typing import Optional
 from flowc.compiler.emit import EmitOptions, OptionError, Problems, header
 from flowc.compiler.plan import Plan, TaskSpec
 
+from ..kubernetes import pod_resources, quantity
 from .yamltext import dump
 
 API_VERSION = "argoproj.io/v1alpha1"
 CONTROL_FILE = "/tmp/flowc-control"  # where a split/switch writes its control value for Argo to read
-SCHEDULES = {"hourly": "0 * * * *", "daily": "0 0 * * *", "weekly": "0 0 * * 0"}
 LIMITS = {"templates": 200, "tasks per DAG": 200, "parameters": 500}  # Argo v4 CRD limits
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -92,9 +92,7 @@ def _workflow_template(plan: Plan, options: EmitOptions, name: str, problems: Pr
 
 
 def _cron_workflow(plan: Plan, options: EmitOptions, name: str) -> dict:
-    s = plan.schedule
-    cron = s.get("cron") or next(SCHEDULES[k] for k in ("hourly", "daily", "weekly") if s.get(k))
-    spec = {"schedules": [cron], "timezone": s.get("timezone") or "UTC", "concurrencyPolicy": "Allow",
+    spec = {"schedules": [plan.schedule.cron], "timezone": plan.schedule.timezone, "concurrencyPolicy": "Allow",
             "workflowSpec": {"workflowTemplateRef": {"name": name}}}
     return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": _metadata(plan, options, name),
             "spec": spec}
@@ -229,29 +227,14 @@ def _container(plan: Plan, task: TaskSpec, options: EmitOptions) -> dict:
     if task.retry:
         template["retryStrategy"] = {
             "limit": str(task.retry.times), "retryPolicy": "Always",
-            "backoff": {"duration": f"{_number(task.retry.minutes_between_retries * 60)}s"}}
+            "backoff": {"duration": f"{quantity(task.retry.minutes_between_retries * 60)}s"}}
     template["container"] = container
     return template
 
 
 def _resources(task: TaskSpec) -> dict:
-    r = task.resources
-    requests = {}
-    if r.cpu is not None:
-        requests["cpu"] = _number(r.cpu)
-    if r.memory_mb is not None:
-        requests["memory"] = f"{_number(r.memory_mb)}M"  # MB, as Metaflow requests it
-    if r.disk_mb is not None:
-        requests["ephemeral-storage"] = f"{_number(r.disk_mb)}M"
-    resources = {"requests": requests} if requests else {}
-    if r.gpu:
-        vendor = task.kubernetes.get("gpu_vendor") or "nvidia"
-        resources["limits"] = {f"{vendor}.com/gpu": str(r.gpu)}
-    return resources
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    requests, limits = pod_resources(task)
+    return {k: v for k, v in (("requests", requests), ("limits", limits)) if v}
 
 
 def _check_limits(spec: dict, plan: Plan, problems: Problems) -> None:

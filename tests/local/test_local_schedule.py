@@ -136,3 +136,14 @@ def test_a_foreach_without_a_list_is_rejected():
     s.first()
     with pytest.raises(ValueError, match="no list"):
         s.finished("start", "", None)
+
+
+def test_a_wide_foreach_join_is_ready_exactly_when_the_last_child_finishes():
+    s = schedule_of("foreach")
+    s.first()
+    children = [str(i) for i in range(5000)]
+    assert len(s.finished("start", "", children)) == 5000
+    for child in reversed(children):
+        s.finished("clean", child, None)
+    ready = [s.finished("score", child, None) for child in children]
+    assert ready[:-1] == [[]] * 4999 and ready[-1] == [("join", "")]

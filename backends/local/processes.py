@@ -69,8 +69,13 @@ class Pool:
             timer.daemon = True
             timer.start()
         # Wait for the exit WITHOUT reaping: while the task is a zombie its pid (= its group id) cannot be
-        # reused, so signalling the group below can never hit an unrelated process.
-        os.waitid(os.P_PID, task.proc.pid, os.WEXITED | os.WNOWAIT)
+        # reused, so signalling the group below can never hit an unrelated process. (Without waitid, as
+        # on some BSDs, the group is signalled right after reaping: a pid reused within microseconds is
+        # the only, theoretical, risk.)
+        if hasattr(os, "waitid"):
+            os.waitid(os.P_PID, task.proc.pid, os.WEXITED | os.WNOWAIT)
+        else:
+            task.proc.wait()
         if timer is not None:
             timer.cancel()
         with task.lock:

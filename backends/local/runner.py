@@ -16,6 +16,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -88,7 +89,9 @@ class Runner:
     # -- the loop ---------------------------------------------------------------------------------
     def run(self) -> int:
         """Run to the end; 0 when `end` committed, 1 on a task failure, 128+signal when interrupted."""
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {}
+        if threading.current_thread() is threading.main_thread():  # only there can Python take signals
+            previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             self._enqueue(self.schedule.first())
             while True:
@@ -276,11 +279,12 @@ class Runner:
         count = self.in_flight
         self.progress.message(f"flowc run: {name}: stopping {count} running task(s)")
         # Ignore further signals while stopping: the task groups must be waited for, not abandoned.
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_IGN)
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_IGN)
         for event in self.pool.stop_all():
             self.in_flight -= 1
-            committed = event.returncode == 0 and not event.task.stopping  # ended on its own just before
+            committed = event.returncode == 0  # it finished (the runtime lets a task that is committing finish)
             self.progress.ended(event.task.key, "ok" if committed else "stopped", event.seconds, ok=committed)
 
 

@@ -53,10 +53,10 @@ def test_resume_from_a_step_reruns_it_and_everything_downstream(flowc, failed_ru
                        ("join", ""): None, ("end", ""): None}
 
 
-def test_resume_finds_the_flow_file_of_a_resumed_run(flowc, failed_run):
+def test_resume_finds_the_flow_file_in_the_run_record(flowc, failed_run):
     failed_run.touch()
-    flowc.ok("resume", "r1", FAILING, "--run-id", "r2")
-    flowc.ok("resume", "r2", "--from", "end", "--run-id", "r3")  # no FLOW: r2's record names the file
+    flowc.ok("resume", "r1", "--run-id", "r2")  # no FLOW: the run record names the file
+    flowc.ok("resume", "r2", "--from", "end", "--run-id", "r3")  # ... also in a resumed run's record
     assert flowc.run("FailingFlow/r3")["end"].task.data.result == 13
 
 

@@ -7,7 +7,9 @@ evaluated (see `literals.py`). Problems become diagnostics; the parser never rai
 from __future__ import annotations
 
 import ast
+import gc
 import json
+from contextlib import contextmanager
 from typing import Optional
 
 import libcst as cst
@@ -39,6 +41,25 @@ def parse_source(source: SourceFile, diags: Diagnostics, flow_name: Optional[str
     """Parse `source` into a Flow. Returns None when no flow could be read at all."""
     if not _valid_python(source, diags):
         return None
+    with _collector_paused():
+        return _parse_valid(source, diags, flow_name)
+
+
+@contextmanager
+def _collector_paused():
+    """libcst allocates a node object per token; with the cyclic garbage collector running, each of
+    its full collections walks every node built so far, which made reading a 1000-step flow grow
+    about twice as fast as the file. The tree has no garbage cycles worth collecting mid-parse."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_valid(source: SourceFile, diags: Diagnostics, flow_name: Optional[str]) -> Optional[Flow]:
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:

@@ -5,7 +5,11 @@ Two flows whose steps do nothing, generated in a temporary directory: a 10-step 
 the cached venv `<repo>/.cache/metaflow-venv`, built on first use) and with `flowc run`, both with the
 same number of workers. Overhead per task = wall time of the whole run / number of tasks.
 
-    python bench/run_overhead.py [--repeat 3] [--workers N]
+    python bench/run_overhead.py [--repeat 3] [--workers N] [--installed]
+
+By default flowc runs from this interpreter (the dev venv: an editable install, whose import hook costs
+every task process ~10 ms). --installed measures flowc as users get it: a wheel built from this checkout,
+installed into `<repo>/.cache/flowc-bench-venv` (rebuilt on every call; its dependencies are cached).
 
 Prints both numbers and the ratio (Metaflow / flowc) per flow; the median of the repeats is used.
 Not part of CI's pass/fail.
@@ -74,6 +78,23 @@ if __name__ == "__main__":
 FLOWS = {"linear10": (linear_flow, LINEAR_STEPS), "foreach50": (foreach_flow, FOREACH_WIDTH + 3)}
 
 
+def installed_flowc() -> str:
+    """A venv with flowc installed from a wheel of this checkout (not editable)."""
+    from support.venvs import cached_venv
+
+    python = str(cached_venv("flowc-bench-venv", ["libcst>=1.1", "pydantic>=2.6", "networkx>=3.2", "wheel"]))
+    with tempfile.TemporaryDirectory() as wheels:
+        _pip(python, "wheel", "--quiet", "--no-deps", "-w", wheels, str(REPO))
+        _pip(python, "install", "--quiet", "--no-deps", "--force-reinstall", *map(str, Path(wheels).glob("*.whl")))
+    return python
+
+
+def _pip(python: str, *args: str) -> None:
+    done = subprocess.run([python, "-m", "pip", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"pip {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+
+
 def timed(argv: list[str], cwd: Path, env: dict) -> float:
     started = time.perf_counter()
     result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
@@ -87,18 +108,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--installed", action="store_true", help="measure a wheel install, not the dev venv")
     args = parser.parse_args()
 
     from support.venvs import cached_venv
 
     metaflow_python = str(cached_venv("metaflow-venv", [METAFLOW]))
-    flowc = [sys.executable, "-m", "flowc.compiler.cli"]
+    flowc_python = installed_flowc() if args.installed else sys.executable
+    flowc = [flowc_python, "-m", "flowc.compiler.cli"]
     work = Path(tempfile.mkdtemp(prefix="flowc-bench-"))
     try:
         env = dict(os.environ, HOME=str(work), USERNAME="bench", METAFLOW_DEFAULT_DATASTORE="local",
                    METAFLOW_DEFAULT_METADATA="local")
+        kind = "installed wheel" if args.installed else "dev venv"
         print(f"per-task overhead, {args.workers} workers, median of {args.repeat} "
-              f"(wall / tasks; steps do nothing)")
+              f"(wall / tasks; steps do nothing; flowc from the {kind})")
         print(f"{'flow':<10} {'tasks':>5} {'metaflow':>12} {'flowc':>12} {'ratio':>7}")
         for name, (make, tasks) in FLOWS.items():
             path = work / f"{name}.py"

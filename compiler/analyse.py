@@ -229,6 +229,8 @@ class _Shape:
         parents = sorted(self.g.predecessors(name), key=self.order.__getitem__)
         if not parents:
             self.stack[name], self.branch[name] = (), None
+            if step.is_join:  # `def start(self, inputs)`: nothing comes before it
+                self._join_without_split(name)
             return
         incoming = {p: self._out(p) for p in parents}
         if step.is_join:
@@ -296,10 +298,7 @@ class _Shape:
             return
         stack = next(iter(stacks))
         if not stack:
-            self.diags.error("FLC105", f"Step *{name}* seems like a join step (it takes an extra input argument) "
-                                       "but it is not preceded by a split. Ensure that there is a matching split "
-                                       "for every join.", step.span,
-                             help=f"write `def {name}(self):`, or split before it")
+            self._join_without_split(name)
             self.stack[name], self.branch[name] = (), None
             return
         split = stack[-1]
@@ -321,6 +320,12 @@ class _Shape:
                                        f"immediately by a join step, *{name}*. Add at least one step between the "
                                        "split and the join.", self.steps[split].transition.span,
                              help="add a step that processes one item between the split and the join")
+
+    def _join_without_split(self, name: str) -> None:
+        self.diags.error("FLC105", f"Step *{name}* seems like a join step (it takes an extra input argument) "
+                                   "but it is not preceded by a split. Ensure that there is a matching split "
+                                   "for every join.", self.steps[name].span,
+                         help=f"write `def {name}(self):`, or split before it")
 
     def _out_of_split(self, split: str) -> Optional[str]:
         """The branch a join continues on: the one its split was on."""

@@ -184,3 +184,18 @@ def test_a_flow_with_problems_is_never_cached(flowc):
         result = flowc("run", str(broken))
         assert result.returncode == 1 and "error[FLC" in result.stderr
     assert not list((flowc.cwd / "flowc-cache").rglob("*.json"))
+
+
+def test_flow_option_picks_one_of_several_flows(flowc):
+    source = (
+        "from flowc.runtime import FlowSpec, step\n\n\n"
+        "class FirstFlow(FlowSpec):\n    @step\n    def start(self):\n        self.which = 'first'\n"
+        "        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n\n\n"
+        "class SecondFlow(FlowSpec):\n    @step\n    def start(self):\n        self.which = 'second'\n"
+        "        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n")
+    (flowc.cwd / "two.py").write_text(source)
+    ambiguous = flowc("run", "two.py")
+    assert ambiguous.returncode == 1 and "--flow" in ambiguous.stderr
+    flowc.ok("run", "two.py", "--flow", "SecondFlow", "--run-id", "x")
+    assert flowc.run("SecondFlow/x")["end"].task.data.which == "second"
+    assert "FirstFlow" not in [p.name for p in (flowc.cwd / ".flowc").iterdir()]

@@ -199,3 +199,12 @@ def test_flow_option_picks_one_of_several_flows(flowc):
     flowc.ok("run", "two.py", "--flow", "SecondFlow", "--run-id", "x")
     assert flowc.run("SecondFlow/x")["end"].task.data.which == "second"
     assert "FirstFlow" not in [p.name for p in (flowc.cwd / ".flowc").iterdir()]
+
+
+def test_flowc_datastore_environment_variable_sets_the_default(flowc):
+    store = flowc.cwd / "from-env"
+    flowc.env["FLOWC_DATASTORE"] = str(store)
+    flowc.ok("run", str(EXAMPLES / "hello.py"), "--run-id", "env")
+    assert (store / "HelloFlow" / "runs" / "env" / "end" / "_" / "done.json").is_file()
+    assert not (flowc.cwd / ".flowc").exists()
+    assert flowc.ok("show", "HelloFlow/env", "--artifact", "loud").stdout == "'HELLO WORLD!'\n"

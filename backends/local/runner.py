@@ -28,6 +28,9 @@ from .progress import Progress, task_label
 from .schedule import Control, Key, Schedule
 
 EXIT_OK, EXIT_FAILED = 0, 1
+# Ctrl-C, kill, and a closed terminal all stop the run cleanly (tasks run in their own sessions, so
+# without this they would outlive flowc after a SIGHUP).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 TICK_SECONDS = 0.1
 STDERR_TAIL_LINES = 25
 
@@ -91,7 +94,7 @@ class Runner:
         """Run to the end; 0 when `end` committed, 1 on a task failure, 128+signal when interrupted."""
         previous = {}
         if threading.current_thread() is threading.main_thread():  # only there can Python take signals
-            previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+            previous = {sig: signal.signal(sig, self._on_signal) for sig in STOP_SIGNALS}
         try:
             self._enqueue(self.schedule.first())
             while True:
@@ -280,7 +283,7 @@ class Runner:
         self.progress.message(f"flowc run: {name}: stopping {count} running task(s)")
         # Ignore further signals while stopping: the task groups must be waited for, not abandoned.
         if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in STOP_SIGNALS:
                 signal.signal(sig, signal.SIG_IGN)
         for event in self.pool.stop_all():
             self.in_flight -= 1

@@ -1,4 +1,4 @@
-"""Stopping `flowc run` with Ctrl-C (SIGINT) or SIGTERM: exit 130/143, no process left behind, nothing
+"""Stopping `flowc run` with Ctrl-C (SIGINT), SIGTERM or SIGHUP: exit 130/143/129, no process left behind, nothing
 half-done committed, and `flowc resume` finishes the run."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_interrupt_stops_every_task_process_and_resume_completes(flowc, sig, code):
     work = flowc.cwd / "work"
     work.mkdir()

@@ -1,12 +1,19 @@
 """`python -m flowc.runtime task ...`: the command every scheduler runs for every task.
 
-Kept lean: only argparse is imported until a task actually runs, so `--help` starts fast.
+Kept lean: a well-formed `task` command line is read by a small exact parser (argparse, with its
+gettext lookups, costs a few milliseconds on every task); anything else (help, errors, abbreviations)
+goes to argparse, which also prints the usage messages.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
+
+# option -> TaskArgs field; every option takes one value
+_OPTIONS = {"--run-id": "run_id", "--index": "index", "--attempt": "attempt", "--datastore": "datastore",
+            "--source-sha256": "source_sha256", "--inputs": "inputs", "--params-json": "params_json",
+            "--control-out": "control_out", "--flow": "flow", "--param": "param"}
+_REQUIRED = {"run_id", "index", "attempt", "datastore", "source_sha256", "inputs"}
 
 _TASK_HELP = """Run one attempt of one task of a flow (the task contract, DESIGN section 4).
 
@@ -14,7 +21,47 @@ exit codes: 0 success, 1 the step failed, 2 usage/contract error (bad arguments,
 missing inputs), 3 not chosen by its switch (nothing committed)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def fast_parse(argv: list) -> "dict | None":
+    """The task command's fields from a well-formed `task` command line; None for anything else."""
+    if len(argv) < 3 or argv[0] != "task":
+        return None
+    positional: list = []
+    values: dict = {"param": []}
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg.startswith("-") and arg != "-":
+            option, equals, value = arg.partition("=")
+            field = _OPTIONS.get(option)
+            if field is None:
+                return None
+            if not equals:
+                if i + 1 >= len(argv):
+                    return None
+                i += 1
+                value = argv[i]
+            if field == "param":
+                values["param"].append(value)
+            elif field in values:
+                return None
+            else:
+                values[field] = value
+        else:
+            positional.append(arg)
+        i += 1
+    if len(positional) != 2 or not _REQUIRED <= values.keys():
+        return None
+    try:
+        values["attempt"] = int(values["attempt"])
+    except ValueError:
+        return None
+    values["flow_file"], values["step"] = positional
+    return values
+
+
+def build_parser():
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="python -m flowc.runtime",
         description="The flowc runtime: runs one task of a compiled flow and records it in the datastore.")
@@ -42,14 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: "list | None" = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command != "task":
-        parser.print_help(sys.stderr)
-        return 2
+    argv = sys.argv[1:] if argv is None else list(argv)
+    fields = fast_parse(argv)
+    if fields is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command != "task":
+            parser.print_help(sys.stderr)
+            return 2
+        fields = vars(args)
     from .task import TaskArgs, run_task
 
     return run_task(TaskArgs(
-        flow_file=args.flow_file, step=args.step, run_id=args.run_id, index=args.index, attempt=args.attempt,
-        datastore=args.datastore, source_sha256=args.source_sha256, inputs=args.inputs,
-        params_json=args.params_json, params=tuple(args.param), control_out=args.control_out, flow=args.flow))
+        flow_file=fields["flow_file"], step=fields["step"], run_id=fields["run_id"], index=fields["index"],
+        attempt=fields["attempt"], datastore=fields["datastore"], source_sha256=fields["source_sha256"],
+        inputs=fields["inputs"], params_json=fields.get("params_json"), params=tuple(fields["param"]),
+        control_out=fields.get("control_out"), flow=fields.get("flow")))

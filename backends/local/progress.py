@@ -2,7 +2,8 @@
 
 On a terminal: one status line, redrawn in place (done / running / failed / total and the steps now
 running); messages such as a failure are printed above it. Elsewhere (CI logs, pipes): one plain line
-per finished task, e.g. "[start] ok 0.03s", so logs stay readable and greppable.
+per finished task, e.g. "[start] ok 0.03s", so logs stay readable and greppable. Either way, what a step
+printed is shown once its task ends, each line prefixed with the task ("[end] HELLO WORLD!").
 """
 
 from __future__ import annotations

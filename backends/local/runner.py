@@ -33,6 +33,7 @@ EXIT_OK, EXIT_FAILED = 0, 1
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 TICK_SECONDS = 0.1
 STDERR_TAIL_LINES = 25
+STDOUT_ECHO_LINES = 100
 
 
 def timeout_grace(seconds: float) -> float:
@@ -193,6 +194,7 @@ class Runner:
         self.in_flight -= 1
         task = event.task
         key, spec = task.key, self.plan.task(task.key[0])
+        self._echo_stdout(task)
         if event.returncode == 0:
             try:
                 control = self._read_control(spec, task.control_path)
@@ -219,6 +221,18 @@ class Runner:
             return
         self.progress.ended(key, reason, event.seconds, ok=False)
         self._fail(Failure(key, task.attempt, reason, task.stderr_path, task.stdout_path))
+
+    def _echo_stdout(self, task) -> None:
+        """What the step printed, prefixed with its task, once the task has ended (so lines of parallel
+        tasks never interleave). Long outputs are cut to their last lines; the log has all of it."""
+        lines = _tail(task.stdout_path, STDOUT_ECHO_LINES + 1)
+        if not lines:
+            return
+        label = task_label(*task.key)
+        shown = [f"[{label}] {line}" for line in lines[-STDOUT_ECHO_LINES:]]
+        if len(lines) > STDOUT_ECHO_LINES:
+            shown.insert(0, f"[{label}] ... (earlier output in its stdout.log)")
+        self.progress.message("\n".join(shown))
 
     def _describe_exit(self, event: Ended) -> str:
         if event.task.killed_for_timeout:

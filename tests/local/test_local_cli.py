@@ -22,6 +22,8 @@ def test_plain_progress_lines_when_not_a_terminal(flowc):
     assert "\r" not in result.stderr and "\x1b" not in result.stderr
     assert "finished: 3 tasks" in lines[-1]
     assert result.stdout == ""
+    # what a step prints is shown, prefixed with its task, before the task's own line
+    assert lines.index("[end] HELLO WORLD!") == lines.index(next(l for l in lines if l.startswith("[end] ok"))) - 1
 
 
 def test_foreach_tasks_are_labelled_with_their_index(flowc):

@@ -2,7 +2,7 @@
 import os
 import time
 
-from metaflow import FlowSpec, Parameter, catch, current, environment, retry, step, timeout
+from metaflow import FlowSpec, catch, current, environment, retry, step, timeout
 
 
 class DecoratedFlow(FlowSpec):

@@ -80,7 +80,12 @@ def run_command(args) -> int:
     datastore = normalize_datastore(args.datastore)
     from .store import run_exists
 
-    if run_exists(datastore, plan.flow, run_id):
+    try:
+        exists = run_exists(datastore, plan.flow, run_id)
+    except Exception as error:  # a bad URI (ValueError) or an unreachable store (DatastoreError)
+        usage_error(f"datastore {datastore}: {error}")
+        return 2
+    if exists:
         usage_error(f"run {plan.flow}/{run_id} already exists in {datastore}; give another --run-id "
                     f"(or `flowc resume {run_id}` to continue it)")
         return 2
@@ -130,7 +135,12 @@ def resume_command(args) -> int:
         usage_error("--max-workers must be at least 1")
         return 2
     datastore = normalize_datastore(args.datastore)
-    store = open_datastore(datastore)
+    try:
+        store = open_datastore(datastore)
+        store.runs("_")  # reach it now: a bad URI or an unreachable store is a usage error, not a traceback
+    except Exception as error:
+        usage_error(f"datastore {datastore}: {error}")
+        return 2
     flow_file = args.flow_file
     origin_record = None
     if flow_file is None:

@@ -40,6 +40,10 @@ def main(args) -> int:
         return 2
     try:
         flow = Flow(flow_name, args.datastore)
+    except ValueError as error:  # a datastore URI of an unknown kind
+        usage_error(str(error))
+        return 2
+    try:
         if run_id is None:
             if args.artifact:
                 usage_error("--artifact needs FLOW/RUN or FLOW/RUN/STEP")

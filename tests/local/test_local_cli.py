@@ -210,3 +210,10 @@ def test_flowc_datastore_environment_variable_sets_the_default(flowc):
     assert (store / "HelloFlow" / "runs" / "env" / "end" / "_" / "done.json").is_file()
     assert not (flowc.cwd / ".flowc").exists()
     assert flowc.ok("show", "HelloFlow/env", "--artifact", "loud").stdout == "'HELLO WORLD!'\n"
+
+
+def test_a_bad_datastore_uri_is_a_usage_error(flowc):
+    for args in (["run", str(EXAMPLES / "hello.py")], ["resume", "r1"], ["show", "HelloFlow"]):
+        result = flowc(*args, "--datastore", "ftp://host/dir")
+        assert result.returncode == 2, result.stderr
+        assert "bad datastore 'ftp://host/dir'" in result.stderr and "Traceback" not in result.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 
-from ..diagnostics import render_json
 from .common import add_flow_option, load, report
 
 
@@ -23,6 +22,8 @@ def register(subparsers) -> None:
 
 
 def main(args) -> int:
+    from ..diagnostics import render_json
+
     status = 0
     collected = []
     for path in args.flows:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from ..api import Compiled, compile_file
-from ..diagnostics import render
+if TYPE_CHECKING:
+    from ..api import Compiled
+
+# The compiler (libcst, networkx, pydantic) is imported only by the functions that compile, so that
+# `flowc --help` and the commands that do not compile (run with a cached plan, show) start fast.
 
 
 def add_flow_option(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +20,8 @@ def add_flow_option(parser: argparse.ArgumentParser) -> None:
 
 def load(path: str, flow_name: Optional[str]) -> Optional[Compiled]:
     """Compile `path`; None (after printing why) when the file cannot be read at all."""
+    from ..api import compile_file
+
     try:
         return compile_file(path, flow_name)
     except FileNotFoundError:
@@ -34,6 +39,8 @@ def usage_error(message: str) -> None:
 
 def report(compiled: Compiled, fmt: str = "text", stream=None) -> None:
     """Print a compile's diagnostics (text to stderr by default)."""
+    from ..diagnostics import render
+
     stream = stream or sys.stderr
     stream.write(render(compiled.diagnostics, compiled.source, fmt, color=_use_color(stream, fmt)))
 

@@ -16,9 +16,7 @@ from pathlib import Path
 
 from .. import config as config_mod
 from .. import targets
-from ..diagnostics import Diagnostic
 from ..emit import EmitOptions, OptionError, Problems
-from ..plan import build_plan
 from .common import add_flow_option, load, report, usage_error
 
 COMMON = ("target", "output_dir", "datastore", "python", "image", "flow_path")
@@ -36,7 +34,8 @@ def register(subparsers) -> None:
         epilog="Example: flowc compile flows/*.py --target airflow -o dags --datastore s3://bucket/flowc")
     parser.add_argument("flows", nargs="+", metavar="FLOW", help="flow files to compile")
     add_flow_option(parser)
-    parser.add_argument("--target", "-t", help=f"what to compile for: {', '.join(targets.names())}")
+    parser.add_argument("--target", "-t", help=f"what to compile for: {', '.join(sorted(targets.BUILTIN))} "
+                                               "(or a target a plugin registers)")
     parser.add_argument("--output-dir", "-o", metavar="DIR", help="the folder to write into (or to --check)")
     parser.add_argument("--datastore", metavar="URI",
                         help="where tasks keep artifacts: s3://bucket/prefix, or file:///shared/dir")
@@ -76,6 +75,8 @@ def main(args) -> int:
 
 def build(args) -> tuple[int, Path, dict[str, str]]:
     """Compile every flow: (status, output folder, {file name: text}). Writes nothing."""
+    from ..plan import build_plan
+
     flows = [Path(f) for f in args.flows]
     config = config_mod.find(Path(os.path.commonpath([f.resolve().parent for f in flows])))
     target_name = args.target or config.values.get("target")
@@ -173,6 +174,8 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _report_problems(compiled, plan, problems: Problems, target: str) -> None:
+    from ..diagnostics import Diagnostic
+
     found = []
     for problem in problems.items:
         span = plan.task(problem.step).span if problem.step else compiled.flow.span

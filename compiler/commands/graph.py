@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 
-from ..render_graph import to_dot, to_mermaid
 from .common import add_flow_option, load_ok, usage_error
 
 
@@ -23,6 +22,8 @@ def register(subparsers) -> None:
 
 
 def main(args) -> int:
+    from ..render_graph import to_dot, to_mermaid
+
     compiled, status = load_ok(args.flow_file, args.flow)
     if compiled is None:
         return status

@@ -16,6 +16,8 @@ from .ir import Flow, Step
 from .suggest import closest
 
 RESERVED_STEP_NAMES = ("name", "next", "input", "index", "cmd")
+# FlowSpec's own attributes: in Metaflow `self.name` is the flow's name whatever a parameter says.
+FLOWSPEC_ATTRIBUTES = RESERVED_STEP_NAMES + ("merge_artifacts", "foreach_stack", "script_name")
 SPLIT_KINDS = ("branch", "foreach")
 _SPLIT_CHILD = "<split child>"  # marks "a direct child of a split": it starts a branch of its own
 BROKEN_TRANSITION_CODES = {"FLC010", "FLC011", "FLC012", "FLC013", "FLC014", "FLC017"}
@@ -112,6 +114,10 @@ def _check_parameters(flow: Flow, steps: dict[str, Step], diags: Diagnostics) ->
                         help="give each parameter its own name",
                         labels=(Label(seen[parameter.name].span, "first declared here"),))
         seen.setdefault(parameter.name, parameter)
+        if parameter.attribute in FLOWSPEC_ATTRIBUTES:
+            diags.error("FLC206", f"`{parameter.attribute}` is FlowSpec's own attribute: `self.{parameter.attribute}` "
+                                  "would not be this parameter", parameter.span,
+                        help=f"give it another attribute name, e.g. `{parameter.attribute}_ = Parameter(...)`")
         for clash in {parameter.attribute, parameter.name} & set(steps):
             diags.error("FLC202", f"parameter {parameter.name!r} clashes with step *{clash}*", parameter.span,
                         help=f"rename the parameter or the step; both would be `self.{clash}`",

@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "FLC203": "two parameters with the same name",
     "FLC204": "malformed Parameter or IncludeFile",
     "FLC205": "parameter default does not match its type",
+    "FLC206": "parameter attribute shadows FlowSpec's own",
     # decorators
     "FLC301": "unsupported decorator",
     "FLC302": "unknown decorator argument",

@@ -5,12 +5,12 @@ from metaflow import FlowSpec, Parameter, step
 class HelloFlow(FlowSpec):
     """Say hello, then shout it."""
 
-    name = Parameter("name", default="world", help="who to greet")
+    person = Parameter("person", default="world", help="who to greet")
 
     @step
     def start(self):
         """Build the greeting."""
-        self.greeting = f"hello {self.name}"
+        self.greeting = f"hello {self.person}"
         self.next(self.shout)
 
     @step

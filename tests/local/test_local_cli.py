@@ -87,7 +87,7 @@ def test_unknown_parameter_is_an_error_listing_the_valid_ones(flowc):
 
 
 def test_parameter_without_equals_is_a_usage_error(flowc):
-    result = flowc("run", str(EXAMPLES / "hello.py"), "--param", "name")
+    result = flowc("run", str(EXAMPLES / "hello.py"), "--param", "person")
     assert result.returncode == 2
     assert "--param takes NAME=VALUE" in result.stderr
 

@@ -30,7 +30,7 @@ def test_hello(flowc):
 
 
 def test_hello_with_a_parameter(flowc):
-    run_example(flowc, "hello", "name=Ada")
+    run_example(flowc, "hello", "person=Ada")
     assert end_data(flowc, "HelloFlow", "r1")["loud"] == "HELLO ADA!"
 
 

@@ -39,14 +39,8 @@ print(json.dumps(values, default=repr, sort_keys=True))
 
 # Differences between Metaflow and flowc that the examples hit: example -> (why, {artifact: (metaflow's
 # value, flowc's value)}). Those artifacts must differ exactly so; every other artifact must be equal.
-KNOWN_DIFFERENCES = {
-    "hello": (
-        "Metaflow's FlowSpec.name (the flow's name) shadows a Parameter called `name`: Metaflow greets the flow "
-        "and does not even offer a --name option; flowc treats `name` as the parameter",
-        {"greeting": ("hello HelloFlow", "hello world"), "loud": ("HELLO HELLOFLOW!", "HELLO WORLD!"),
-         "name": (None, "world")},
-    ),
-}
+# None today: a parameter attribute that FlowSpec shadows (Metaflow's `self.name`) is now FLC206.
+KNOWN_DIFFERENCES: dict = {}
 
 
 @pytest.fixture(scope="session")

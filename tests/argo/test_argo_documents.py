@@ -70,6 +70,8 @@ def test_decorators_map_to_pod_settings_and_a_cron_workflow():
     assert train["container"]["envFrom"] == [{"secretRef": {"name": "db-credentials"}}]  # a reference only
     assert train["retryStrategy"] == {"limit": "3", "retryPolicy": "Always", "backoff": {"duration": "60s"}}
     assert train["activeDeadlineSeconds"] == 300
+    assert train["nodeSelector"] == {"pool": "gpu"}
+    assert train["tolerations"] == [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]
     assert "{{retries}}" in train["container"]["args"]
     assert cron["kind"] == "CronWorkflow" and cron["metadata"]["namespace"] == "ml"
     assert cron["spec"]["schedules"] == ["30 2 * * *"] and cron["spec"]["timezone"] == "Europe/Paris"
@@ -124,3 +126,17 @@ def test_missing_image_is_a_usage_error(tmp_path):
     done = flowc("compile", str(REPO / "examples" / "hello.py"), "-t", "argo", "-o", str(tmp_path),
                  "--datastore", "s3://b/p")
     assert done.returncode == 2 and "--image is required for argo" in done.stderr
+
+
+def test_same_bytes_across_hash_seeds_and_working_directories(tmp_path):
+    import os
+
+    outputs = []
+    out = tmp_path / "out"
+    for seed, cwd in (("1", REPO), ("4242", REPO / "examples")):
+        done = flowc("compile", str(REPO / "examples" / "nested_foreach.py"), "-t", "argo", "-o", str(out),
+                     "--datastore", "s3://b/p", "--image", "i:1", cwd=cwd, env=dict(os.environ, PYTHONHASHSEED=seed))
+        assert done.returncode == 0, done.stderr
+        outputs.append((out / "nested-foreach-flow.yaml").read_bytes())
+        (out / "nested-foreach-flow.yaml").unlink()
+    assert outputs[0] == outputs[1]

@@ -20,8 +20,8 @@ CONF = {"branching": {"alpha": "0.25"}, "foreach": {"words": '["Fig", " plum ", 
 def templates(tmp_path_factory):
     work = tmp_path_factory.mktemp("argo")
     store = work / "store"
-    compile_for_tests("argo", [*EXAMPLES, TEST_FLOWS / "retrying.py"], work / "yaml", "--datastore",
-                      store.as_uri(), "--image", "unused:1")
+    flows = [*EXAMPLES, TEST_FLOWS / "retrying.py", TEST_FLOWS / "hostile.py"]
+    compile_for_tests("argo", flows, work / "yaml", "--datastore", store.as_uri(), "--image", "unused:1")
     documents = {}
     for path in (work / "yaml").glob("*.yaml"):
         document = next(yaml.safe_load_all(path.read_text()))
@@ -100,3 +100,19 @@ def test_a_ten_thousand_wide_foreach_stays_small_on_the_wire(tmp_path):
     control = node.outputs["control"]
     assert len(control) < 256 * 1024  # Argo's limit for an output parameter
     assert yaml.safe_load(control)[:3] == ["0", "1", "2"] and len(yaml.safe_load(control)) == 10000
+
+
+def test_hostile_strings_reach_the_task_unchanged_through_argo(templates, tmp_path):
+    documents, store = templates
+    pwned = tmp_path / "pwned"
+    pwned.mkdir()
+    given = "it's {{workflow.name}} $(touch $PWNED_DIR/9) `touch $PWNED_DIR/10`\n✓"
+    interpreter = Interpreter(documents["HostileFlow"], "argo-hostile", {"text": given, "number": "7"},
+                              env={"PWNED_DIR": str(pwned)})
+    assert interpreter.run() == "Succeeded", interpreter.trace
+    data = final_artifacts(store, "HostileFlow", "argo-hostile")
+    assert data["seen_text"] == given  # substituted once, as Argo does: never re-read as a template
+    assert data["seen_raw"] == "a'b\"c {{ ds }} $(touch $PWNED_DIR/7) %s\n✓"
+    assert data["seen_env"] == "{{ var.value.x }} $(touch $PWNED_DIR/6) 'q' \"dq\" \n✓"  # set by the runtime
+    assert data["seen_number"] == 7
+    assert list(pwned.iterdir()) == []

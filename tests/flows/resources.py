@@ -12,7 +12,8 @@ class ResourcesFlow(FlowSpec):
         self.next(self.train, foreach="parts")
 
     @resources(cpu=2, memory=4096, gpu=1)
-    @kubernetes(image="registry.example/train:2")
+    @kubernetes(image="registry.example/train:2", node_selector={"pool": "gpu"},
+                tolerations=[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}])
     @environment(vars={"MODE": "fast"})
     @secrets(sources=["db-credentials"])
     @retry(times=3, minutes_between_retries=1)

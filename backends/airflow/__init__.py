@@ -19,7 +19,11 @@ from .source import Source, py
 
 PARAM_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "json": "string"}
 SKIP_EXIT_CODE = 3  # the runtime's "not chosen by its switch" (see the task contract)
-XCOM_FILE = "/airflow/xcom/return.json"  # where KubernetesPodOperator's sidecar reads XCom from
+XCOM_FILE = "/airflow/xcom/return.json"
+POD_SETTINGS = {  # @kubernetes argument -> KubernetesPodOperator argument, passed through as data
+    "node_selector": "node_selector", "labels": "labels", "annotations": "annotations",
+    "image_pull_policy": "image_pull_policy", "service_account": "service_account_name",
+}  # where KubernetesPodOperator's sidecar reads XCom from
 IMPORTS = {
     "bash": ["try:\n    from airflow.providers.standard.operators.bash import BashOperator\n"
              "except ImportError:  # Airflow 2 without the standard provider\n"
@@ -265,9 +269,11 @@ def _operator(out: Source, task: TaskSpec, options: EmitOptions, operator: str, 
 
 
 def _pod(out: Source, task: TaskSpec, options: EmitOptions, index: str, control: bool, environment: dict) -> None:
+    k8s = task.kubernetes
     out.line(f'name="{task.step.replace("_", "-")}",')
-    if options.get("namespace"):
-        out.line(f"namespace=literal({py(options.get('namespace'))}),")
+    namespace = k8s.get("namespace") or options.get("namespace")
+    if namespace:
+        out.line(f"namespace=literal({py(namespace)}),")
     out.line(f"image=literal({py(task.image or options.image)}),")
     out.line("cmds=[literal(PYTHON)],")
     out.line(f'arguments=arguments("{task.step}", "{task.inputs}", {index}{", control=True" if control else ""}),')
@@ -280,6 +286,11 @@ def _pod(out: Source, task: TaskSpec, options: EmitOptions, index: str, control:
     requests, limits = pod_resources(task)
     if requests or limits:
         out.line(f"container_resources=k8s.V1ResourceRequirements(requests={py(requests)}, limits={py(limits)}),")
+    for decorator_arg, operator_arg in POD_SETTINGS.items():
+        if k8s.get(decorator_arg):
+            out.line(f"{operator_arg}={py(k8s[decorator_arg])},")
+    if k8s.get("tolerations"):
+        out.line("tolerations=[" + ", ".join(f"k8s.V1Toleration(**{py(t)})" for t in k8s["tolerations"]) + "],")
     out.line("get_logs=True,")
 
 

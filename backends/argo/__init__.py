@@ -38,6 +38,9 @@ def emit(plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]
         if task.batch:
             problems.warn(task.step, "@batch: the step runs as an Argo pod, not on AWS Batch",
                           help="use @kubernetes instead of @batch")
+        if task.kubernetes.get("namespace"):
+            problems.warn(task.step, "@kubernetes(namespace=...): every pod of a workflow runs in its namespace",
+                          help="set the workflow's namespace with --namespace")
     documents = [_workflow_template(plan, options, name, problems)]
     if plan.schedule:
         documents.append(_cron_workflow(plan, options, name))
@@ -218,6 +221,8 @@ def _container(plan: Plan, task: TaskSpec, options: EmitOptions) -> dict:
         template["outputs"] = {"parameters": [{"name": "control", "valueFrom": {"path": CONTROL_FILE}}]}
     if task.kubernetes.get("labels") or task.kubernetes.get("annotations"):
         template["metadata"] = {k: task.kubernetes[k] for k in ("labels", "annotations") if task.kubernetes.get(k)}
+    if task.kubernetes.get("service_account"):
+        template["serviceAccountName"] = task.kubernetes["service_account"]
     if task.kubernetes.get("node_selector"):
         template["nodeSelector"] = task.kubernetes["node_selector"]
     if task.kubernetes.get("tolerations"):

@@ -42,6 +42,9 @@ def test_pod_operator_settings_come_from_the_decorators(pods):
     assert train["env_from"] == [{"config_map_ref": None, "prefix": None,
                                   "secret_ref": {"name": "db-credentials", "optional": None}}]
     assert (train["retries"], train["retry_delay"], train["execution_timeout"]) == (3, 60.0, 300.0)
+    assert train["node_selector"] == {"pool": "gpu"}
+    assert train["tolerations"] == [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule", "value": None,
+                                     "toleration_seconds": None}]
     assert train["do_xcom_push"] is False
     start = dag["tasks"]["start"]
     assert start["image"] == {"literal": "registry.example/flows:1"}  # --image for steps without their own

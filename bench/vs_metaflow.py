@@ -1,10 +1,11 @@
-"""Compiling one flow to an Airflow DAG: `flowc compile` against Metaflow's `airflow create`, process wall
-time (best of 3) and output size, measured side by side. Also says whether each DAG loads on Airflow 3.3.
+"""Compiling one flow, flowc against Metaflow, side by side: process wall time (best of 3) and output size
+for Airflow (`airflow create`; and whether each DAG loads on Airflow 3.3) and Argo Workflows
+(`argo-workflows create --only-json`).
 
 Metaflow needs its flow importable, the `kubernetes` package, and a reachable S3 datastore even to
 write the file: this starts moto's S3 server on 127.0.0.1 for it.
 
-    python bench/airflow_vs_metaflow.py
+    python bench/vs_metaflow.py
 """
 
 from __future__ import annotations
@@ -32,13 +33,16 @@ print(f"{len(bag.dags)} DAG(s), {len(bag.import_errors)} import error(s)",
 """
 
 
-def best_wall(argv: list[str], env: dict, cwd: Path) -> float:
+def best_wall(argv: list[str], env: dict, cwd: Path, keep: str = "") -> float:
+    """Best wall time of 3 runs; `keep` saves the last run's stdout under that name."""
     times = []
     for _ in range(3):
         started = time.perf_counter()
         done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
         if done.returncode:
             sys.exit(f"{' '.join(argv)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        if keep:
+            (cwd / keep).write_text(done.stdout)
         times.append(time.perf_counter() - started)
     return min(times)
 
@@ -75,6 +79,11 @@ def main() -> None:
         shutil.move(work / "metaflow_dag.py", work / "mf" / "dag.py")  # its own folder, for the DagBag below
         fc = best_wall([sys.executable, "-m", "flowc.compiler.cli", "compile", FLOW.name, "--target", "airflow",
                         "-o", "fc", "--datastore", "s3://bench/flowc"], env, work)
+        argo_env = dict(env, METAFLOW_KUBERNETES_NAMESPACE="default", METAFLOW_KUBERNETES_CONTAINER_IMAGE="img:1")
+        mf_argo = best_wall([str(metaflow), FLOW.name, "--no-pylint", "argo-workflows", "create", "--only-json"],
+                            argo_env, work, keep="mf-argo.json")
+        fc_argo = best_wall([sys.executable, "-m", "flowc.compiler.cli", "compile", FLOW.name, "--target", "argo",
+                             "-o", "fc-argo", "--datastore", "s3://bench/flowc", "--image", "img:1"], env, work)
     finally:
         server.terminate()
     mf_size = (work / "mf" / "dag.py").stat().st_size
@@ -87,6 +96,12 @@ def main() -> None:
                                 env=dict(os.environ, AIRFLOW_HOME=str(work / "airflow")))
         print(f"{name:24}{wall:>8.2f}s{size:>10,}B  {loaded.stdout.strip().splitlines()[-1]}")
     print(f"ratio (metaflow / flowc): {mf / fc:.1f}x time, {mf_size / fc_size:.1f}x size")
+    mf_argo_size = (work / "mf-argo.json").stat().st_size
+    fc_argo_size = sum(p.stat().st_size for p in (work / "fc-argo").glob("*.yaml"))
+    print(f"\nArgo Workflows{'':10}{'wall':>9}{'size':>11}")
+    print(f"{'metaflow --only-json':24}{mf_argo:>8.2f}s{mf_argo_size:>10,}B")
+    print(f"{'flowc compile':24}{fc_argo:>8.2f}s{fc_argo_size:>10,}B")
+    print(f"ratio (metaflow / flowc): {mf_argo / fc_argo:.1f}x time, {mf_argo_size / fc_argo_size:.1f}x size")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,12 @@ Each task runs in its own session (process group), so a Ctrl-C on the terminal r
 which then stops every task group itself: SIGTERM, a grace period, SIGKILL. Killing the whole group
 also ends processes the user's step started, so nothing is left behind. One small waiter thread per
 running task turns "process ended" into an event on a queue the runner blocks on; there is no polling.
+
+A task is the runtime's task command, `python -m flowc.runtime task ...`. Starting a Python interpreter and
+importing the runtime costs ~40 ms per task, most of a trivial task's time, so by default the pool runs the
+same command in a child forked from a process that has imported the runtime already (`ForkedTask`): same
+argv, same environment, same files for its output, own session, only the interpreter start-up is skipped.
+`FLOWC_RUN_EXEC=1` starts a fresh interpreter per task instead (exactly what the schedulers do).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import os
 import queue
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,7 +31,7 @@ STOP_GRACE_SECONDS = 5.0
 class Running:
     key: tuple[str, str]
     attempt: int
-    proc: subprocess.Popen
+    proc: "subprocess.Popen | ForkedTask"
     started: float
     stderr_path: str
     stdout_path: str
@@ -53,9 +60,12 @@ class Pool:
     def start(self, key, attempt: int, argv: list[str], env: dict, stdout_path: str, stderr_path: str,
               control_path: Optional[str], hard_limit: Optional[float]) -> Running:
         """Start one task; its end (or its kill after `hard_limit` seconds) arrives on `events`."""
-        with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
-                                    start_new_session=True, close_fds=True)
+        if _can_fork(argv):
+            proc = ForkedTask(argv, env, stdout_path, stderr_path)
+        else:
+            with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
+                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                                        start_new_session=True, close_fds=True)
         task = Running(key, attempt, proc, time.monotonic(), stderr_path, stdout_path, control_path)
         with self.lock:
             self.running[proc.pid] = task
@@ -117,6 +127,72 @@ class Pool:
             pending.discard(event.task.proc.pid)
             ended.append(event)
         return ended
+
+
+RUNTIME_COMMAND = ["-m", "flowc.runtime", "task"]
+
+
+def _can_fork(argv: list[str]) -> bool:
+    """Fork only for this interpreter's runtime task command, where POSIX fork exists and is wanted."""
+    return (hasattr(os, "fork") and not os.environ.get("FLOWC_RUN_EXEC") and argv[0] == sys.executable
+            and argv[1:4] == RUNTIME_COMMAND)
+
+
+class ForkedTask:
+    """The task command run in a forked child; quacks like the parts of Popen the pool uses."""
+
+    _warm = False
+
+    def __init__(self, argv: list[str], env: dict, stdout_path: str, stderr_path: str) -> None:
+        if not ForkedTask._warm:  # import the runtime once, here, so that children start warm
+            import flowc.runtime.cli  # noqa: F401
+            import flowc.runtime.task  # noqa: F401
+
+            ForkedTask._warm = True
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # or the child would write the parent's buffered output again
+        self.returncode: Optional[int] = None
+        self.pid = os.fork()
+        if self.pid == 0:
+            _child(argv[3:], env, stdout_path, stderr_path)
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
+def _child(args: list[str], env: dict, stdout_path: str, stderr_path: str) -> None:
+    """In the forked child: become the task process, run the task command, never return."""
+    code = 1
+    try:
+        os.setsid()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, stdout_path, os.O_WRONLY | os.O_CREAT),
+                                (2, stderr_path, os.O_WRONLY | os.O_CREAT)):
+            opened = os.open(path, flags | (os.O_TRUNC if fd else 0), 0o644)
+            os.dup2(opened, fd)
+            os.close(opened)
+        os.environ.clear()
+        os.environ.update(env)
+        sys.argv = [sys.executable, *args]
+        from flowc.runtime.cli import main
+
+        code = main(args)
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
 
 
 def signal_task(task: Running, sig: int) -> None:

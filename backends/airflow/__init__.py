@@ -156,6 +156,14 @@ def command(step, inputs, control=False):
     return f'out="$(mktemp)" && {{run}} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
 
 
+def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator. Exit code {SKIP_EXIT_CODE}: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+        settings["output_processor"] = json.loads
+    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+                        append_env=True, do_xcom_push=control, skip_on_exit_code={SKIP_EXIT_CODE}, **settings)
+
+
 ''')
 
 
@@ -174,6 +182,15 @@ def arguments(step, inputs, index, control=False):
     if control:
         argv += ["--control-out", {py(XCOM_FILE)}]
     return argv
+
+
+def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a pod. Exit code {SKIP_EXIT_CODE}: its switch chose another branch (skipped)."""
+    if environment:
+        settings["env_vars"] = {{name: literal(value) for name, value in environment.items()}}
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
+                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+                                 skip_on_exit_code={SKIP_EXIT_CODE}, get_logs=True, **settings)
 
 
 ''')
@@ -243,55 +260,54 @@ def _edges(out: Source, task: TaskSpec, places: Layout) -> None:
 
 
 def _operator(out: Source, task: TaskSpec, options: EmitOptions, operator: str, index: str) -> None:
-    control = task.fan_out == "foreach"  # a switch's choice is read by the runtime, not by Airflow
-    environment = dict(task.environment)
-    out.line(f"{task.step} = {'BashOperator' if operator == 'bash' else 'KubernetesPodOperator'}(")
+    """`step = flowc_task("step", "wiring", ...)`: the helper holds what every task shares."""
+    args = [f'"{task.step}"', f'"{task.inputs}"']
+    if index != '""':
+        args.append(f"index={index}")
+    if task.fan_out == "foreach":  # a switch's choice is read by the runtime, not by Airflow
+        args.append("control=True")
+    if task.environment:
+        args.append(f"environment={py(dict(task.environment))}")
+    if task.docstring:
+        args.append(f"doc_md={py(_no_md_path(task.docstring))}")
+    if operator == "kubernetes":
+        args += _pod_settings(task, options)
+    if task.retry:
+        args.append(f"retries={task.retry.times}")
+        args.append(f"retry_delay=datetime.timedelta(seconds={py(task.retry.minutes_between_retries * 60)})")
+    if task.timeout_seconds:
+        args.append(f"execution_timeout=datetime.timedelta(seconds={task.timeout_seconds})")
+    helper = "flowc_task" if operator == "bash" else "flowc_pod"
+    if len(args) <= 4:
+        out.line(f"{task.step} = {helper}({', '.join(args)})")
+        return
+    out.line(f"{task.step} = {helper}({args[0]}, {args[1]},")
     with out.indented():
-        out.line(f'task_id="{task.step}",')
-        if task.docstring:
-            out.line(f"doc_md={py(_no_md_path(task.docstring))},")
-        if operator == "bash":
-            out.line(f'bash_command=command("{task.step}", "{task.inputs}"{", control=True" if control else ""}),')
-            out.line(f"env=env({index}{f', {py(environment)}' if environment else ''}),")
-            out.line("append_env=True,")
-            if control:
-                out.line("output_processor=json.loads,")
-        else:
-            _pod(out, task, options, index, control, environment)
-        out.line(f"do_xcom_push={control},")
-        out.line(f"skip_on_exit_code={SKIP_EXIT_CODE},")
-        if task.retry:
-            out.line(f"retries={task.retry.times},")
-            out.line(f"retry_delay=datetime.timedelta(seconds={py(task.retry.minutes_between_retries * 60)}),")
-        if task.timeout_seconds:
-            out.line(f"execution_timeout=datetime.timedelta(seconds={task.timeout_seconds}),")
-    out.line(")")
+        for arg in args[2:-1]:
+            out.line(f"    {arg},")
+        out.line(f"    {args[-1]})")
 
 
-def _pod(out: Source, task: TaskSpec, options: EmitOptions, index: str, control: bool, environment: dict) -> None:
+def _pod_settings(task: TaskSpec, options: EmitOptions) -> list[str]:
     k8s = task.kubernetes
-    out.line(f'name="{task.step.replace("_", "-")}",')
+    settings = [f"image=literal({py(task.image or options.image)})"]
     namespace = k8s.get("namespace") or options.get("namespace")
     if namespace:
-        out.line(f"namespace=literal({py(namespace)}),")
-    out.line(f"image=literal({py(task.image or options.image)}),")
-    out.line("cmds=[literal(PYTHON)],")
-    out.line(f'arguments=arguments("{task.step}", "{task.inputs}", {index}{", control=True" if control else ""}),')
-    if environment:
-        out.line("env_vars={" + ", ".join(f"{py(k)}: literal({py(v)})" for k, v in environment.items()) + "},")
-    secrets = [*task.secrets, *task.kubernetes.get("secrets", [])]
+        settings.append(f"namespace=literal({py(namespace)})")
+    secrets = [*task.secrets, *k8s.get("secrets", [])]
     if secrets:  # references to Kubernetes secrets, never their values
-        out.line("env_from=[" + ", ".join(
-            f"k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name={py(name)}))" for name in secrets) + "],")
+        settings.append("env_from=[" + ", ".join(
+            f"k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name={py(name)}))" for name in secrets) + "]")
     requests, limits = pod_resources(task)
     if requests or limits:
-        out.line(f"container_resources=k8s.V1ResourceRequirements(requests={py(requests)}, limits={py(limits)}),")
+        settings.append(f"container_resources=k8s.V1ResourceRequirements(requests={py(requests)}, "
+                        f"limits={py(limits)})")
     for decorator_arg, operator_arg in POD_SETTINGS.items():
         if k8s.get(decorator_arg):
-            out.line(f"{operator_arg}={py(k8s[decorator_arg])},")
+            settings.append(f"{operator_arg}={py(k8s[decorator_arg])}")
     if k8s.get("tolerations"):
-        out.line("tolerations=[" + ", ".join(f"k8s.V1Toleration(**{py(t)})" for t in k8s["tolerations"]) + "],")
-    out.line("get_logs=True,")
+        settings.append("tolerations=[" + ", ".join(f"k8s.V1Toleration(**{py(t)})" for t in k8s["tolerations"]) + "]")
+    return settings
 
 
 def _schedule(out: Source, plan: Plan) -> None:

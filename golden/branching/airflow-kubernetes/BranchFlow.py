@@ -37,6 +37,15 @@ def arguments(step, inputs, index, control=False):
     return argv
 
 
+def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+    if environment:
+        settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
+                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+                                 skip_on_exit_code=3, get_logs=True, **settings)
+
+
 with DAG(
     dag_id='BranchFlow',
     description='flowc flow BranchFlow (examples/branching.py)',
@@ -49,60 +58,16 @@ with DAG(
         'alpha': Param(0.5, type='number', description='weight of the linear model'),
     },
 ) as dag:
-    start = KubernetesPodOperator(
-        task_id="start",
-        name="start",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("start", "", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
-    linear = KubernetesPodOperator(
-        task_id="linear",
-        name="linear",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("linear", "start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-        retries=2,
-        retry_delay=datetime.timedelta(seconds=120.0),
-    )
+    start = flowc_pod("start", "", image=literal('registry.example/flows:1'))
+    linear = flowc_pod("linear", "start",
+            image=literal('registry.example/flows:1'),
+            retries=2,
+            retry_delay=datetime.timedelta(seconds=120.0))
     start >> linear
-    constant = KubernetesPodOperator(
-        task_id="constant",
-        name="constant",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("constant", "start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    constant = flowc_pod("constant", "start", image=literal('registry.example/flows:1'))
     start >> constant
-    join = KubernetesPodOperator(
-        task_id="join",
-        name="join",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("join", "linear,constant", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    join = flowc_pod("join", "linear,constant", image=literal('registry.example/flows:1'))
     linear >> join
     constant >> join
-    end = KubernetesPodOperator(
-        task_id="end",
-        name="end",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("end", "join", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_pod("end", "join", image=literal('registry.example/flows:1'))
     join >> end

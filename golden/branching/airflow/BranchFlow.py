@@ -57,6 +57,14 @@ def command(step, inputs, control=False):
     return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
 
 
+def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+        settings["output_processor"] = json.loads
+    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+                        append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
+
+
 with DAG(
     dag_id='BranchFlow',
     description='flowc flow BranchFlow (examples/branching.py)',
@@ -69,50 +77,13 @@ with DAG(
         'alpha': Param(0.5, type='number', description='weight of the linear model'),
     },
 ) as dag:
-    start = BashOperator(
-        task_id="start",
-        bash_command=command("start", ""),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
-    linear = BashOperator(
-        task_id="linear",
-        bash_command=command("linear", "start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-        retries=2,
-        retry_delay=datetime.timedelta(seconds=120.0),
-    )
+    start = flowc_task("start", "")
+    linear = flowc_task("linear", "start", retries=2, retry_delay=datetime.timedelta(seconds=120.0))
     start >> linear
-    constant = BashOperator(
-        task_id="constant",
-        bash_command=command("constant", "start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    constant = flowc_task("constant", "start")
     start >> constant
-    join = BashOperator(
-        task_id="join",
-        bash_command=command("join", "linear,constant"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    join = flowc_task("join", "linear,constant")
     linear >> join
     constant >> join
-    end = BashOperator(
-        task_id="end",
-        bash_command=command("end", "join"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_task("end", "join")
     join >> end

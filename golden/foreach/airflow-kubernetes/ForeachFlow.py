@@ -38,6 +38,15 @@ def arguments(step, inputs, index, control=False):
     return argv
 
 
+def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+    if environment:
+        settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
+                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+                                 skip_on_exit_code=3, get_logs=True, **settings)
+
+
 with DAG(
     dag_id='ForeachFlow',
     description='flowc flow ForeachFlow (examples/foreach.py)',
@@ -51,60 +60,15 @@ with DAG(
         'bonus': Param(1, type='integer', description='points added to every score'),
     },
 ) as dag:
-    start = KubernetesPodOperator(
-        task_id="start",
-        name="start",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("start", "", "", control=True),
-        get_logs=True,
-        do_xcom_push=True,
-        skip_on_exit_code=3,
-    )
+    start = flowc_pod("start", "", control=True, image=literal('registry.example/flows:1'))
 
     @task_group(group_id="foreach_start")
     def foreach_start(index):
-        clean = KubernetesPodOperator(
-            task_id="clean",
-            name="clean",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("clean", "@start", index),
-            get_logs=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
-        score = KubernetesPodOperator(
-            task_id="score",
-            name="score",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("score", "clean", index),
-            get_logs=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        clean = flowc_pod("clean", "@start", index=index, image=literal('registry.example/flows:1'))
+        score = flowc_pod("score", "clean", index=index, image=literal('registry.example/flows:1'))
         clean >> score
     foreach_start_group = foreach_start.expand(index=start.output)
-    join = KubernetesPodOperator(
-        task_id="join",
-        name="join",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("join", "score@start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    join = flowc_pod("join", "score@start", image=literal('registry.example/flows:1'))
     foreach_start_group >> join
-    end = KubernetesPodOperator(
-        task_id="end",
-        name="end",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("end", "join", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_pod("end", "join", image=literal('registry.example/flows:1'))
     join >> end

@@ -58,6 +58,14 @@ def command(step, inputs, control=False):
     return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
 
 
+def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+        settings["output_processor"] = json.loads
+    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+                        append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
+
+
 with DAG(
     dag_id='ForeachFlow',
     description='flowc flow ForeachFlow (examples/foreach.py)',
@@ -71,51 +79,15 @@ with DAG(
         'bonus': Param(1, type='integer', description='points added to every score'),
     },
 ) as dag:
-    start = BashOperator(
-        task_id="start",
-        bash_command=command("start", "", control=True),
-        env=env(""),
-        append_env=True,
-        output_processor=json.loads,
-        do_xcom_push=True,
-        skip_on_exit_code=3,
-    )
+    start = flowc_task("start", "", control=True)
 
     @task_group(group_id="foreach_start")
     def foreach_start(index):
-        clean = BashOperator(
-            task_id="clean",
-            bash_command=command("clean", "@start"),
-            env=env(index),
-            append_env=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
-        score = BashOperator(
-            task_id="score",
-            bash_command=command("score", "clean"),
-            env=env(index),
-            append_env=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        clean = flowc_task("clean", "@start", index=index)
+        score = flowc_task("score", "clean", index=index)
         clean >> score
     foreach_start_group = foreach_start.expand(index=start.output)
-    join = BashOperator(
-        task_id="join",
-        bash_command=command("join", "score@start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    join = flowc_task("join", "score@start")
     foreach_start_group >> join
-    end = BashOperator(
-        task_id="end",
-        bash_command=command("end", "join"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_task("end", "join")
     join >> end

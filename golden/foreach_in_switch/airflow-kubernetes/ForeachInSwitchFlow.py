@@ -38,6 +38,15 @@ def arguments(step, inputs, index, control=False):
     return argv
 
 
+def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+    if environment:
+        settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
+                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+                                 skip_on_exit_code=3, get_logs=True, **settings)
+
+
 with DAG(
     dag_id='ForeachInSwitchFlow',
     description='flowc flow ForeachInSwitchFlow (examples/foreach_in_switch.py)',
@@ -50,117 +59,27 @@ with DAG(
         'mode': Param('batch', type='string', description='batch or single'),
     },
 ) as dag:
-    start = KubernetesPodOperator(
-        task_id="start",
-        name="start",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("start", "", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
-    fan_out = KubernetesPodOperator(
-        task_id="fan_out",
-        name="fan-out",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("fan_out", "start", "", control=True),
-        get_logs=True,
-        do_xcom_push=True,
-        skip_on_exit_code=3,
-    )
+    start = flowc_pod("start", "", image=literal('registry.example/flows:1'))
+    fan_out = flowc_pod("fan_out", "start", control=True, image=literal('registry.example/flows:1'))
     start >> fan_out
 
     @task_group(group_id="foreach_fan_out")
     def foreach_fan_out(index):
-        work = KubernetesPodOperator(
-            task_id="work",
-            name="work",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("work", "@fan_out", index),
-            get_logs=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        work = flowc_pod("work", "@fan_out", index=index, image=literal('registry.example/flows:1'))
     foreach_fan_out_group = foreach_fan_out.expand(index=fan_out.output)
-    gather = KubernetesPodOperator(
-        task_id="gather",
-        name="gather",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("gather", "work@fan_out", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    gather = flowc_pod("gather", "work@fan_out", image=literal('registry.example/flows:1'))
     foreach_fan_out_group >> gather
-    single = KubernetesPodOperator(
-        task_id="single",
-        name="single",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("single", "start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    single = flowc_pod("single", "start", image=literal('registry.example/flows:1'))
     start >> single
-    check_a = KubernetesPodOperator(
-        task_id="check_a",
-        name="check-a",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("check_a", "single", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    check_a = flowc_pod("check_a", "single", image=literal('registry.example/flows:1'))
     single >> check_a
-    check_b = KubernetesPodOperator(
-        task_id="check_b",
-        name="check-b",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("check_b", "single", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    check_b = flowc_pod("check_b", "single", image=literal('registry.example/flows:1'))
     single >> check_b
-    checks = KubernetesPodOperator(
-        task_id="checks",
-        name="checks",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("checks", "check_a,check_b", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    checks = flowc_pod("checks", "check_a,check_b", image=literal('registry.example/flows:1'))
     check_a >> checks
     check_b >> checks
-    finish = KubernetesPodOperator(
-        task_id="finish",
-        name="finish",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("finish", "gather|checks", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    finish = flowc_pod("finish", "gather|checks", image=literal('registry.example/flows:1'))
     gather >> finish
     checks >> finish
-    end = KubernetesPodOperator(
-        task_id="end",
-        name="end",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("end", "finish", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_pod("end", "finish", image=literal('registry.example/flows:1'))
     finish >> end

@@ -58,6 +58,14 @@ def command(step, inputs, control=False):
     return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
 
 
+def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+        settings["output_processor"] = json.loads
+    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+                        append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
+
+
 with DAG(
     dag_id='ForeachInSwitchFlow',
     description='flowc flow ForeachInSwitchFlow (examples/foreach_in_switch.py)',
@@ -70,98 +78,27 @@ with DAG(
         'mode': Param('batch', type='string', description='batch or single'),
     },
 ) as dag:
-    start = BashOperator(
-        task_id="start",
-        bash_command=command("start", ""),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
-    fan_out = BashOperator(
-        task_id="fan_out",
-        bash_command=command("fan_out", "start", control=True),
-        env=env(""),
-        append_env=True,
-        output_processor=json.loads,
-        do_xcom_push=True,
-        skip_on_exit_code=3,
-    )
+    start = flowc_task("start", "")
+    fan_out = flowc_task("fan_out", "start", control=True)
     start >> fan_out
 
     @task_group(group_id="foreach_fan_out")
     def foreach_fan_out(index):
-        work = BashOperator(
-            task_id="work",
-            bash_command=command("work", "@fan_out"),
-            env=env(index),
-            append_env=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        work = flowc_task("work", "@fan_out", index=index)
     foreach_fan_out_group = foreach_fan_out.expand(index=fan_out.output)
-    gather = BashOperator(
-        task_id="gather",
-        bash_command=command("gather", "work@fan_out"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    gather = flowc_task("gather", "work@fan_out")
     foreach_fan_out_group >> gather
-    single = BashOperator(
-        task_id="single",
-        bash_command=command("single", "start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    single = flowc_task("single", "start")
     start >> single
-    check_a = BashOperator(
-        task_id="check_a",
-        bash_command=command("check_a", "single"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    check_a = flowc_task("check_a", "single")
     single >> check_a
-    check_b = BashOperator(
-        task_id="check_b",
-        bash_command=command("check_b", "single"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    check_b = flowc_task("check_b", "single")
     single >> check_b
-    checks = BashOperator(
-        task_id="checks",
-        bash_command=command("checks", "check_a,check_b"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    checks = flowc_task("checks", "check_a,check_b")
     check_a >> checks
     check_b >> checks
-    finish = BashOperator(
-        task_id="finish",
-        bash_command=command("finish", "gather|checks"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    finish = flowc_task("finish", "gather|checks")
     gather >> finish
     checks >> finish
-    end = BashOperator(
-        task_id="end",
-        bash_command=command("end", "finish"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_task("end", "finish")
     finish >> end

@@ -37,6 +37,15 @@ def arguments(step, inputs, index, control=False):
     return argv
 
 
+def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+    if environment:
+        settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
+                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+                                 skip_on_exit_code=3, get_logs=True, **settings)
+
+
 with DAG(
     dag_id='HelloFlow',
     description='flowc flow HelloFlow (examples/hello.py)',
@@ -49,37 +58,8 @@ with DAG(
         'person': Param('world', type='string', description='who to greet'),
     },
 ) as dag:
-    start = KubernetesPodOperator(
-        task_id="start",
-        doc_md='Build the greeting.',
-        name="start",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("start", "", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
-    shout = KubernetesPodOperator(
-        task_id="shout",
-        doc_md='Make it louder.',
-        name="shout",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("shout", "start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    start = flowc_pod("start", "", doc_md='Build the greeting.', image=literal('registry.example/flows:1'))
+    shout = flowc_pod("shout", "start", doc_md='Make it louder.', image=literal('registry.example/flows:1'))
     start >> shout
-    end = KubernetesPodOperator(
-        task_id="end",
-        name="end",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("end", "shout", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_pod("end", "shout", image=literal('registry.example/flows:1'))
     shout >> end

@@ -57,6 +57,14 @@ def command(step, inputs, control=False):
     return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
 
 
+def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+        settings["output_processor"] = json.loads
+    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+                        append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
+
+
 with DAG(
     dag_id='HelloFlow',
     description='flowc flow HelloFlow (examples/hello.py)',
@@ -69,31 +77,8 @@ with DAG(
         'person': Param('world', type='string', description='who to greet'),
     },
 ) as dag:
-    start = BashOperator(
-        task_id="start",
-        doc_md='Build the greeting.',
-        bash_command=command("start", ""),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
-    shout = BashOperator(
-        task_id="shout",
-        doc_md='Make it louder.',
-        bash_command=command("shout", "start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    start = flowc_task("start", "", doc_md='Build the greeting.')
+    shout = flowc_task("shout", "start", doc_md='Make it louder.')
     start >> shout
-    end = BashOperator(
-        task_id="end",
-        bash_command=command("end", "shout"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_task("end", "shout")
     shout >> end

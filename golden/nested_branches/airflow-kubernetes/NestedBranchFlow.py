@@ -36,6 +36,15 @@ def arguments(step, inputs, index, control=False):
     return argv
 
 
+def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+    if environment:
+        settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
+                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+                                 skip_on_exit_code=3, get_logs=True, **settings)
+
+
 with DAG(
     dag_id='NestedBranchFlow',
     description='flowc flow NestedBranchFlow (examples/nested_branches.py)',
@@ -46,92 +55,20 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = KubernetesPodOperator(
-        task_id="start",
-        name="start",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("start", "", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
-    left = KubernetesPodOperator(
-        task_id="left",
-        name="left",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("left", "start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    start = flowc_pod("start", "", image=literal('registry.example/flows:1'))
+    left = flowc_pod("left", "start", image=literal('registry.example/flows:1'))
     start >> left
-    left_a = KubernetesPodOperator(
-        task_id="left_a",
-        name="left-a",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("left_a", "left", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    left_a = flowc_pod("left_a", "left", image=literal('registry.example/flows:1'))
     left >> left_a
-    left_b = KubernetesPodOperator(
-        task_id="left_b",
-        name="left-b",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("left_b", "left", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    left_b = flowc_pod("left_b", "left", image=literal('registry.example/flows:1'))
     left >> left_b
-    left_join = KubernetesPodOperator(
-        task_id="left_join",
-        name="left-join",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("left_join", "left_a,left_b", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    left_join = flowc_pod("left_join", "left_a,left_b", image=literal('registry.example/flows:1'))
     left_a >> left_join
     left_b >> left_join
-    right = KubernetesPodOperator(
-        task_id="right",
-        name="right",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("right", "start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    right = flowc_pod("right", "start", image=literal('registry.example/flows:1'))
     start >> right
-    join = KubernetesPodOperator(
-        task_id="join",
-        name="join",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("join", "left_join,right", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    join = flowc_pod("join", "left_join,right", image=literal('registry.example/flows:1'))
     left_join >> join
     right >> join
-    end = KubernetesPodOperator(
-        task_id="end",
-        name="end",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("end", "join", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_pod("end", "join", image=literal('registry.example/flows:1'))
     join >> end

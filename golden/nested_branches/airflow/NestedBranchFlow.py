@@ -56,6 +56,14 @@ def command(step, inputs, control=False):
     return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
 
 
+def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+        settings["output_processor"] = json.loads
+    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+                        append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
+
+
 with DAG(
     dag_id='NestedBranchFlow',
     description='flowc flow NestedBranchFlow (examples/nested_branches.py)',
@@ -66,76 +74,20 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = BashOperator(
-        task_id="start",
-        bash_command=command("start", ""),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
-    left = BashOperator(
-        task_id="left",
-        bash_command=command("left", "start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    start = flowc_task("start", "")
+    left = flowc_task("left", "start")
     start >> left
-    left_a = BashOperator(
-        task_id="left_a",
-        bash_command=command("left_a", "left"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    left_a = flowc_task("left_a", "left")
     left >> left_a
-    left_b = BashOperator(
-        task_id="left_b",
-        bash_command=command("left_b", "left"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    left_b = flowc_task("left_b", "left")
     left >> left_b
-    left_join = BashOperator(
-        task_id="left_join",
-        bash_command=command("left_join", "left_a,left_b"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    left_join = flowc_task("left_join", "left_a,left_b")
     left_a >> left_join
     left_b >> left_join
-    right = BashOperator(
-        task_id="right",
-        bash_command=command("right", "start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    right = flowc_task("right", "start")
     start >> right
-    join = BashOperator(
-        task_id="join",
-        bash_command=command("join", "left_join,right"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    join = flowc_task("join", "left_join,right")
     left_join >> join
     right >> join
-    end = BashOperator(
-        task_id="end",
-        bash_command=command("end", "join"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_task("end", "join")
     join >> end

@@ -37,6 +37,15 @@ def arguments(step, inputs, index, control=False):
     return argv
 
 
+def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+    if environment:
+        settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
+                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+                                 skip_on_exit_code=3, get_logs=True, **settings)
+
+
 with DAG(
     dag_id='NestedForeachFlow',
     description='flowc flow NestedForeachFlow (examples/nested_foreach.py)',
@@ -47,29 +56,14 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = KubernetesPodOperator(
-        task_id="start",
-        name="start",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("start", "", "", control=True),
-        get_logs=True,
-        do_xcom_push=True,
-        skip_on_exit_code=3,
-    )
+    start = flowc_pod("start", "", control=True, image=literal('registry.example/flows:1'))
 
     @task_group(group_id="foreach_start")
     def foreach_start(index):
-        outer = KubernetesPodOperator(
-            task_id="outer",
-            name="outer",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("outer", "@start", index, control=True),
-            get_logs=True,
-            do_xcom_push=True,
-            skip_on_exit_code=3,
-        )
+        outer = flowc_pod("outer", "@start",
+                index=index,
+                control=True,
+                image=literal('registry.example/flows:1'))
     foreach_start_group = foreach_start.expand(index=start.output)
 
     @task(task_id="flatten_outer")
@@ -80,16 +74,10 @@ with DAG(
 
     @task_group(group_id="foreach_outer")
     def foreach_outer(index):
-        middle = KubernetesPodOperator(
-            task_id="middle",
-            name="middle",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("middle", "@outer", index, control=True),
-            get_logs=True,
-            do_xcom_push=True,
-            skip_on_exit_code=3,
-        )
+        middle = flowc_pod("middle", "@outer",
+                index=index,
+                control=True,
+                image=literal('registry.example/flows:1'))
     foreach_outer_group = foreach_outer.expand(index=flatten_outer_task)
 
     @task(task_id="flatten_middle")
@@ -100,66 +88,21 @@ with DAG(
 
     @task_group(group_id="foreach_middle")
     def foreach_middle(index):
-        inner = KubernetesPodOperator(
-            task_id="inner",
-            name="inner",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("inner", "@middle", index),
-            get_logs=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        inner = flowc_pod("inner", "@middle", index=index, image=literal('registry.example/flows:1'))
     foreach_middle_group = foreach_middle.expand(index=flatten_middle_task)
 
     @task_group(group_id="foreach_outer_2")
     def foreach_outer_2(index):
-        join_inner = KubernetesPodOperator(
-            task_id="join_inner",
-            name="join-inner",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("join_inner", "inner@middle", index),
-            get_logs=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        join_inner = flowc_pod("join_inner", "inner@middle", index=index, image=literal('registry.example/flows:1'))
     foreach_outer_2_group = foreach_outer_2.expand(index=flatten_outer_task)
     foreach_middle_group >> foreach_outer_2_group
 
     @task_group(group_id="foreach_start_2")
     def foreach_start_2(index):
-        join_middle = KubernetesPodOperator(
-            task_id="join_middle",
-            name="join-middle",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("join_middle", "join_inner@outer", index),
-            get_logs=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        join_middle = flowc_pod("join_middle", "join_inner@outer", index=index, image=literal('registry.example/flows:1'))
     foreach_start_2_group = foreach_start_2.expand(index=start.output)
     foreach_outer_2_group >> foreach_start_2_group
-    join_outer = KubernetesPodOperator(
-        task_id="join_outer",
-        name="join-outer",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("join_outer", "join_middle@start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    join_outer = flowc_pod("join_outer", "join_middle@start", image=literal('registry.example/flows:1'))
     foreach_start_2_group >> join_outer
-    end = KubernetesPodOperator(
-        task_id="end",
-        name="end",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("end", "join_outer", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_pod("end", "join_outer", image=literal('registry.example/flows:1'))
     join_outer >> end

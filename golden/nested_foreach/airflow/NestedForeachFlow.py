@@ -57,6 +57,14 @@ def command(step, inputs, control=False):
     return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
 
 
+def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+        settings["output_processor"] = json.loads
+    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+                        append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
+
+
 with DAG(
     dag_id='NestedForeachFlow',
     description='flowc flow NestedForeachFlow (examples/nested_foreach.py)',
@@ -67,27 +75,11 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = BashOperator(
-        task_id="start",
-        bash_command=command("start", "", control=True),
-        env=env(""),
-        append_env=True,
-        output_processor=json.loads,
-        do_xcom_push=True,
-        skip_on_exit_code=3,
-    )
+    start = flowc_task("start", "", control=True)
 
     @task_group(group_id="foreach_start")
     def foreach_start(index):
-        outer = BashOperator(
-            task_id="outer",
-            bash_command=command("outer", "@start", control=True),
-            env=env(index),
-            append_env=True,
-            output_processor=json.loads,
-            do_xcom_push=True,
-            skip_on_exit_code=3,
-        )
+        outer = flowc_task("outer", "@start", index=index, control=True)
     foreach_start_group = foreach_start.expand(index=start.output)
 
     @task(task_id="flatten_outer")
@@ -98,15 +90,7 @@ with DAG(
 
     @task_group(group_id="foreach_outer")
     def foreach_outer(index):
-        middle = BashOperator(
-            task_id="middle",
-            bash_command=command("middle", "@outer", control=True),
-            env=env(index),
-            append_env=True,
-            output_processor=json.loads,
-            do_xcom_push=True,
-            skip_on_exit_code=3,
-        )
+        middle = flowc_task("middle", "@outer", index=index, control=True)
     foreach_outer_group = foreach_outer.expand(index=flatten_outer_task)
 
     @task(task_id="flatten_middle")
@@ -117,56 +101,21 @@ with DAG(
 
     @task_group(group_id="foreach_middle")
     def foreach_middle(index):
-        inner = BashOperator(
-            task_id="inner",
-            bash_command=command("inner", "@middle"),
-            env=env(index),
-            append_env=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        inner = flowc_task("inner", "@middle", index=index)
     foreach_middle_group = foreach_middle.expand(index=flatten_middle_task)
 
     @task_group(group_id="foreach_outer_2")
     def foreach_outer_2(index):
-        join_inner = BashOperator(
-            task_id="join_inner",
-            bash_command=command("join_inner", "inner@middle"),
-            env=env(index),
-            append_env=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        join_inner = flowc_task("join_inner", "inner@middle", index=index)
     foreach_outer_2_group = foreach_outer_2.expand(index=flatten_outer_task)
     foreach_middle_group >> foreach_outer_2_group
 
     @task_group(group_id="foreach_start_2")
     def foreach_start_2(index):
-        join_middle = BashOperator(
-            task_id="join_middle",
-            bash_command=command("join_middle", "join_inner@outer"),
-            env=env(index),
-            append_env=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        join_middle = flowc_task("join_middle", "join_inner@outer", index=index)
     foreach_start_2_group = foreach_start_2.expand(index=start.output)
     foreach_outer_2_group >> foreach_start_2_group
-    join_outer = BashOperator(
-        task_id="join_outer",
-        bash_command=command("join_outer", "join_middle@start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    join_outer = flowc_task("join_outer", "join_middle@start")
     foreach_start_2_group >> join_outer
-    end = BashOperator(
-        task_id="end",
-        bash_command=command("end", "join_outer"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_task("end", "join_outer")
     join_outer >> end

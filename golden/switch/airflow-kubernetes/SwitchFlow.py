@@ -37,6 +37,15 @@ def arguments(step, inputs, index, control=False):
     return argv
 
 
+def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+    if environment:
+        settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
+                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+                                 skip_on_exit_code=3, get_logs=True, **settings)
+
+
 with DAG(
     dag_id='SwitchFlow',
     description='flowc flow SwitchFlow (examples/switch.py)',
@@ -49,69 +58,15 @@ with DAG(
         'amount': Param(250, type='integer', description='order amount'),
     },
 ) as dag:
-    start = KubernetesPodOperator(
-        task_id="start",
-        name="start",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("start", "", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
-    small = KubernetesPodOperator(
-        task_id="small",
-        name="small",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("small", "start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    start = flowc_pod("start", "", image=literal('registry.example/flows:1'))
+    small = flowc_pod("small", "start", image=literal('registry.example/flows:1'))
     start >> small
-    large = KubernetesPodOperator(
-        task_id="large",
-        name="large",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("large", "start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    large = flowc_pod("large", "start", image=literal('registry.example/flows:1'))
     start >> large
-    review = KubernetesPodOperator(
-        task_id="review",
-        name="review",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("review", "large", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    review = flowc_pod("review", "large", image=literal('registry.example/flows:1'))
     large >> review
-    settle = KubernetesPodOperator(
-        task_id="settle",
-        name="settle",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("settle", "small|review", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    settle = flowc_pod("settle", "small|review", image=literal('registry.example/flows:1'))
     small >> settle
     review >> settle
-    end = KubernetesPodOperator(
-        task_id="end",
-        name="end",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("end", "settle", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_pod("end", "settle", image=literal('registry.example/flows:1'))
     settle >> end

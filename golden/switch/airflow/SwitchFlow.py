@@ -57,6 +57,14 @@ def command(step, inputs, control=False):
     return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
 
 
+def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+        settings["output_processor"] = json.loads
+    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+                        append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
+
+
 with DAG(
     dag_id='SwitchFlow',
     description='flowc flow SwitchFlow (examples/switch.py)',
@@ -69,57 +77,15 @@ with DAG(
         'amount': Param(250, type='integer', description='order amount'),
     },
 ) as dag:
-    start = BashOperator(
-        task_id="start",
-        bash_command=command("start", ""),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
-    small = BashOperator(
-        task_id="small",
-        bash_command=command("small", "start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    start = flowc_task("start", "")
+    small = flowc_task("small", "start")
     start >> small
-    large = BashOperator(
-        task_id="large",
-        bash_command=command("large", "start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    large = flowc_task("large", "start")
     start >> large
-    review = BashOperator(
-        task_id="review",
-        bash_command=command("review", "large"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    review = flowc_task("review", "large")
     large >> review
-    settle = BashOperator(
-        task_id="settle",
-        bash_command=command("settle", "small|review"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    settle = flowc_task("settle", "small|review")
     small >> settle
     review >> settle
-    end = BashOperator(
-        task_id="end",
-        bash_command=command("end", "settle"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_task("end", "settle")
     settle >> end

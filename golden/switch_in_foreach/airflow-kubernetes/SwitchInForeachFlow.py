@@ -37,6 +37,15 @@ def arguments(step, inputs, index, control=False):
     return argv
 
 
+def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+    if environment:
+        settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
+                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+                                 skip_on_exit_code=3, get_logs=True, **settings)
+
+
 with DAG(
     dag_id='SwitchInForeachFlow',
     description='flowc flow SwitchInForeachFlow (examples/switch_in_foreach.py)',
@@ -47,83 +56,20 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = KubernetesPodOperator(
-        task_id="start",
-        name="start",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("start", "", "", control=True),
-        get_logs=True,
-        do_xcom_push=True,
-        skip_on_exit_code=3,
-    )
+    start = flowc_pod("start", "", control=True, image=literal('registry.example/flows:1'))
 
     @task_group(group_id="foreach_start")
     def foreach_start(index):
-        classify = KubernetesPodOperator(
-            task_id="classify",
-            name="classify",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("classify", "@start", index),
-            get_logs=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
-        halve = KubernetesPodOperator(
-            task_id="halve",
-            name="halve",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("halve", "classify", index),
-            get_logs=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        classify = flowc_pod("classify", "@start", index=index, image=literal('registry.example/flows:1'))
+        halve = flowc_pod("halve", "classify", index=index, image=literal('registry.example/flows:1'))
         classify >> halve
-        triple = KubernetesPodOperator(
-            task_id="triple",
-            name="triple",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("triple", "classify", index),
-            get_logs=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        triple = flowc_pod("triple", "classify", index=index, image=literal('registry.example/flows:1'))
         classify >> triple
-        collect = KubernetesPodOperator(
-            task_id="collect",
-            name="collect",
-            image=literal('registry.example/flows:1'),
-            cmds=[literal(PYTHON)],
-            arguments=arguments("collect", "halve|triple", index),
-            get_logs=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        collect = flowc_pod("collect", "halve|triple", index=index, image=literal('registry.example/flows:1'))
         halve >> collect
         triple >> collect
     foreach_start_group = foreach_start.expand(index=start.output)
-    join = KubernetesPodOperator(
-        task_id="join",
-        name="join",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("join", "collect@start", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    join = flowc_pod("join", "collect@start", image=literal('registry.example/flows:1'))
     foreach_start_group >> join
-    end = KubernetesPodOperator(
-        task_id="end",
-        name="end",
-        image=literal('registry.example/flows:1'),
-        cmds=[literal(PYTHON)],
-        arguments=arguments("end", "join", ""),
-        get_logs=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_pod("end", "join", image=literal('registry.example/flows:1'))
     join >> end

@@ -57,6 +57,14 @@ def command(step, inputs, control=False):
     return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
 
 
+def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+        settings["output_processor"] = json.loads
+    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+                        append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
+
+
 with DAG(
     dag_id='SwitchInForeachFlow',
     description='flowc flow SwitchInForeachFlow (examples/switch_in_foreach.py)',
@@ -67,70 +75,20 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = BashOperator(
-        task_id="start",
-        bash_command=command("start", "", control=True),
-        env=env(""),
-        append_env=True,
-        output_processor=json.loads,
-        do_xcom_push=True,
-        skip_on_exit_code=3,
-    )
+    start = flowc_task("start", "", control=True)
 
     @task_group(group_id="foreach_start")
     def foreach_start(index):
-        classify = BashOperator(
-            task_id="classify",
-            bash_command=command("classify", "@start"),
-            env=env(index),
-            append_env=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
-        halve = BashOperator(
-            task_id="halve",
-            bash_command=command("halve", "classify"),
-            env=env(index),
-            append_env=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        classify = flowc_task("classify", "@start", index=index)
+        halve = flowc_task("halve", "classify", index=index)
         classify >> halve
-        triple = BashOperator(
-            task_id="triple",
-            bash_command=command("triple", "classify"),
-            env=env(index),
-            append_env=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        triple = flowc_task("triple", "classify", index=index)
         classify >> triple
-        collect = BashOperator(
-            task_id="collect",
-            bash_command=command("collect", "halve|triple"),
-            env=env(index),
-            append_env=True,
-            do_xcom_push=False,
-            skip_on_exit_code=3,
-        )
+        collect = flowc_task("collect", "halve|triple", index=index)
         halve >> collect
         triple >> collect
     foreach_start_group = foreach_start.expand(index=start.output)
-    join = BashOperator(
-        task_id="join",
-        bash_command=command("join", "collect@start"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    join = flowc_task("join", "collect@start")
     foreach_start_group >> join
-    end = BashOperator(
-        task_id="end",
-        bash_command=command("end", "join"),
-        env=env(""),
-        append_env=True,
-        do_xcom_push=False,
-        skip_on_exit_code=3,
-    )
+    end = flowc_task("end", "join")
     join >> end

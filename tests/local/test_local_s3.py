@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 
 import pytest
 
 from local_support import EXAMPLES, FLOWS
+from support.s3 import local_s3_server
 
 
 @pytest.fixture(scope="module")
 def s3_env():
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "testing",
-           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
-    server.stop()
+    with local_s3_server() as env:
+        yield env
 
 
 @pytest.fixture

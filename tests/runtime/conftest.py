@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from pathlib import Path
 
 import pytest
 
 from runtime_driver import FlowRun
+from support.s3 import local_s3_server
 
 
 @pytest.fixture
@@ -30,17 +30,8 @@ def flow_run(datastore):
 @pytest.fixture(scope="session")
 def s3_server():
     """A local S3-compatible server (moto's) on a free port of 127.0.0.1, for this test session."""
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "testing",
-           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
-    yield env
-    server.stop()
+    with local_s3_server() as env:
+        yield env
 
 
 @pytest.fixture

@@ -19,17 +19,17 @@ from .source import Source, py
 
 PARAM_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "json": "string"}
 SKIP_EXIT_CODE = 3  # the runtime's "not chosen by its switch" (see the task contract)
-XCOM_FILE = "/airflow/xcom/return.json"
+XCOM_FILE = "/airflow/xcom/return.json"  # where KubernetesPodOperator's sidecar reads XCom from
 POD_SETTINGS = {  # @kubernetes argument -> KubernetesPodOperator argument, passed through as data
     "node_selector": "node_selector", "labels": "labels", "annotations": "annotations",
     "image_pull_policy": "image_pull_policy", "service_account": "service_account_name",
-}  # where KubernetesPodOperator's sidecar reads XCom from
-IMPORTS = {
-    "bash": ["try:\n    from airflow.providers.standard.operators.bash import BashOperator\n"
-             "except ImportError:  # Airflow 2 without the standard provider\n"
-             "    from airflow.operators.bash import BashOperator\n"],
-    "kubernetes": ["from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n"
-                   "from kubernetes.client import models as k8s\n"],
+}
+OPERATOR_IMPORTS = {
+    "bash": "try:\n    from airflow.providers.standard.operators.bash import BashOperator\n"
+            "except ImportError:  # Airflow 2 without the standard provider\n"
+            "    from airflow.operators.bash import BashOperator\n",
+    "kubernetes": "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n"
+                  "from kubernetes.client import models as k8s\n",
 }
 
 
@@ -85,7 +85,7 @@ def _preamble(out: Source, plan: Plan, options: EmitOptions, operator: str, plac
     out.line()
     out.line("import datetime")
     out.line("import json" if operator == "bash" else None)
-    out.line("import os" if options.flow_path is None else None)
+    out.line("import os" if operator == "bash" and options.flow_path is None else None)
     out.line()
     # Import only what this DAG uses: Airflow re-parses the file often (see the field notes).
     sdk = ["DAG"] + (["Param"] if plan.parameters else []) + ["literal"] + \
@@ -98,7 +98,7 @@ def _preamble(out: Source, plan: Plan, options: EmitOptions, operator: str, plac
     out.line("    from airflow.models.dag import DAG")
     out.line("    from airflow.models.param import Param" if plan.parameters else None)
     out.line("    from airflow.utils.template import literal")
-    out.raw("".join(IMPORTS[operator]))
+    out.raw(OPERATOR_IMPORTS[operator])
     if plan.schedule:
         out.line("from airflow.timetables.trigger import CronTriggerTimetable")
     out.line()

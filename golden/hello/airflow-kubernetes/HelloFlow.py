@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 
 try:  # Airflow 3
     from airflow.sdk import DAG, Param, literal

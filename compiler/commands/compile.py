@@ -87,6 +87,8 @@ def build(args) -> tuple[int, Path, dict[str, str]]:
         raise OptionError(f"unknown target {target_name!r}: choose one of {', '.join(targets.names())}")
     settings = _settings(args, config.for_target(target.name), target)
     output_dir = Path(settings["output_dir"])
+    if args.output_dir is None:  # from [tool.flowc]: relative to the pyproject.toml that says it
+        output_dir = config.root / output_dir
     backend = targets.load(target)
 
     status, files = 0, {}

@@ -150,3 +150,9 @@ def test_what_a_target_cannot_do_is_an_error_and_what_it_ignores_a_warning(tmp_p
     pods = flowc("compile", str(flow), "-t", "airflow", "-o", str(tmp_path / "b"), "--datastore", "s3://b/p",
                  "--operator", "kubernetes", "--image", "i:1", cwd=REPO)
     assert pods.returncode == 0 and pods.stderr.count("FLC40") == 0
+
+
+def test_config_output_dir_is_relative_to_the_pyproject(project):
+    done = flowc("compile", "foreach.py", cwd=project / "flows")
+    assert done.returncode == 0, done.stderr
+    assert (project / "dags" / "ForeachFlow.py").is_file() and not (project / "flows" / "dags").exists()

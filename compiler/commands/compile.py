@@ -88,7 +88,7 @@ def build(args) -> tuple[int, Path, dict[str, str]]:
     settings = _settings(args, config.for_target(target.name), target)
     output_dir = Path(settings["output_dir"])
     if args.output_dir is None:  # from [tool.flowc]: relative to the pyproject.toml that says it
-        output_dir = config.root / output_dir
+        output_dir = Path(os.path.relpath(config.root / output_dir))  # shown relative to here
     backend = targets.load(target)
 
     status, files = 0, {}

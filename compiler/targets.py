@@ -37,11 +37,13 @@ BUILTIN = {
         Option("operator", "run tasks with BashOperator or KubernetesPodOperator", ("bash", "kubernetes"),
                default="bash"),
         Option("dag_id", "the DAG id (default: the flow's class name)"),
-        Option("namespace", "Kubernetes namespace for pods (--operator kubernetes)"),
+        Option("namespace", "the Kubernetes namespace: of each pod (airflow, --operator kubernetes), of the "
+                            "WorkflowTemplate (argo)"),
     )),
     "argo": Target("argo", "flowc.backends.argo", "an Argo Workflows WorkflowTemplate (+ CronWorkflow) YAML", (
         Option("name", "the WorkflowTemplate name (default: the flow's class name in kebab-case)"),
-        Option("namespace", "the namespace to put the WorkflowTemplate in"),
+        Option("namespace", "the Kubernetes namespace: of each pod (airflow, --operator kubernetes), of the "
+                            "WorkflowTemplate (argo)"),
         Option("service_account", "the service account workflow pods run as"),
         Option("parallelism", "at most this many pods at once", type=int),
         Option("image_pull_secret", "a secret for pulling the image (repeatable)", repeat=True),

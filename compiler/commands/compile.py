@@ -47,7 +47,7 @@ def register(subparsers) -> None:
                              "generated files' relative location, or inside the image at the same relative path)")
     for name, declared in sorted(targets.all_options().items()):
         option = declared[0]
-        owners = ", ".join(t.name for t in targets.BUILTIN.values() if option in t.options)
+        owners = ", ".join(t.name for t in targets.BUILTIN.values() if name in {o.name for o in t.options})
         parser.add_argument(f"--{name.replace('_', '-')}", choices=option.choices or None, type=option.type,
                             action="append" if option.repeat else None,
                             help=f"[{owners}] {option.help}")

@@ -23,6 +23,7 @@ from .yamltext import dump
 API_VERSION = "argoproj.io/v1alpha1"
 CONTROL_FILE = "/tmp/flowc-control"  # where a split/switch writes its control value for Argo to read
 LIMITS = {"templates": 200, "tasks per DAG": 200, "parameters": 500}  # Argo v4 CRD limits
+MAX_OBJECT_BYTES = 1_000_000  # an object in etcd (under 1 MB)
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
@@ -48,6 +49,10 @@ def emit(plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]
         return {}
     text = header("#", options, plan.source_sha256) + "".join(
         ("---\n" if i else "") + dump(doc) for i, doc in enumerate(documents))
+    if len(text.encode()) > MAX_OBJECT_BYTES:
+        problems.add(None, f"the WorkflowTemplate is {len(text.encode()):,} bytes; Kubernetes stores objects "
+                           f"up to {MAX_OBJECT_BYTES:,}", help="split the flow into smaller flows")
+        return {}
     return {f"{name}.yaml": text}
 
 

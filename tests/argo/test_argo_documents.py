@@ -140,3 +140,14 @@ def test_same_bytes_across_hash_seeds_and_working_directories(tmp_path):
         outputs.append((out / "nested-foreach-flow.yaml").read_bytes())
         (out / "nested-foreach-flow.yaml").unlink()
     assert outputs[0] == outputs[1]
+
+
+def test_a_template_over_the_object_size_limit_is_a_compile_error(tmp_path):
+    flow = tmp_path / "big.py"
+    flow.write_text('from metaflow import FlowSpec, step\n\nclass BigFlow(FlowSpec):\n    """' + "x" * 1_100_000 +
+                    '"""\n\n    @step\n    def start(self):\n        self.next(self.end)\n\n'
+                    "    @step\n    def end(self):\n        pass\n")
+    done = flowc("compile", str(flow), "-t", "argo", "-o", str(tmp_path / "out"), "--datastore", "s3://b/p",
+                 "--image", "i:1")
+    assert done.returncode == 1
+    assert "Kubernetes stores objects up to 1,000,000" in done.stderr

@@ -49,7 +49,7 @@ def main() -> None:
         repeat = 5 if steps < 1000 else 2
         baseline = best(lambda: compile_source(source, "bench.py"), repeat)
         plan = build_plan(compile_source(source, "bench.py").graph)
-        options = EmitOptions(target="", datastore="s3://bucket/flowc", python="python3", source_path="bench.py",
+        options = EmitOptions(datastore="s3://bucket/flowc", python="python3", source_path="bench.py",
                               flow_from_output="../bench.py", regenerate="flowc compile bench.py", image="img:1")
         cells = []
         for name, backend in backends.items():

@@ -16,7 +16,6 @@ class OptionError(Exception):
 
 @dataclass(frozen=True)
 class EmitOptions:
-    target: str
     datastore: str  # the URI tasks use
     python: str  # the interpreter command tasks run the runtime with
     source_path: str  # the flow file, relative to the project root (for headers)

@@ -92,7 +92,7 @@ def _workflow_template(plan: Plan, options: EmitOptions, name: str, problems: Pr
     if plan.parameters:
         spec["arguments"] = {"parameters": [_parameter(p) for p in plan.parameters]}
     scopes = _scopes(plan)
-    spec["templates"] = [_dag(plan, scope, steps, scopes) for scope, steps in scopes.items()]
+    spec["templates"] = [_dag(plan, scope, steps) for scope, steps in scopes.items()]
     spec["templates"] += [_container(plan, task, options) for task in plan.tasks]
     _check_limits(spec, plan, problems)
     return {"apiVersion": API_VERSION, "kind": "WorkflowTemplate", "metadata": _metadata(plan, options, name),
@@ -133,7 +133,7 @@ def _scopes(plan: Plan) -> dict[Optional[str], list[str]]:
         if task.fan_out == "foreach":
             scopes[task.step] = []
     for task in plan.tasks:
-        scopes[task.foreach_splits[-1] if task.foreach_splits else None].append(task.step)
+        scopes[_scope_of(task)].append(task.step)
     return scopes
 
 
@@ -141,7 +141,7 @@ def _scope_of(task: TaskSpec) -> Optional[str]:
     return task.foreach_splits[-1] if task.foreach_splits else None
 
 
-def _dag(plan: Plan, scope: Optional[str], steps: list[str], scopes) -> dict:
+def _dag(plan: Plan, scope: Optional[str], steps: list[str]) -> dict:
     index = "" if scope is None else "{{inputs.parameters.index}}"
     tasks = []
     for step in steps:

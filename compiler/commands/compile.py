@@ -159,7 +159,6 @@ def _options(target, settings: dict, root: Path, flow_file: Path, output_dir: Pa
             if item is not None:
                 argv += [f"--{name.replace('_', '-')}", str(item)]
     return EmitOptions(
-        target=target.name,
         datastore=settings["datastore"],
         python=settings["python"],
         source_path=source_path,

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.flows import REPO, flowc
 
-REPO = Path(__file__).resolve().parents[2]
 FLOW = REPO / "examples" / "foreach.py"
-
-
-def flowc(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flowc.compiler.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, env=env)
 
 
 @pytest.fixture

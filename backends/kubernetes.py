@@ -10,6 +10,11 @@ def quantity(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def pod_secrets(task: TaskSpec) -> list[str]:
+    """Kubernetes Secret names whose keys become the pod's environment: @secrets and @kubernetes(secrets=)."""
+    return [*task.secrets, *(task.kubernetes.secrets if task.kubernetes else ())]
+
+
 def pod_resources(task: TaskSpec) -> tuple[dict, dict]:
     """(requests, limits). Memory and disk are in MB (`M`), as Metaflow requests them; GPUs are a vendor
     resource limit (`nvidia.com/gpu` unless @kubernetes(gpu_vendor=...) says otherwise)."""
@@ -21,6 +26,6 @@ def pod_resources(task: TaskSpec) -> tuple[dict, dict]:
         requests["memory"] = f"{quantity(r.memory_mb)}M"
     if r.disk_mb is not None:
         requests["ephemeral-storage"] = f"{quantity(r.disk_mb)}M"
-    vendor = task.kubernetes.get("gpu_vendor") or "nvidia"
+    vendor = task.kubernetes.gpu_vendor if task.kubernetes else "nvidia"
     limits = {f"{vendor}.com/gpu": str(r.gpu)} if r.gpu else {}
     return requests, limits

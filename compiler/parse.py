@@ -15,6 +15,8 @@ from typing import Optional
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from flowc.runtime.parameters import infer_type_name
+
 from . import decorators as deco
 from .diagnostics import Diagnostics
 from .imports import ApiNames, read_imports
@@ -592,19 +594,8 @@ def _case_text(value) -> str:
 
 
 def _infer_type(default: Optional[Value]) -> str:
-    """Metaflow infers a parameter's type from its default when type= is not given."""
-    if default is None or default.kind != "literal":
-        return "str"
-    value = default.value
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, (list, dict)):
-        return "json"
-    return "str"
+    """Metaflow infers a parameter's type from its default when type= is not given (the runtime's rule)."""
+    return infer_type_name(default.value if default is not None and default.kind == "literal" else None)
 
 
 def _type_problem(ptype: str, value) -> Optional[str]:

@@ -1,21 +1,26 @@
-"""The plan: one target-neutral TaskSpec per step. Backends translate it; they never re-analyse the graph.
+"""The plan: everything a target needs to know about a flow, decided once. Backends translate it.
 
-A TaskSpec carries the exact runtime command (shared/DESIGN.md section 4) as an argv template whose
-scheduler-provided values are `Slot`s, so every backend fills the same command its own way and no
-user string is ever spliced into a shell line.
+Per step, a TaskSpec: the runtime command (shared/DESIGN.md section 4) as an argv template whose
+scheduler-provided values are `Slot`s, its scope and its dependencies already lifted to that scope,
+its place in a switch, and its settings as typed records. For the flow, the scope tree (what a
+block-structured target nests: the top level and one scope per foreach body) and the region tree
+(sequence / parallel branches / foreach map / switch choice, for targets emitted by recursion, like
+Step Functions). Graph reasoning ends here: a backend walks these, it never re-derives them.
 """
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+import json
+from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .analyse import Graph, Node
 from .ir import Decorator, Parameter, Step
 from .source import Span
 
-SlotName = Literal["python", "flow_file", "run_id", "index", "attempt", "datastore", "params_json", "control_out"]
+SlotName = Literal["python", "flow_file", "run_id", "index", "attempt", "datastore", "params", "control_out"]
+TOP = ""  # the id of the top-level scope
 
 
 class Frozen(BaseModel):
@@ -23,12 +28,21 @@ class Frozen(BaseModel):
 
 
 class Slot(Frozen):
-    """A value the scheduler supplies when the task runs (run id, foreach index, attempt, ...)."""
+    """A value the scheduler supplies when the task runs (run id, foreach index, attempt, ...).
+    `params` stands for any number of arguments: each target passes the run's parameters its own way."""
 
     slot: SlotName
 
 
 Arg = Union[str, Slot]
+SlotValue = Union[str, list, Callable[["TaskSpec"], Union[str, list]]]
+
+
+class Ref(Frozen):
+    """A node of a scope's DAG: a step, or a nested scope (a foreach body) seen from outside as one node."""
+
+    kind: Literal["step", "scope"]
+    name: str  # the step name, or the scope id
 
 
 class Retry(Frozen):
@@ -44,9 +58,56 @@ class Resources(Frozen):
     shared_memory_mb: Optional[float] = None
 
 
+class PodSpec(Frozen):
+    """@kubernetes settings other than resources and image (those are in TaskSpec.resources/.image)."""
+
+    image_pull_policy: Optional[str] = None
+    service_account: Optional[str] = None
+    namespace: Optional[str] = None
+    secrets: tuple[str, ...] = ()  # Kubernetes Secret names
+    node_selector: tuple[tuple[str, str], ...] = ()
+    tolerations: tuple[dict, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+    gpu_vendor: str = "nvidia"
+    use_tmpfs: Optional[bool] = None
+    tmpfs_size: Optional[float] = None
+
+
+class BatchSpec(Frozen):
+    """@batch settings other than resources and image."""
+
+    queue: Optional[str] = None
+    iam_role: Optional[str] = None
+    execution_role: Optional[str] = None
+    max_swap: Optional[int] = None
+    swappiness: Optional[int] = None
+    use_tmpfs: Optional[bool] = None
+    tmpfs_size: Optional[float] = None
+
+
+class ParameterSpec(Frozen):
+    """A run parameter as targets show it: decided once, so every trigger form says the same."""
+
+    name: str  # as given on the command line / trigger form
+    attribute: str
+    kind: Literal["parameter", "include_file"]
+    type: Literal["str", "int", "float", "bool", "json"]
+    default: Any = None  # the literal default, typed (None: no literal default)
+    has_default: bool = False  # a literal, non-None default exists
+    runtime_default: Optional[str] = None  # source text of a default only the running flow can compute
+    required: bool = False  # must be given: required=True and no default of any kind
+    help: str = ""
+
+    @property
+    def default_text(self) -> str:
+        """The default as a string, for targets whose parameters are strings (JSON for non-strings)."""
+        return self.default if isinstance(self.default, str) else json.dumps(self.default, sort_keys=True)
+
+
 class TaskSpec(Frozen):
     step: str
-    kind: str  # start | linear | branch | foreach | switch | join | end
+    kind: Literal["start", "linear", "branch", "foreach", "switch", "join", "end"]
     span: Span  # the step's `def` name, for target diagnostics
     docstring: Optional[str] = None
     command: tuple[Arg, ...]
@@ -54,19 +115,95 @@ class TaskSpec(Frozen):
     waits_for: tuple[str, ...]  # steps that must have run (for a switch meet: exactly one of them)
     waits_for_one_of: bool = False  # True where switch branches meet
     foreach_splits: tuple[str, ...] = ()  # enclosing foreach splits, outermost first: the index depth
+    scope: str = TOP  # the id of the scope whose DAG holds this task
+    after: tuple[Ref, ...] = ()  # waits_for lifted to nodes of this task's scope (its own split left out)
     fan_out: Literal["none", "foreach", "switch"] = "none"  # what this task's control value means
     children: tuple[str, ...] = ()
-    switch_cases: tuple[tuple[str, str], ...] = ()  # (case value, step)
-    join_of: Optional[str] = None
+    switch_cases: tuple[tuple[str, str], ...] = ()  # a switch: (case value, step)
+    case_of: Optional[tuple[str, str]] = None  # the first step of a switch case: (switch, case value)
+    join_of: Optional[str] = None  # a join: the split it closes
+    closed_by: Optional[str] = None  # a branch or foreach split: its join
+    meet: Optional[str] = None  # a switch: the step where its cases meet
     retry: Optional[Retry] = None
     timeout_seconds: Optional[int] = None
     catch_var: Optional[str] = None
     resources: Resources = Resources()
     image: Optional[str] = None
     environment: tuple[tuple[str, str], ...] = ()
-    secrets: tuple[str, ...] = ()
-    kubernetes: dict = {}
-    batch: dict = {}
+    secrets: tuple[str, ...] = ()  # @secrets sources
+    kubernetes: Optional[PodSpec] = None  # None: no @kubernetes
+    batch: Optional[BatchSpec] = None  # None: no @batch
+
+    def argv(self, slots: Mapping[str, SlotValue], quote: Callable[[str], str] = str) -> list[str]:
+        """The task command in a target's terms. `slots` says how the scheduler fills each slot (a value,
+        a list of values for `params`, or a function of the task); `quote` turns the plan's literal
+        arguments into the target's syntax (shell quoting, a Python literal, ...)."""
+        out: list[str] = []
+        for arg in self.command:
+            if isinstance(arg, str):
+                out.append(quote(arg))
+                continue
+            value = slots[arg.slot]
+            if callable(value):
+                value = value(self)
+            out.extend(value if isinstance(value, list) else [value])
+        return out
+
+
+class Scope(Frozen):
+    """A DAG a block-structured target nests: the top level, or the body of a foreach (run once per child
+    index path). Seen from its parent scope, a body is one node that runs after `after`."""
+
+    id: str  # TOP, or the foreach split's name (a flattened plan numbers a split's later groups: "s#2")
+    split: Optional[str] = None  # the foreach split whose child index paths it runs over
+    ordinal: int = 1  # the n-th scope over the same split (flattened plans only)
+    flattened: bool = False  # over the flat list of all of a nested split's children (flattened plans)
+    parent: Optional[str] = None
+    steps: tuple[str, ...] = ()  # its own tasks, in topological order
+    after: tuple[Ref, ...] = ()  # in the parent scope (the split itself left out: the fan-out brings it)
+
+
+class StepRegion(Frozen):
+    kind: Literal["step"] = "step"
+    step: str
+
+
+class ParallelRegion(Frozen):
+    """Static branches between a split (the StepRegion before it) and their join (the one after it)."""
+
+    kind: Literal["parallel"] = "parallel"
+    split: str
+    arms: tuple[tuple["Region", ...], ...]
+    join: str
+
+
+class MapRegion(Frozen):
+    """A foreach body between its split (the StepRegion before it) and its join (the one after it)."""
+
+    kind: Literal["map"] = "map"
+    split: str
+    body: tuple["Region", ...]
+    join: str
+
+
+class Case(Frozen):
+    value: str
+    body: tuple["Region", ...]  # from the case's first step up to (not including) the meet
+
+
+class ChoiceRegion(Frozen):
+    """A switch's cases, after the switch (the StepRegion before it), up to where they meet (`meet`,
+    usually the StepRegion after it; a switch nested in a case may share its enclosing switch's meet)."""
+
+    kind: Literal["choice"] = "choice"
+    switch: str
+    cases: tuple[Case, ...]
+    meet: Optional[str]  # None: the cases never meet before the flow ends
+
+
+Region = Annotated[Union[StepRegion, ParallelRegion, MapRegion, ChoiceRegion], Field(discriminator="kind")]
+for _model in (ParallelRegion, MapRegion, Case, ChoiceRegion):
+    _model.model_rebuild()
 
 
 class Schedule(Frozen):
@@ -79,20 +216,37 @@ class Plan(Frozen):
     source_path: str
     source_sha256: str
     docstring: Optional[str] = None
-    parameters: tuple[Parameter, ...] = ()
+    flow_class_option: bool = False  # the command names the flow class (--flow): the file holds several
+    parameters: tuple[ParameterSpec, ...] = ()
     schedule: Optional[Schedule] = None
     project: Optional[str] = None
-    tasks: tuple[TaskSpec, ...]
+    tasks: tuple[TaskSpec, ...]  # topological order
+    scopes: tuple[Scope, ...] = ()  # parents before children; scopes[0] is the top level
+    regions: tuple[Region, ...] = ()  # the flow as a sequence from start to end
 
     def task(self, step: str) -> TaskSpec:
-        return next(t for t in self.tasks if t.step == step)
+        return self._index("_tasks", lambda: {t.step: t for t in self.tasks})[step]
+
+    def scope(self, scope_id: str) -> Scope:
+        return self._index("_scopes", lambda: {s.id: s for s in self.scopes})[scope_id]
+
+    def _index(self, name: str, build: Callable[[], dict]) -> dict:
+        """Lookups are dict lookups; the dicts are built on first use (the model itself stays frozen)."""
+        cached = self.__dict__.get(name)
+        if cached is None:
+            cached = build()
+            object.__setattr__(self, name, cached)
+        return cached
 
 
 def build_plan(graph: Graph, flow_class_option: bool = False) -> Plan:
     """Plan every step of an analysed (diagnostic-free) graph. `flow_class_option` adds --flow to
     the command, needed when the file holds several flows."""
     flow = graph.flow
-    tasks = tuple(_task(graph, node, flow.step(node.name), flow_class_option) for node in graph)
+    steps = {s.name: s for s in flow.steps}
+    cases = _cases(graph, steps)
+    scope_of = {node.name: _innermost_foreach(graph, node) for node in graph}
+    tasks = tuple(_task(graph, node, steps[node.name], flow_class_option, scope_of, cases) for node in graph)
     schedule = flow.decorator("schedule")
     project = flow.decorator("project")
     return Plan(
@@ -100,10 +254,13 @@ def build_plan(graph: Graph, flow_class_option: bool = False) -> Plan:
         source_path=flow.source_path,
         source_sha256=flow.source_sha256,
         docstring=flow.docstring,
-        parameters=flow.parameters,
+        flow_class_option=flow_class_option,
+        parameters=tuple(_parameter(p) for p in flow.parameters),
         schedule=_schedule(_values(schedule)) if schedule else None,
         project=_values(project)["name"] if project else None,
         tasks=tasks,
+        scopes=_scopes(tasks),
+        regions=_regions(graph, steps, "start", None),
     )
 
 
@@ -121,21 +278,103 @@ def wiring(graph: Graph, node: Node) -> str:
     return f"@{parent.name}" if parent.kind == "foreach" else parent.name
 
 
-def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool) -> TaskSpec:
+# ------------------------------------------------------------------------------------------ structure
+
+def _innermost_foreach(graph: Graph, node: Node) -> str:
+    splits = [s for s in node.split_parents if graph[s].kind == "foreach"]
+    return splits[-1] if splits else TOP
+
+
+def lift(step: str, chain: tuple[str, ...], scope: str) -> Optional[Ref]:
+    """The node of `scope`'s DAG through which a dependency on `step` (whose enclosing foreach splits are
+    `chain`, outermost first) is reached: the step itself, or the outermost body inside `scope` that holds
+    it. None when `step` is outside `scope` (the split that started it: the body as a whole waits for that).
+    Written once, for every target (kfp calls it the first uncommon ancestor)."""
+    if scope == TOP:
+        inner = chain
+    elif scope in chain:
+        inner = chain[chain.index(scope) + 1:]
+    else:
+        return None
+    return Ref(kind="scope", name=inner[0]) if inner else Ref(kind="step", name=step)
+
+
+def _after(graph: Graph, node: Node, scope_of: dict[str, str]) -> tuple[Ref, ...]:
+    scope = scope_of[node.name]
+    refs = (lift(p, _chain(graph, p), scope) for p in node.parents)
+    return tuple(dict.fromkeys(r for r in refs if r is not None))
+
+
+def _chain(graph: Graph, step: str) -> tuple[str, ...]:
+    return tuple(s for s in graph[step].split_parents if graph[s].kind == "foreach")
+
+
+def _scopes(tasks: tuple[TaskSpec, ...]) -> tuple[Scope, ...]:
+    members: dict[str, list[str]] = {TOP: []}
+    for task in tasks:
+        if task.fan_out == "foreach":
+            members[task.step] = []
+        members[task.scope].append(task.step)
+    scope_of = {t.step: t.scope for t in tasks}
+    top = Scope(id=TOP, steps=tuple(members[TOP]))
+    bodies = tuple(Scope(id=split, split=split, parent=scope_of[split], steps=tuple(steps))
+                   for split, steps in members.items() if split != TOP)
+    return (top, *bodies)
+
+
+def _cases(graph: Graph, steps: dict[str, Step]) -> dict[str, tuple[str, str]]:
+    """First step of each switch case -> (switch, case value)."""
+    found = {}
+    for node in graph:
+        if node.kind == "switch":
+            for value, target in steps[node.name].transition.cases:
+                found[target] = (node.name, value)
+    return found
+
+
+def _regions(graph: Graph, steps: dict[str, Step], first: Optional[str], stop: Optional[str]) -> tuple:
+    """The steps from `first` up to (not including) `stop`, as nested regions."""
+    items: list = []
+    current = first
+    while current is not None and current != stop:
+        node = graph[current]
+        items.append(StepRegion(step=current))
+        if node.kind in ("branch", "foreach"):
+            join = node.closed_by
+            arms = tuple(_regions(graph, steps, child, join) for child in node.children)
+            items.append(MapRegion(split=current, body=arms[0], join=join) if node.kind == "foreach"
+                         else ParallelRegion(split=current, arms=arms, join=join))
+            current = join
+        elif node.kind == "switch":
+            meet = node.switch_meet
+            cases = tuple(Case(value=value, body=_regions(graph, steps, target, meet))
+                          for value, target in steps[current].transition.cases)
+            items.append(ChoiceRegion(switch=current, cases=cases, meet=meet))
+            current = meet
+        else:
+            current = node.children[0] if node.children else None
+    return tuple(items)
+
+
+# ------------------------------------------------------------------------------------------ one task
+
+def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool, scope_of: dict[str, str],
+          cases: dict[str, tuple[str, str]]) -> TaskSpec:
     fan_out = node.kind if node.kind in ("foreach", "switch") else "none"
+    inputs = wiring(graph, node)
     command: list[Arg] = [
         Slot(slot="python"), "-m", "flowc.runtime", "task", Slot(slot="flow_file"), node.name,
         "--run-id", Slot(slot="run_id"), "--index", Slot(slot="index"), "--attempt", Slot(slot="attempt"),
         "--datastore", Slot(slot="datastore"), "--source-sha256", graph.flow.source_sha256,
-        "--inputs", wiring(graph, node),
+        "--inputs", inputs,
     ]
     if node.name == "start":
-        command += ["--params-json", Slot(slot="params_json")]
+        command.append(Slot(slot="params"))
     if fan_out != "none":
-        command += ["--control-out", Slot(slot="control_out")]
+        command.append(Slot(slot="control_out"))
     if flow_class_option:
         command += ["--flow", graph.flow.name]
-    retry = step.decorator("retry")
+    retry = _values(step.decorator("retry"))
     catch = step.decorator("catch")
     environment = step.decorator("environment")
     secrets = step.decorator("secrets")
@@ -145,23 +384,40 @@ def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool) -> Task
         span=step.span,
         docstring=step.docstring,
         command=tuple(command),
-        inputs=wiring(graph, node),
+        inputs=inputs,
         waits_for=node.parents,
         waits_for_one_of=node.is_switch_meet,
-        foreach_splits=tuple(s for s in node.split_parents if graph[s].kind == "foreach"),
+        foreach_splits=_chain(graph, node.name),
+        scope=scope_of[node.name],
+        after=_after(graph, node, scope_of),
         fan_out=fan_out,
         children=node.children,
         switch_cases=step.transition.cases,
+        case_of=cases.get(node.name),
         join_of=node.join_of,
-        retry=Retry(**_values(retry)) if retry and _values(retry)["times"] > 0 else None,
+        closed_by=node.closed_by,
+        meet=node.switch_meet,
+        retry=Retry(**retry) if retry and retry["times"] > 0 else None,
         timeout_seconds=_timeout(step.decorator("timeout")),
         catch_var=_values(catch).get("var") if catch else None,
         resources=_resources(step),
         image=_image(step),
         environment=tuple(sorted(_values(environment)["vars"].items())) if environment else (),
         secrets=tuple(_values(secrets)["sources"]) if secrets else (),
-        kubernetes=_values(step.decorator("kubernetes")) if step.decorator("kubernetes") else {},
-        batch=_values(step.decorator("batch")) if step.decorator("batch") else {},
+        kubernetes=_pod(step.decorator("kubernetes")),
+        batch=_batch(step.decorator("batch")),
+    )
+
+
+def _parameter(p: Parameter) -> ParameterSpec:
+    literal = p.default is not None and p.default.kind == "literal" and p.default.value is not None
+    return ParameterSpec(
+        name=p.name, attribute=p.attribute, kind=p.kind, type=p.type,
+        default=p.default.value if literal else None,
+        has_default=literal,
+        runtime_default=p.default.source if p.default is not None and p.default.kind == "runtime" else None,
+        required=p.required and p.default is None,
+        help=p.help or "",
     )
 
 
@@ -206,3 +462,23 @@ def _image(step: Step) -> Optional[str]:
         if image:
             return image
     return None
+
+
+def _pod(decorator: Optional[Decorator]) -> Optional[PodSpec]:
+    if decorator is None:
+        return None
+    v = {k: value for k, value in _values(decorator).items() if value is not None}
+    pairs = ("node_selector", "labels", "annotations")
+    fields = {k: v[k] for k in PodSpec.model_fields if k in v and k not in pairs}
+    fields.update({k: tuple(v[k].items()) for k in pairs if k in v})
+    for key in ("secrets", "tolerations"):
+        if key in fields:
+            fields[key] = tuple(fields[key])
+    return PodSpec(**fields)
+
+
+def _batch(decorator: Optional[Decorator]) -> Optional[BatchSpec]:
+    if decorator is None:
+        return None
+    v = _values(decorator)
+    return BatchSpec(**{k: v[k] for k in BatchSpec.model_fields if v.get(k) is not None})

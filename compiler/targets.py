@@ -1,8 +1,10 @@
 """Compile targets by name, loaded lazily (like sqlglot's dialect table).
 
-The compiler never imports a backend until it is asked for one, so `flowc check` stays fast and the
-compiler does not depend on `flowc.backends`. Third-party backends register a module under the entry
-point group `flowc.backends`; its `emit(plan, options)` returns `{relative path: text}`.
+The registry holds module names only. Each target declares itself next to its code, in a small module
+with no heavy imports that exposes `TARGET` (a `Target`: its options and the module holding its
+backend); the backend module exposes `BACKEND`, whose `emit(plan, options, problems)` returns
+`{relative path: text}`. Third-party targets register such a module under the entry point group
+`flowc.backends`. The compiler never imports a backend until it is asked for one.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Optional
 
 @dataclass(frozen=True)
 class Option:
-    """A target-specific option: `--name` on the command line, `name` in `[tool.flowc]`."""
+    """A target-specific option: `--name` on the command line, `name` in `[tool.flowc.<target>]`."""
 
     name: str
     help: str
@@ -27,28 +29,19 @@ class Option:
 @dataclass(frozen=True)
 class Target:
     name: str
-    module: str
     help: str
+    backend: str  # the module exposing BACKEND
     options: tuple[Option, ...] = field(default=())
 
 
 BUILTIN = {
-    "airflow": Target("airflow", "flowc.backends.airflow", "an Airflow DAG file (Airflow 3.x and 2.11+)", (
-        Option("operator", "run tasks with BashOperator or KubernetesPodOperator", ("bash", "kubernetes"),
-               default="bash"),
-        Option("dag_id", "the DAG id (default: the flow's class name)"),
-        Option("namespace", "the Kubernetes namespace: of each pod (airflow, --operator kubernetes), of the "
-                            "WorkflowTemplate (argo)"),
-    )),
-    "argo": Target("argo", "flowc.backends.argo", "an Argo Workflows WorkflowTemplate (+ CronWorkflow) YAML", (
-        Option("name", "the WorkflowTemplate name (default: the flow's class name in kebab-case)"),
-        Option("namespace", "the Kubernetes namespace: of each pod (airflow, --operator kubernetes), of the "
-                            "WorkflowTemplate (argo)"),
-        Option("service_account", "the service account workflow pods run as"),
-        Option("parallelism", "at most this many pods at once", type=int),
-        Option("image_pull_secret", "a secret for pulling the image (repeatable)", repeat=True),
-    )),
+    "airflow": "flowc.backends.airflow.target",
+    "argo": "flowc.backends.argo.target",
 }
+
+
+class TargetError(Exception):
+    """A plugin target that does not load (a usage error: the user's environment, not their flow)."""
 
 
 def names() -> list[str]:
@@ -56,23 +49,31 @@ def names() -> list[str]:
 
 
 def get(name: str) -> Optional[Target]:
-    if name in BUILTIN:
-        return BUILTIN[name]
-    point = _entry_points().get(name)
-    return Target(name, point.value, f"{name} (plugin)") if point else None
+    module = BUILTIN.get(name) or getattr(_entry_points().get(name), "value", None)
+    if module is None:
+        return None
+    try:
+        target = importlib.import_module(module).TARGET
+    except (ImportError, AttributeError) as error:
+        raise TargetError(f"target {name!r} ({module}) does not load: {error}") from None
+    return target
 
 
 def load(target: Target):
-    """Import a target's backend module."""
-    return importlib.import_module(target.module)
+    """The target's backend (imported now, not before)."""
+    return importlib.import_module(target.backend).BACKEND
 
 
-def all_options() -> dict[str, list[Option]]:
-    """Option name -> the declarations of it (one per target that has it)."""
-    merged: dict[str, list[Option]] = {}
-    for target in BUILTIN.values():
+def builtin() -> list[Target]:
+    return [get(name) for name in sorted(BUILTIN)]
+
+
+def all_options() -> dict[str, list[tuple[Target, Option]]]:
+    """Option name -> (target, declaration) for every built-in target that has it."""
+    merged: dict[str, list[tuple[Target, Option]]] = {}
+    for target in builtin():
         for option in target.options:
-            merged.setdefault(option.name, []).append(option)
+            merged.setdefault(option.name, []).append((target, option))
     return merged
 
 

@@ -207,14 +207,26 @@ def computed_defaults(path: Path, cls: type) -> set[str]:
     return found
 
 
-def _infer_type(default: object) -> object:
+TYPE_NAMES = ("str", "int", "float", "bool", "json")
+
+
+def infer_type_name(default: object) -> str:
+    """A parameter's type when `type=` is not given, from its default, as Metaflow infers it; a list or
+    dict default means JSON. The one rule: the compiler imports it, so `flowc check`, every target and
+    the running task agree."""
     if isinstance(default, bool):
-        return bool
+        return "bool"
     if isinstance(default, int):
-        return int
+        return "int"
     if isinstance(default, float):
-        return float
-    return str
+        return "float"
+    if isinstance(default, (list, dict)):
+        return "json"
+    return "str"
+
+
+def _infer_type(default: object) -> object:
+    return {"bool": bool, "int": int, "float": float, "json": JSONType, "str": str}[infer_type_name(default)]
 
 
 def _convert(name: str, kind: object, value: object) -> object:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 MAX_CACHED = 256
 
 
@@ -40,6 +40,7 @@ class TaskSpec:
     waits_for: tuple[str, ...]
     waits_for_one_of: bool
     join_of: Optional[str]
+    closed_by: Optional[str]  # a foreach or branch split: its join
     retry: Optional[Retry]
     timeout_seconds: Optional[int]
     environment: tuple[tuple[str, str], ...]
@@ -76,7 +77,7 @@ class LocalPlan:
         tasks = tuple(
             TaskSpec(step=t["step"], fan_out=t["fan_out"], command=tuple(t["command"]),
                      children=tuple(t["children"]), waits_for=tuple(t["waits_for"]),
-                     waits_for_one_of=t["waits_for_one_of"], join_of=t["join_of"],
+                     waits_for_one_of=t["waits_for_one_of"], join_of=t["join_of"], closed_by=t["closed_by"],
                      retry=Retry(**t["retry"]) if t["retry"] else None, timeout_seconds=t["timeout_seconds"],
                      environment=tuple(tuple(pair) for pair in t["environment"]))
             for t in data["tasks"])

@@ -185,10 +185,14 @@ class Runner:
             "index": index,
             "attempt": str(attempt),
             "datastore": self.opts.datastore,
-            "params_json": json.dumps(self.opts.params),
-            "control_out": control_path or "",
+            "params": ["--params-json", json.dumps(self.opts.params)],
+            "control_out": ["--control-out", control_path] if control_path else [],
         }
-        return [arg if slot_name(arg) is None else values[slot_name(arg)] for arg in spec.command]
+        argv = []
+        for arg in spec.command:
+            value = arg if slot_name(arg) is None else values[slot_name(arg)]
+            argv.extend(value if isinstance(value, list) else [value])
+        return argv
 
     def _handle(self, event: Ended) -> None:
         self.in_flight -= 1

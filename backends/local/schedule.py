@@ -31,7 +31,6 @@ class Schedule:
         # foreach joins: (join step, index) -> children of its split whose last body step is not done yet.
         # A counter, so a 10,000-way foreach costs O(n), not a scan of every child per finished child.
         self.waiting: dict[Key, int] = {}
-        self.joins_of = {t.join_of: t.step for t in plan.tasks if t.join_of is not None}
 
     def first(self) -> list[Key]:
         return self._issue([("start", "")])
@@ -47,7 +46,7 @@ class Schedule:
         if spec.fan_out == "foreach":
             if not isinstance(control, list):
                 raise ValueError(f"foreach step {step} gave no list of children (got {control!r})")
-            join = self.joins_of[step]
+            join = spec.closed_by
             self.waiting[(join, index)] = sum(
                 1 for child in control if (self.specs[join].waits_for[0], str(child)) not in self.done)
             if not control:  # nothing to wait for (the runtime refuses empty foreaches, as Metaflow does)

@@ -34,8 +34,8 @@ def register(subparsers) -> None:
         epilog="Example: flowc compile flows/*.py --target airflow -o dags --datastore s3://bucket/flowc")
     parser.add_argument("flows", nargs="+", metavar="FLOW", help="flow files to compile")
     add_flow_option(parser)
-    parser.add_argument("--target", "-t", help=f"what to compile for: {', '.join(sorted(targets.BUILTIN))} "
-                                               "(or a target a plugin registers)")
+    parser.add_argument("--target", "-t", help="what to compile for: " + "; ".join(
+        f"{t.name} ({t.help})" for t in targets.builtin()) + " (or a target a plugin registers)")
     parser.add_argument("--output-dir", "-o", metavar="DIR", help="the folder to write into (or to --check)")
     parser.add_argument("--datastore", metavar="URI",
                         help="where tasks keep artifacts: s3://bucket/prefix, or file:///shared/dir")
@@ -46,11 +46,10 @@ def register(subparsers) -> None:
                         help="the flow file's path as tasks see it (default: the flow file next to the "
                              "generated files' relative location, or inside the image at the same relative path)")
     for name, declared in sorted(targets.all_options().items()):
-        option = declared[0]
-        owners = ", ".join(t.name for t in targets.BUILTIN.values() if name in {o.name for o in t.options})
+        option = declared[0][1]
         parser.add_argument(f"--{name.replace('_', '-')}", choices=option.choices or None, type=option.type,
                             action="append" if option.repeat else None,
-                            help=f"[{owners}] {option.help}")
+                            help="; ".join(f"[{target.name}] {o.help}" for target, o in declared))
     mode = parser.add_argument_group("checking instead of writing")
     mode.add_argument("--check", action="store_true",
                       help="write nothing; exit 1 if any file in DIR is missing or differs (for CI)")
@@ -61,7 +60,7 @@ def register(subparsers) -> None:
 def main(args) -> int:
     try:
         status, output_dir, files = build(args)
-    except (OptionError, config_mod.ConfigError) as error:
+    except (OptionError, config_mod.ConfigError, targets.TargetError) as error:
         if str(error):
             usage_error(str(error))
         return 2
@@ -111,8 +110,8 @@ def build(args) -> tuple[int, Path, dict[str, str]]:
             continue
         for name, text in emitted.items():
             if name in files:
-                raise OptionError(f"two flows would both write {output_dir / name}; give one of them --dag-id "
-                                  "or compile them into different folders")
+                raise OptionError(f"two flows would both write {output_dir / name}; compile them into different "
+                                  "folders, or give one of them another name (see `flowc compile --help`)")
             files[name] = text
     return status, output_dir, files
 

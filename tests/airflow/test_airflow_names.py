@@ -35,6 +35,6 @@ def test_a_step_named_like_a_task_group_is_a_compile_error(tmp_path):
     flow.write_text(CLASH)
     done = flowc("compile", str(flow), "-t", "airflow", "-o", str(tmp_path / "dags"), "--datastore", "s3://b/p")
     assert done.returncode == 1
-    assert "the task group for the foreach body of `start` is named `foreach_start`, like this step" in done.stderr
+    assert "step `foreach_start` is named like the task group for the foreach body of `start`" in done.stderr
     assert "clash.py:18:9" in done.stderr and "help: rename step `foreach_start`" in done.stderr
     assert not (tmp_path / "dags").exists()

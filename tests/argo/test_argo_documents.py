@@ -150,4 +150,4 @@ def test_a_template_over_the_object_size_limit_is_a_compile_error(tmp_path):
     done = flowc("compile", str(flow), "-t", "argo", "-o", str(tmp_path / "out"), "--datastore", "s3://b/p",
                  "--image", "i:1")
     assert done.returncode == 1
-    assert "Kubernetes stores objects up to 1,000,000" in done.stderr
+    assert "argo accepts at most 1,000,000" in done.stderr

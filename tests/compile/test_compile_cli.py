@@ -91,7 +91,7 @@ def test_same_bytes_across_hash_seeds_and_working_directories(project):
 @pytest.mark.parametrize("args, message", [
     (["--target", "nope"], "unknown target 'nope'"),
     (["--datastore", "s3://a\nb"], "control character"),
-    (["--operator", "kubernetes"], "needs --image IMAGE"),
+    (["--operator", "kubernetes"], "--image is required"),
     (["--operator", "docker"], "invalid choice"),
 ])
 def test_usage_errors_exit_2_with_a_clear_message(project, args, message):

@@ -61,8 +61,9 @@ class FlowRun:
                 extra: tuple = (), **override: str) -> list[str]:
         slots = {"python": sys.executable, "flow_file": str(self.path), "run_id": self.run_id, "index": index,
                  "attempt": str(attempt), "datastore": self.datastore,
-                 "params_json": json.dumps(self.params or {}), "control_out": control_out or os.devnull}
-        argv = [a if isinstance(a, str) else slots[a.slot] for a in self.plan.task(step).command]
+                 "params": ["--params-json", json.dumps(self.params or {})],
+                 "control_out": ["--control-out", control_out or os.devnull]}
+        argv = self.plan.task(step).argv(slots)
         for option, value in override.items():  # e.g. inputs="x" replaces the value after --inputs
             flag = "--" + option.replace("_", "-")
             argv[argv.index(flag) + 1] = value

@@ -17,31 +17,20 @@ from kubernetes.client import models as k8s
 
 # The flow file inside the image (relative to its working directory; or compile with --flow-path).
 FLOW_FILE = 'examples/branching.py'
-SOURCE_SHA256 = '5185a755320bd2aa46688e41acb9ff45245fd651e6bcef8920da8a0f9a499841'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
+RUN_ID = "{{ run_id }}"
+ATTEMPT = "{{ ti.try_number - 1 }}"
+PARAMS = "{{ params | tojson }}"
 
 
-def arguments(step, inputs, index, control=False):
-    """flowc's task command as an argument list (no shell); literal() keeps Jinja away from user strings."""
-    argv = [
-        "-m", "flowc.runtime", "task", literal(FLOW_FILE), step, "--run-id", "{{ run_id }}",
-        "--index", index, "--attempt", "{{ ti.try_number - 1 }}", "--datastore", literal(DATASTORE),
-        "--source-sha256", SOURCE_SHA256, "--inputs", inputs,
-    ]
-    if step == "start":
-        argv += ["--params-json", "{{ params | tojson }}"]
-    if control:
-        argv += ["--control-out", '/airflow/xcom/return.json']
-    return argv
-
-
-def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+def flowc_pod(step, command, control=False, environment=None, **settings):
+    """One step as a pod running flowc's task command (an argument list, no shell). Exit code 3:
+    its switch chose another branch (skipped)."""
     if environment:
         settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
-    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
-                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=command[:1],
+                                 arguments=command[1:], do_xcom_push=control,
                                  skip_on_exit_code=3, get_logs=True, **settings)
 
 
@@ -57,16 +46,35 @@ with DAG(
         'alpha': Param(0.5, type='number', description='weight of the linear model'),
     },
 ) as dag:
-    start = flowc_pod("start", "", image=literal('registry.example/flows:1'))
-    linear = flowc_pod("linear", "start",
-            image=literal('registry.example/flows:1'),
-            retries=2,
-            retry_delay=datetime.timedelta(seconds=120.0))
+    start = flowc_pod(
+        'start',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'start', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '5185a755320bd2aa46688e41acb9ff45245fd651e6bcef8920da8a0f9a499841', '--inputs', '', '--params-json', PARAMS],
+        image=literal('registry.example/flows:1'),
+    )
+    linear = flowc_pod(
+        'linear',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'linear', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '5185a755320bd2aa46688e41acb9ff45245fd651e6bcef8920da8a0f9a499841', '--inputs', 'start'],
+        image=literal('registry.example/flows:1'),
+        retries=2,
+        retry_delay=datetime.timedelta(seconds=120.0),
+    )
     start >> linear
-    constant = flowc_pod("constant", "start", image=literal('registry.example/flows:1'))
+    constant = flowc_pod(
+        'constant',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'constant', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '5185a755320bd2aa46688e41acb9ff45245fd651e6bcef8920da8a0f9a499841', '--inputs', 'start'],
+        image=literal('registry.example/flows:1'),
+    )
     start >> constant
-    join = flowc_pod("join", "linear,constant", image=literal('registry.example/flows:1'))
+    join = flowc_pod(
+        'join',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'join', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '5185a755320bd2aa46688e41acb9ff45245fd651e6bcef8920da8a0f9a499841', '--inputs', 'linear,constant'],
+        image=literal('registry.example/flows:1'),
+    )
     linear >> join
     constant >> join
-    end = flowc_pod("end", "join", image=literal('registry.example/flows:1'))
+    end = flowc_pod(
+        'end',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'end', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '5185a755320bd2aa46688e41acb9ff45245fd651e6bcef8920da8a0f9a499841', '--inputs', 'join'],
+        image=literal('registry.example/flows:1'),
+    )
     join >> end

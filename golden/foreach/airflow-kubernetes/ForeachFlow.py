@@ -18,31 +18,20 @@ from kubernetes.client import models as k8s
 
 # The flow file inside the image (relative to its working directory; or compile with --flow-path).
 FLOW_FILE = 'examples/foreach.py'
-SOURCE_SHA256 = '65436cc521ab6be4112106e5a953fa5d98c192b589d2c7aae2fd7aacceae6290'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
+RUN_ID = "{{ run_id }}"
+ATTEMPT = "{{ ti.try_number - 1 }}"
+PARAMS = "{{ params | tojson }}"
 
 
-def arguments(step, inputs, index, control=False):
-    """flowc's task command as an argument list (no shell); literal() keeps Jinja away from user strings."""
-    argv = [
-        "-m", "flowc.runtime", "task", literal(FLOW_FILE), step, "--run-id", "{{ run_id }}",
-        "--index", index, "--attempt", "{{ ti.try_number - 1 }}", "--datastore", literal(DATASTORE),
-        "--source-sha256", SOURCE_SHA256, "--inputs", inputs,
-    ]
-    if step == "start":
-        argv += ["--params-json", "{{ params | tojson }}"]
-    if control:
-        argv += ["--control-out", '/airflow/xcom/return.json']
-    return argv
-
-
-def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+def flowc_pod(step, command, control=False, environment=None, **settings):
+    """One step as a pod running flowc's task command (an argument list, no shell). Exit code 3:
+    its switch chose another branch (skipped)."""
     if environment:
         settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
-    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
-                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=command[:1],
+                                 arguments=command[1:], do_xcom_push=control,
                                  skip_on_exit_code=3, get_logs=True, **settings)
 
 
@@ -59,15 +48,36 @@ with DAG(
         'bonus': Param(1, type='integer', description='points added to every score'),
     },
 ) as dag:
-    start = flowc_pod("start", "", control=True, image=literal('registry.example/flows:1'))
+    start = flowc_pod(
+        'start',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'start', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '65436cc521ab6be4112106e5a953fa5d98c192b589d2c7aae2fd7aacceae6290', '--inputs', '', '--params-json', PARAMS, '--control-out', '/airflow/xcom/return.json'],
+        control=True,
+        image=literal('registry.example/flows:1'),
+    )
 
     @task_group(group_id="foreach_start")
     def foreach_start(index):
-        clean = flowc_pod("clean", "@start", index=index, image=literal('registry.example/flows:1'))
-        score = flowc_pod("score", "clean", index=index, image=literal('registry.example/flows:1'))
+        clean = flowc_pod(
+            'clean',
+            [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'clean', '--run-id', RUN_ID, '--index', index, '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '65436cc521ab6be4112106e5a953fa5d98c192b589d2c7aae2fd7aacceae6290', '--inputs', '@start'],
+            image=literal('registry.example/flows:1'),
+        )
+        score = flowc_pod(
+            'score',
+            [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'score', '--run-id', RUN_ID, '--index', index, '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '65436cc521ab6be4112106e5a953fa5d98c192b589d2c7aae2fd7aacceae6290', '--inputs', 'clean'],
+            image=literal('registry.example/flows:1'),
+        )
         clean >> score
     foreach_start_group = foreach_start.expand(index=start.output)
-    join = flowc_pod("join", "score@start", image=literal('registry.example/flows:1'))
+    join = flowc_pod(
+        'join',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'join', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '65436cc521ab6be4112106e5a953fa5d98c192b589d2c7aae2fd7aacceae6290', '--inputs', 'score@start'],
+        image=literal('registry.example/flows:1'),
+    )
     foreach_start_group >> join
-    end = flowc_pod("end", "join", image=literal('registry.example/flows:1'))
+    end = flowc_pod(
+        'end',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'end', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '65436cc521ab6be4112106e5a953fa5d98c192b589d2c7aae2fd7aacceae6290', '--inputs', 'join'],
+        image=literal('registry.example/flows:1'),
+    )
     join >> end

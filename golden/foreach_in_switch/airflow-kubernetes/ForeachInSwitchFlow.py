@@ -18,31 +18,20 @@ from kubernetes.client import models as k8s
 
 # The flow file inside the image (relative to its working directory; or compile with --flow-path).
 FLOW_FILE = 'examples/foreach_in_switch.py'
-SOURCE_SHA256 = '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
+RUN_ID = "{{ run_id }}"
+ATTEMPT = "{{ ti.try_number - 1 }}"
+PARAMS = "{{ params | tojson }}"
 
 
-def arguments(step, inputs, index, control=False):
-    """flowc's task command as an argument list (no shell); literal() keeps Jinja away from user strings."""
-    argv = [
-        "-m", "flowc.runtime", "task", literal(FLOW_FILE), step, "--run-id", "{{ run_id }}",
-        "--index", index, "--attempt", "{{ ti.try_number - 1 }}", "--datastore", literal(DATASTORE),
-        "--source-sha256", SOURCE_SHA256, "--inputs", inputs,
-    ]
-    if step == "start":
-        argv += ["--params-json", "{{ params | tojson }}"]
-    if control:
-        argv += ["--control-out", '/airflow/xcom/return.json']
-    return argv
-
-
-def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+def flowc_pod(step, command, control=False, environment=None, **settings):
+    """One step as a pod running flowc's task command (an argument list, no shell). Exit code 3:
+    its switch chose another branch (skipped)."""
     if environment:
         settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
-    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
-                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=command[:1],
+                                 arguments=command[1:], do_xcom_push=control,
                                  skip_on_exit_code=3, get_logs=True, **settings)
 
 
@@ -58,27 +47,68 @@ with DAG(
         'mode': Param('batch', type='string', description='batch or single'),
     },
 ) as dag:
-    start = flowc_pod("start", "", image=literal('registry.example/flows:1'))
-    fan_out = flowc_pod("fan_out", "start", control=True, image=literal('registry.example/flows:1'))
+    start = flowc_pod(
+        'start',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'start', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb', '--inputs', '', '--params-json', PARAMS],
+        image=literal('registry.example/flows:1'),
+    )
+    fan_out = flowc_pod(
+        'fan_out',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'fan_out', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb', '--inputs', 'start', '--control-out', '/airflow/xcom/return.json'],
+        control=True,
+        image=literal('registry.example/flows:1'),
+    )
     start >> fan_out
 
     @task_group(group_id="foreach_fan_out")
     def foreach_fan_out(index):
-        work = flowc_pod("work", "@fan_out", index=index, image=literal('registry.example/flows:1'))
+        work = flowc_pod(
+            'work',
+            [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'work', '--run-id', RUN_ID, '--index', index, '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb', '--inputs', '@fan_out'],
+            image=literal('registry.example/flows:1'),
+        )
     foreach_fan_out_group = foreach_fan_out.expand(index=fan_out.output)
-    gather = flowc_pod("gather", "work@fan_out", image=literal('registry.example/flows:1'))
+    gather = flowc_pod(
+        'gather',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'gather', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb', '--inputs', 'work@fan_out'],
+        image=literal('registry.example/flows:1'),
+    )
     foreach_fan_out_group >> gather
-    single = flowc_pod("single", "start", image=literal('registry.example/flows:1'))
+    single = flowc_pod(
+        'single',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'single', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb', '--inputs', 'start'],
+        image=literal('registry.example/flows:1'),
+    )
     start >> single
-    check_a = flowc_pod("check_a", "single", image=literal('registry.example/flows:1'))
+    check_a = flowc_pod(
+        'check_a',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'check_a', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb', '--inputs', 'single'],
+        image=literal('registry.example/flows:1'),
+    )
     single >> check_a
-    check_b = flowc_pod("check_b", "single", image=literal('registry.example/flows:1'))
+    check_b = flowc_pod(
+        'check_b',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'check_b', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb', '--inputs', 'single'],
+        image=literal('registry.example/flows:1'),
+    )
     single >> check_b
-    checks = flowc_pod("checks", "check_a,check_b", image=literal('registry.example/flows:1'))
+    checks = flowc_pod(
+        'checks',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'checks', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb', '--inputs', 'check_a,check_b'],
+        image=literal('registry.example/flows:1'),
+    )
     check_a >> checks
     check_b >> checks
-    finish = flowc_pod("finish", "gather|checks", image=literal('registry.example/flows:1'))
+    finish = flowc_pod(
+        'finish',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'finish', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb', '--inputs', 'gather|checks'],
+        image=literal('registry.example/flows:1'),
+    )
     gather >> finish
     checks >> finish
-    end = flowc_pod("end", "finish", image=literal('registry.example/flows:1'))
+    end = flowc_pod(
+        'end',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'end', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb', '--inputs', 'finish'],
+        image=literal('registry.example/flows:1'),
+    )
     finish >> end

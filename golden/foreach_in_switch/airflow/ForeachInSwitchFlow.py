@@ -22,7 +22,6 @@ except ImportError:  # Airflow 2 without the standard provider
 
 # The flow file, found relative to this DAG file (deploy them together; or compile with --flow-path).
 FLOW_FILE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../examples/foreach_in_switch.py'))
-SOURCE_SHA256 = '4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
 
@@ -32,7 +31,6 @@ def env(index, extra=None):
     values = {
         "FLOWC_PYTHON": literal(PYTHON),
         "FLOWC_FLOW_FILE": literal(FLOW_FILE),
-        "FLOWC_FLOW": 'ForeachInSwitchFlow',
         "FLOWC_DATASTORE": literal(DATASTORE),
         "FLOWC_RUN_ID": "{{ run_id }}",
         "FLOWC_ATTEMPT": "{{ ti.try_number - 1 }}",
@@ -43,26 +41,15 @@ def env(index, extra=None):
     return values
 
 
-def command(step, inputs, control=False):
-    """flowc's task command in bash; every value comes from the environment, never spliced in."""
-    run = (
-        f'"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" {step} --run-id "$FLOWC_RUN_ID" '
-        f'--index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" '
-        f"--source-sha256 {SOURCE_SHA256} --inputs '{inputs}'"
-    )
-    if step == "start":
-        run += ' --params-json "$FLOWC_PARAMS"'
-    if not control:
-        return "exec " + run
-    # The control value is the last line of output, which BashOperator pushes to XCom.
-    return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
-
-
-def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
-    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+def flowc_task(step, command, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator running flowc's task command, whose values all come from the environment
+    (never spliced in). Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its child index paths: the last line of output goes to XCom
+        command = f'out="$(mktemp)" && {command} >&2 && cat "$out" && rm -f "$out"'
         settings["output_processor"] = json.loads
-    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+    else:
+        command = "exec " + command
+    return BashOperator(task_id=step, bash_command=command, env=env(index, environment),
                         append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
 
 
@@ -78,27 +65,59 @@ with DAG(
         'mode': Param('batch', type='string', description='batch or single'),
     },
 ) as dag:
-    start = flowc_task("start", "")
-    fan_out = flowc_task("fan_out", "start", control=True)
+    start = flowc_task(
+        'start',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" start --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb --inputs \'\' --params-json "$FLOWC_PARAMS"',
+    )
+    fan_out = flowc_task(
+        'fan_out',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" fan_out --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb --inputs start --control-out "$out"',
+        control=True,
+    )
     start >> fan_out
 
     @task_group(group_id="foreach_fan_out")
     def foreach_fan_out(index):
-        work = flowc_task("work", "@fan_out", index=index)
+        work = flowc_task(
+            'work',
+            '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" work --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb --inputs @fan_out',
+            index=index,
+        )
     foreach_fan_out_group = foreach_fan_out.expand(index=fan_out.output)
-    gather = flowc_task("gather", "work@fan_out")
+    gather = flowc_task(
+        'gather',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" gather --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb --inputs work@fan_out',
+    )
     foreach_fan_out_group >> gather
-    single = flowc_task("single", "start")
+    single = flowc_task(
+        'single',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" single --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb --inputs start',
+    )
     start >> single
-    check_a = flowc_task("check_a", "single")
+    check_a = flowc_task(
+        'check_a',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" check_a --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb --inputs single',
+    )
     single >> check_a
-    check_b = flowc_task("check_b", "single")
+    check_b = flowc_task(
+        'check_b',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" check_b --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb --inputs single',
+    )
     single >> check_b
-    checks = flowc_task("checks", "check_a,check_b")
+    checks = flowc_task(
+        'checks',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" checks --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb --inputs check_a,check_b',
+    )
     check_a >> checks
     check_b >> checks
-    finish = flowc_task("finish", "gather|checks")
+    finish = flowc_task(
+        'finish',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" finish --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb --inputs \'gather|checks\'',
+    )
     gather >> finish
     checks >> finish
-    end = flowc_task("end", "finish")
+    end = flowc_task(
+        'end',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" end --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 4e813729a24845cc42b172ccf4c3335b62b9f88cc9637c0a9442ccbe5c230fbb --inputs finish',
+    )
     finish >> end

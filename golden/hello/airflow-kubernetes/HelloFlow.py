@@ -17,31 +17,20 @@ from kubernetes.client import models as k8s
 
 # The flow file inside the image (relative to its working directory; or compile with --flow-path).
 FLOW_FILE = 'examples/hello.py'
-SOURCE_SHA256 = '256ad254743d8d7b1b09bcbbada1bcd41e6dbf652b6b23fe2b50f80e96d52b6c'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
+RUN_ID = "{{ run_id }}"
+ATTEMPT = "{{ ti.try_number - 1 }}"
+PARAMS = "{{ params | tojson }}"
 
 
-def arguments(step, inputs, index, control=False):
-    """flowc's task command as an argument list (no shell); literal() keeps Jinja away from user strings."""
-    argv = [
-        "-m", "flowc.runtime", "task", literal(FLOW_FILE), step, "--run-id", "{{ run_id }}",
-        "--index", index, "--attempt", "{{ ti.try_number - 1 }}", "--datastore", literal(DATASTORE),
-        "--source-sha256", SOURCE_SHA256, "--inputs", inputs,
-    ]
-    if step == "start":
-        argv += ["--params-json", "{{ params | tojson }}"]
-    if control:
-        argv += ["--control-out", '/airflow/xcom/return.json']
-    return argv
-
-
-def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+def flowc_pod(step, command, control=False, environment=None, **settings):
+    """One step as a pod running flowc's task command (an argument list, no shell). Exit code 3:
+    its switch chose another branch (skipped)."""
     if environment:
         settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
-    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
-                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=command[:1],
+                                 arguments=command[1:], do_xcom_push=control,
                                  skip_on_exit_code=3, get_logs=True, **settings)
 
 
@@ -57,8 +46,22 @@ with DAG(
         'person': Param('world', type='string', description='who to greet'),
     },
 ) as dag:
-    start = flowc_pod("start", "", doc_md='Build the greeting.', image=literal('registry.example/flows:1'))
-    shout = flowc_pod("shout", "start", doc_md='Make it louder.', image=literal('registry.example/flows:1'))
+    start = flowc_pod(
+        'start',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'start', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '256ad254743d8d7b1b09bcbbada1bcd41e6dbf652b6b23fe2b50f80e96d52b6c', '--inputs', '', '--params-json', PARAMS],
+        doc_md='Build the greeting.',
+        image=literal('registry.example/flows:1'),
+    )
+    shout = flowc_pod(
+        'shout',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'shout', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '256ad254743d8d7b1b09bcbbada1bcd41e6dbf652b6b23fe2b50f80e96d52b6c', '--inputs', 'start'],
+        doc_md='Make it louder.',
+        image=literal('registry.example/flows:1'),
+    )
     start >> shout
-    end = flowc_pod("end", "shout", image=literal('registry.example/flows:1'))
+    end = flowc_pod(
+        'end',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'end', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '256ad254743d8d7b1b09bcbbada1bcd41e6dbf652b6b23fe2b50f80e96d52b6c', '--inputs', 'shout'],
+        image=literal('registry.example/flows:1'),
+    )
     shout >> end

@@ -21,7 +21,6 @@ except ImportError:  # Airflow 2 without the standard provider
 
 # The flow file, found relative to this DAG file (deploy them together; or compile with --flow-path).
 FLOW_FILE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../examples/hello.py'))
-SOURCE_SHA256 = '256ad254743d8d7b1b09bcbbada1bcd41e6dbf652b6b23fe2b50f80e96d52b6c'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
 
@@ -31,7 +30,6 @@ def env(index, extra=None):
     values = {
         "FLOWC_PYTHON": literal(PYTHON),
         "FLOWC_FLOW_FILE": literal(FLOW_FILE),
-        "FLOWC_FLOW": 'HelloFlow',
         "FLOWC_DATASTORE": literal(DATASTORE),
         "FLOWC_RUN_ID": "{{ run_id }}",
         "FLOWC_ATTEMPT": "{{ ti.try_number - 1 }}",
@@ -42,26 +40,15 @@ def env(index, extra=None):
     return values
 
 
-def command(step, inputs, control=False):
-    """flowc's task command in bash; every value comes from the environment, never spliced in."""
-    run = (
-        f'"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" {step} --run-id "$FLOWC_RUN_ID" '
-        f'--index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" '
-        f"--source-sha256 {SOURCE_SHA256} --inputs '{inputs}'"
-    )
-    if step == "start":
-        run += ' --params-json "$FLOWC_PARAMS"'
-    if not control:
-        return "exec " + run
-    # The control value is the last line of output, which BashOperator pushes to XCom.
-    return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
-
-
-def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
-    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+def flowc_task(step, command, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator running flowc's task command, whose values all come from the environment
+    (never spliced in). Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its child index paths: the last line of output goes to XCom
+        command = f'out="$(mktemp)" && {command} >&2 && cat "$out" && rm -f "$out"'
         settings["output_processor"] = json.loads
-    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+    else:
+        command = "exec " + command
+    return BashOperator(task_id=step, bash_command=command, env=env(index, environment),
                         append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
 
 
@@ -77,8 +64,19 @@ with DAG(
         'person': Param('world', type='string', description='who to greet'),
     },
 ) as dag:
-    start = flowc_task("start", "", doc_md='Build the greeting.')
-    shout = flowc_task("shout", "start", doc_md='Make it louder.')
+    start = flowc_task(
+        'start',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" start --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 256ad254743d8d7b1b09bcbbada1bcd41e6dbf652b6b23fe2b50f80e96d52b6c --inputs \'\' --params-json "$FLOWC_PARAMS"',
+        doc_md='Build the greeting.',
+    )
+    shout = flowc_task(
+        'shout',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" shout --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 256ad254743d8d7b1b09bcbbada1bcd41e6dbf652b6b23fe2b50f80e96d52b6c --inputs start',
+        doc_md='Make it louder.',
+    )
     start >> shout
-    end = flowc_task("end", "shout")
+    end = flowc_task(
+        'end',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" end --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 256ad254743d8d7b1b09bcbbada1bcd41e6dbf652b6b23fe2b50f80e96d52b6c --inputs shout',
+    )
     shout >> end

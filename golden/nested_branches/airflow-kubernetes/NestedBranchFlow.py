@@ -16,31 +16,20 @@ from kubernetes.client import models as k8s
 
 # The flow file inside the image (relative to its working directory; or compile with --flow-path).
 FLOW_FILE = 'examples/nested_branches.py'
-SOURCE_SHA256 = '7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
+RUN_ID = "{{ run_id }}"
+ATTEMPT = "{{ ti.try_number - 1 }}"
+PARAMS = "{{ params | tojson }}"
 
 
-def arguments(step, inputs, index, control=False):
-    """flowc's task command as an argument list (no shell); literal() keeps Jinja away from user strings."""
-    argv = [
-        "-m", "flowc.runtime", "task", literal(FLOW_FILE), step, "--run-id", "{{ run_id }}",
-        "--index", index, "--attempt", "{{ ti.try_number - 1 }}", "--datastore", literal(DATASTORE),
-        "--source-sha256", SOURCE_SHA256, "--inputs", inputs,
-    ]
-    if step == "start":
-        argv += ["--params-json", "{{ params | tojson }}"]
-    if control:
-        argv += ["--control-out", '/airflow/xcom/return.json']
-    return argv
-
-
-def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+def flowc_pod(step, command, control=False, environment=None, **settings):
+    """One step as a pod running flowc's task command (an argument list, no shell). Exit code 3:
+    its switch chose another branch (skipped)."""
     if environment:
         settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
-    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
-                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=command[:1],
+                                 arguments=command[1:], do_xcom_push=control,
                                  skip_on_exit_code=3, get_logs=True, **settings)
 
 
@@ -54,20 +43,52 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = flowc_pod("start", "", image=literal('registry.example/flows:1'))
-    left = flowc_pod("left", "start", image=literal('registry.example/flows:1'))
+    start = flowc_pod(
+        'start',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'start', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a', '--inputs', '', '--params-json', PARAMS],
+        image=literal('registry.example/flows:1'),
+    )
+    left = flowc_pod(
+        'left',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'left', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a', '--inputs', 'start'],
+        image=literal('registry.example/flows:1'),
+    )
     start >> left
-    left_a = flowc_pod("left_a", "left", image=literal('registry.example/flows:1'))
+    left_a = flowc_pod(
+        'left_a',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'left_a', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a', '--inputs', 'left'],
+        image=literal('registry.example/flows:1'),
+    )
     left >> left_a
-    left_b = flowc_pod("left_b", "left", image=literal('registry.example/flows:1'))
+    left_b = flowc_pod(
+        'left_b',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'left_b', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a', '--inputs', 'left'],
+        image=literal('registry.example/flows:1'),
+    )
     left >> left_b
-    left_join = flowc_pod("left_join", "left_a,left_b", image=literal('registry.example/flows:1'))
+    left_join = flowc_pod(
+        'left_join',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'left_join', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a', '--inputs', 'left_a,left_b'],
+        image=literal('registry.example/flows:1'),
+    )
     left_a >> left_join
     left_b >> left_join
-    right = flowc_pod("right", "start", image=literal('registry.example/flows:1'))
+    right = flowc_pod(
+        'right',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'right', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a', '--inputs', 'start'],
+        image=literal('registry.example/flows:1'),
+    )
     start >> right
-    join = flowc_pod("join", "left_join,right", image=literal('registry.example/flows:1'))
+    join = flowc_pod(
+        'join',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'join', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a', '--inputs', 'left_join,right'],
+        image=literal('registry.example/flows:1'),
+    )
     left_join >> join
     right >> join
-    end = flowc_pod("end", "join", image=literal('registry.example/flows:1'))
+    end = flowc_pod(
+        'end',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'end', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a', '--inputs', 'join'],
+        image=literal('registry.example/flows:1'),
+    )
     join >> end

@@ -20,7 +20,6 @@ except ImportError:  # Airflow 2 without the standard provider
 
 # The flow file, found relative to this DAG file (deploy them together; or compile with --flow-path).
 FLOW_FILE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../examples/nested_branches.py'))
-SOURCE_SHA256 = '7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
 
@@ -30,7 +29,6 @@ def env(index, extra=None):
     values = {
         "FLOWC_PYTHON": literal(PYTHON),
         "FLOWC_FLOW_FILE": literal(FLOW_FILE),
-        "FLOWC_FLOW": 'NestedBranchFlow',
         "FLOWC_DATASTORE": literal(DATASTORE),
         "FLOWC_RUN_ID": "{{ run_id }}",
         "FLOWC_ATTEMPT": "{{ ti.try_number - 1 }}",
@@ -41,26 +39,15 @@ def env(index, extra=None):
     return values
 
 
-def command(step, inputs, control=False):
-    """flowc's task command in bash; every value comes from the environment, never spliced in."""
-    run = (
-        f'"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" {step} --run-id "$FLOWC_RUN_ID" '
-        f'--index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" '
-        f"--source-sha256 {SOURCE_SHA256} --inputs '{inputs}'"
-    )
-    if step == "start":
-        run += ' --params-json "$FLOWC_PARAMS"'
-    if not control:
-        return "exec " + run
-    # The control value is the last line of output, which BashOperator pushes to XCom.
-    return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
-
-
-def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
-    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+def flowc_task(step, command, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator running flowc's task command, whose values all come from the environment
+    (never spliced in). Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its child index paths: the last line of output goes to XCom
+        command = f'out="$(mktemp)" && {command} >&2 && cat "$out" && rm -f "$out"'
         settings["output_processor"] = json.loads
-    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+    else:
+        command = "exec " + command
+    return BashOperator(task_id=step, bash_command=command, env=env(index, environment),
                         append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
 
 
@@ -74,20 +61,44 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = flowc_task("start", "")
-    left = flowc_task("left", "start")
+    start = flowc_task(
+        'start',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" start --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a --inputs \'\' --params-json "$FLOWC_PARAMS"',
+    )
+    left = flowc_task(
+        'left',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" left --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a --inputs start',
+    )
     start >> left
-    left_a = flowc_task("left_a", "left")
+    left_a = flowc_task(
+        'left_a',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" left_a --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a --inputs left',
+    )
     left >> left_a
-    left_b = flowc_task("left_b", "left")
+    left_b = flowc_task(
+        'left_b',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" left_b --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a --inputs left',
+    )
     left >> left_b
-    left_join = flowc_task("left_join", "left_a,left_b")
+    left_join = flowc_task(
+        'left_join',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" left_join --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a --inputs left_a,left_b',
+    )
     left_a >> left_join
     left_b >> left_join
-    right = flowc_task("right", "start")
+    right = flowc_task(
+        'right',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" right --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a --inputs start',
+    )
     start >> right
-    join = flowc_task("join", "left_join,right")
+    join = flowc_task(
+        'join',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" join --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a --inputs left_join,right',
+    )
     left_join >> join
     right >> join
-    end = flowc_task("end", "join")
+    end = flowc_task(
+        'end',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" end --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 7121b87c2bcdd11e325cd3c3150a7959b10028552813acc4a50cae5e02f7a88a --inputs join',
+    )
     join >> end

@@ -17,32 +17,26 @@ from kubernetes.client import models as k8s
 
 # The flow file inside the image (relative to its working directory; or compile with --flow-path).
 FLOW_FILE = 'examples/nested_foreach.py'
-SOURCE_SHA256 = 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
+RUN_ID = "{{ run_id }}"
+ATTEMPT = "{{ ti.try_number - 1 }}"
+PARAMS = "{{ params | tojson }}"
 
 
-def arguments(step, inputs, index, control=False):
-    """flowc's task command as an argument list (no shell); literal() keeps Jinja away from user strings."""
-    argv = [
-        "-m", "flowc.runtime", "task", literal(FLOW_FILE), step, "--run-id", "{{ run_id }}",
-        "--index", index, "--attempt", "{{ ti.try_number - 1 }}", "--datastore", literal(DATASTORE),
-        "--source-sha256", SOURCE_SHA256, "--inputs", inputs,
-    ]
-    if step == "start":
-        argv += ["--params-json", "{{ params | tojson }}"]
-    if control:
-        argv += ["--control-out", '/airflow/xcom/return.json']
-    return argv
-
-
-def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+def flowc_pod(step, command, control=False, environment=None, **settings):
+    """One step as a pod running flowc's task command (an argument list, no shell). Exit code 3:
+    its switch chose another branch (skipped)."""
     if environment:
         settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
-    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
-                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=command[:1],
+                                 arguments=command[1:], do_xcom_push=control,
                                  skip_on_exit_code=3, get_logs=True, **settings)
+
+
+def flatten(lists):
+    """Nested foreach: one flat list of child index paths (Airflow cannot map inside a map)."""
+    return [path for paths in lists if paths for path in paths]
 
 
 with DAG(
@@ -55,53 +49,76 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = flowc_pod("start", "", control=True, image=literal('registry.example/flows:1'))
+    start = flowc_pod(
+        'start',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'start', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01', '--inputs', '', '--params-json', PARAMS, '--control-out', '/airflow/xcom/return.json'],
+        control=True,
+        image=literal('registry.example/flows:1'),
+    )
 
     @task_group(group_id="foreach_start")
     def foreach_start(index):
-        outer = flowc_pod("outer", "@start",
-                index=index,
-                control=True,
-                image=literal('registry.example/flows:1'))
+        outer = flowc_pod(
+            'outer',
+            [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'outer', '--run-id', RUN_ID, '--index', index, '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01', '--inputs', '@start', '--control-out', '/airflow/xcom/return.json'],
+            control=True,
+            image=literal('registry.example/flows:1'),
+        )
     foreach_start_group = foreach_start.expand(index=start.output)
 
-    @task(task_id="flatten_outer")
-    def flatten_outer(lists):
-        """Nested foreach: one flat list of child index paths (Airflow cannot map inside a map)."""
-        return [path for paths in lists if paths for path in paths]
-    flatten_outer_task = flatten_outer(dag.get_task("foreach_start.outer").output)
+    flatten_outer_task = task(task_id="flatten_outer")(flatten)(dag.get_task("foreach_start.outer").output)
 
     @task_group(group_id="foreach_outer")
     def foreach_outer(index):
-        middle = flowc_pod("middle", "@outer",
-                index=index,
-                control=True,
-                image=literal('registry.example/flows:1'))
+        middle = flowc_pod(
+            'middle',
+            [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'middle', '--run-id', RUN_ID, '--index', index, '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01', '--inputs', '@outer', '--control-out', '/airflow/xcom/return.json'],
+            control=True,
+            image=literal('registry.example/flows:1'),
+        )
     foreach_outer_group = foreach_outer.expand(index=flatten_outer_task)
 
-    @task(task_id="flatten_middle")
-    def flatten_middle(lists):
-        """Nested foreach: one flat list of child index paths (Airflow cannot map inside a map)."""
-        return [path for paths in lists if paths for path in paths]
-    flatten_middle_task = flatten_middle(dag.get_task("foreach_outer.middle").output)
+    flatten_middle_task = task(task_id="flatten_middle")(flatten)(dag.get_task("foreach_outer.middle").output)
 
     @task_group(group_id="foreach_middle")
     def foreach_middle(index):
-        inner = flowc_pod("inner", "@middle", index=index, image=literal('registry.example/flows:1'))
+        inner = flowc_pod(
+            'inner',
+            [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'inner', '--run-id', RUN_ID, '--index', index, '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01', '--inputs', '@middle'],
+            image=literal('registry.example/flows:1'),
+        )
     foreach_middle_group = foreach_middle.expand(index=flatten_middle_task)
 
     @task_group(group_id="foreach_outer_2")
     def foreach_outer_2(index):
-        join_inner = flowc_pod("join_inner", "inner@middle", index=index, image=literal('registry.example/flows:1'))
+        join_inner = flowc_pod(
+            'join_inner',
+            [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'join_inner', '--run-id', RUN_ID, '--index', index, '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01', '--inputs', 'inner@middle'],
+            image=literal('registry.example/flows:1'),
+        )
+        middle >> join_inner
     foreach_outer_2_group = foreach_outer_2.expand(index=flatten_outer_task)
     foreach_middle_group >> foreach_outer_2_group
 
     @task_group(group_id="foreach_start_2")
     def foreach_start_2(index):
-        join_middle = flowc_pod("join_middle", "join_inner@outer", index=index, image=literal('registry.example/flows:1'))
+        join_middle = flowc_pod(
+            'join_middle',
+            [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'join_middle', '--run-id', RUN_ID, '--index', index, '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01', '--inputs', 'join_inner@outer'],
+            image=literal('registry.example/flows:1'),
+        )
+        outer >> join_middle
     foreach_start_2_group = foreach_start_2.expand(index=start.output)
     foreach_outer_2_group >> foreach_start_2_group
-    join_outer = flowc_pod("join_outer", "join_middle@start", image=literal('registry.example/flows:1'))
+    join_outer = flowc_pod(
+        'join_outer',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'join_outer', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01', '--inputs', 'join_middle@start'],
+        image=literal('registry.example/flows:1'),
+    )
     foreach_start_2_group >> join_outer
-    end = flowc_pod("end", "join_outer", image=literal('registry.example/flows:1'))
+    end = flowc_pod(
+        'end',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'end', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01', '--inputs', 'join_outer'],
+        image=literal('registry.example/flows:1'),
+    )
     join_outer >> end

@@ -21,7 +21,6 @@ except ImportError:  # Airflow 2 without the standard provider
 
 # The flow file, found relative to this DAG file (deploy them together; or compile with --flow-path).
 FLOW_FILE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../examples/nested_foreach.py'))
-SOURCE_SHA256 = 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
 
@@ -31,7 +30,6 @@ def env(index, extra=None):
     values = {
         "FLOWC_PYTHON": literal(PYTHON),
         "FLOWC_FLOW_FILE": literal(FLOW_FILE),
-        "FLOWC_FLOW": 'NestedForeachFlow',
         "FLOWC_DATASTORE": literal(DATASTORE),
         "FLOWC_RUN_ID": "{{ run_id }}",
         "FLOWC_ATTEMPT": "{{ ti.try_number - 1 }}",
@@ -42,27 +40,21 @@ def env(index, extra=None):
     return values
 
 
-def command(step, inputs, control=False):
-    """flowc's task command in bash; every value comes from the environment, never spliced in."""
-    run = (
-        f'"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" {step} --run-id "$FLOWC_RUN_ID" '
-        f'--index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" '
-        f"--source-sha256 {SOURCE_SHA256} --inputs '{inputs}'"
-    )
-    if step == "start":
-        run += ' --params-json "$FLOWC_PARAMS"'
-    if not control:
-        return "exec " + run
-    # The control value is the last line of output, which BashOperator pushes to XCom.
-    return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
-
-
-def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
-    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+def flowc_task(step, command, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator running flowc's task command, whose values all come from the environment
+    (never spliced in). Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its child index paths: the last line of output goes to XCom
+        command = f'out="$(mktemp)" && {command} >&2 && cat "$out" && rm -f "$out"'
         settings["output_processor"] = json.loads
-    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+    else:
+        command = "exec " + command
+    return BashOperator(task_id=step, bash_command=command, env=env(index, environment),
                         append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
+
+
+def flatten(lists):
+    """Nested foreach: one flat list of child index paths (Airflow cannot map inside a map)."""
+    return [path for paths in lists if paths for path in paths]
 
 
 with DAG(
@@ -75,47 +67,73 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = flowc_task("start", "", control=True)
+    start = flowc_task(
+        'start',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" start --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01 --inputs \'\' --params-json "$FLOWC_PARAMS" --control-out "$out"',
+        control=True,
+    )
 
     @task_group(group_id="foreach_start")
     def foreach_start(index):
-        outer = flowc_task("outer", "@start", index=index, control=True)
+        outer = flowc_task(
+            'outer',
+            '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" outer --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01 --inputs @start --control-out "$out"',
+            index=index,
+            control=True,
+        )
     foreach_start_group = foreach_start.expand(index=start.output)
 
-    @task(task_id="flatten_outer")
-    def flatten_outer(lists):
-        """Nested foreach: one flat list of child index paths (Airflow cannot map inside a map)."""
-        return [path for paths in lists if paths for path in paths]
-    flatten_outer_task = flatten_outer(dag.get_task("foreach_start.outer").output)
+    flatten_outer_task = task(task_id="flatten_outer")(flatten)(dag.get_task("foreach_start.outer").output)
 
     @task_group(group_id="foreach_outer")
     def foreach_outer(index):
-        middle = flowc_task("middle", "@outer", index=index, control=True)
+        middle = flowc_task(
+            'middle',
+            '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" middle --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01 --inputs @outer --control-out "$out"',
+            index=index,
+            control=True,
+        )
     foreach_outer_group = foreach_outer.expand(index=flatten_outer_task)
 
-    @task(task_id="flatten_middle")
-    def flatten_middle(lists):
-        """Nested foreach: one flat list of child index paths (Airflow cannot map inside a map)."""
-        return [path for paths in lists if paths for path in paths]
-    flatten_middle_task = flatten_middle(dag.get_task("foreach_outer.middle").output)
+    flatten_middle_task = task(task_id="flatten_middle")(flatten)(dag.get_task("foreach_outer.middle").output)
 
     @task_group(group_id="foreach_middle")
     def foreach_middle(index):
-        inner = flowc_task("inner", "@middle", index=index)
+        inner = flowc_task(
+            'inner',
+            '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" inner --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01 --inputs @middle',
+            index=index,
+        )
     foreach_middle_group = foreach_middle.expand(index=flatten_middle_task)
 
     @task_group(group_id="foreach_outer_2")
     def foreach_outer_2(index):
-        join_inner = flowc_task("join_inner", "inner@middle", index=index)
+        join_inner = flowc_task(
+            'join_inner',
+            '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" join_inner --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01 --inputs inner@middle',
+            index=index,
+        )
+        middle >> join_inner
     foreach_outer_2_group = foreach_outer_2.expand(index=flatten_outer_task)
     foreach_middle_group >> foreach_outer_2_group
 
     @task_group(group_id="foreach_start_2")
     def foreach_start_2(index):
-        join_middle = flowc_task("join_middle", "join_inner@outer", index=index)
+        join_middle = flowc_task(
+            'join_middle',
+            '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" join_middle --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01 --inputs join_inner@outer',
+            index=index,
+        )
+        outer >> join_middle
     foreach_start_2_group = foreach_start_2.expand(index=start.output)
     foreach_outer_2_group >> foreach_start_2_group
-    join_outer = flowc_task("join_outer", "join_middle@start")
+    join_outer = flowc_task(
+        'join_outer',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" join_outer --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01 --inputs join_middle@start',
+    )
     foreach_start_2_group >> join_outer
-    end = flowc_task("end", "join_outer")
+    end = flowc_task(
+        'end',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" end --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01 --inputs join_outer',
+    )
     join_outer >> end

@@ -17,31 +17,20 @@ from kubernetes.client import models as k8s
 
 # The flow file inside the image (relative to its working directory; or compile with --flow-path).
 FLOW_FILE = 'examples/switch.py'
-SOURCE_SHA256 = '3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
+RUN_ID = "{{ run_id }}"
+ATTEMPT = "{{ ti.try_number - 1 }}"
+PARAMS = "{{ params | tojson }}"
 
 
-def arguments(step, inputs, index, control=False):
-    """flowc's task command as an argument list (no shell); literal() keeps Jinja away from user strings."""
-    argv = [
-        "-m", "flowc.runtime", "task", literal(FLOW_FILE), step, "--run-id", "{{ run_id }}",
-        "--index", index, "--attempt", "{{ ti.try_number - 1 }}", "--datastore", literal(DATASTORE),
-        "--source-sha256", SOURCE_SHA256, "--inputs", inputs,
-    ]
-    if step == "start":
-        argv += ["--params-json", "{{ params | tojson }}"]
-    if control:
-        argv += ["--control-out", '/airflow/xcom/return.json']
-    return argv
-
-
-def flowc_pod(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a pod. Exit code 3: its switch chose another branch (skipped)."""
+def flowc_pod(step, command, control=False, environment=None, **settings):
+    """One step as a pod running flowc's task command (an argument list, no shell). Exit code 3:
+    its switch chose another branch (skipped)."""
     if environment:
         settings["env_vars"] = {name: literal(value) for name, value in environment.items()}
-    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=[literal(PYTHON)],
-                                 arguments=arguments(step, inputs, index, control), do_xcom_push=control,
+    return KubernetesPodOperator(task_id=step, name=step.replace("_", "-"), cmds=command[:1],
+                                 arguments=command[1:], do_xcom_push=control,
                                  skip_on_exit_code=3, get_logs=True, **settings)
 
 
@@ -57,15 +46,39 @@ with DAG(
         'amount': Param(250, type='integer', description='order amount'),
     },
 ) as dag:
-    start = flowc_pod("start", "", image=literal('registry.example/flows:1'))
-    small = flowc_pod("small", "start", image=literal('registry.example/flows:1'))
+    start = flowc_pod(
+        'start',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'start', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9', '--inputs', '', '--params-json', PARAMS],
+        image=literal('registry.example/flows:1'),
+    )
+    small = flowc_pod(
+        'small',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'small', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9', '--inputs', 'start'],
+        image=literal('registry.example/flows:1'),
+    )
     start >> small
-    large = flowc_pod("large", "start", image=literal('registry.example/flows:1'))
+    large = flowc_pod(
+        'large',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'large', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9', '--inputs', 'start'],
+        image=literal('registry.example/flows:1'),
+    )
     start >> large
-    review = flowc_pod("review", "large", image=literal('registry.example/flows:1'))
+    review = flowc_pod(
+        'review',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'review', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9', '--inputs', 'large'],
+        image=literal('registry.example/flows:1'),
+    )
     large >> review
-    settle = flowc_pod("settle", "small|review", image=literal('registry.example/flows:1'))
+    settle = flowc_pod(
+        'settle',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'settle', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9', '--inputs', 'small|review'],
+        image=literal('registry.example/flows:1'),
+    )
     small >> settle
     review >> settle
-    end = flowc_pod("end", "settle", image=literal('registry.example/flows:1'))
+    end = flowc_pod(
+        'end',
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'end', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', '3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9', '--inputs', 'settle'],
+        image=literal('registry.example/flows:1'),
+    )
     settle >> end

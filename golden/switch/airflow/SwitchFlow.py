@@ -21,7 +21,6 @@ except ImportError:  # Airflow 2 without the standard provider
 
 # The flow file, found relative to this DAG file (deploy them together; or compile with --flow-path).
 FLOW_FILE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../examples/switch.py'))
-SOURCE_SHA256 = '3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
 
@@ -31,7 +30,6 @@ def env(index, extra=None):
     values = {
         "FLOWC_PYTHON": literal(PYTHON),
         "FLOWC_FLOW_FILE": literal(FLOW_FILE),
-        "FLOWC_FLOW": 'SwitchFlow',
         "FLOWC_DATASTORE": literal(DATASTORE),
         "FLOWC_RUN_ID": "{{ run_id }}",
         "FLOWC_ATTEMPT": "{{ ti.try_number - 1 }}",
@@ -42,26 +40,15 @@ def env(index, extra=None):
     return values
 
 
-def command(step, inputs, control=False):
-    """flowc's task command in bash; every value comes from the environment, never spliced in."""
-    run = (
-        f'"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" {step} --run-id "$FLOWC_RUN_ID" '
-        f'--index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" '
-        f"--source-sha256 {SOURCE_SHA256} --inputs '{inputs}'"
-    )
-    if step == "start":
-        run += ' --params-json "$FLOWC_PARAMS"'
-    if not control:
-        return "exec " + run
-    # The control value is the last line of output, which BashOperator pushes to XCom.
-    return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
-
-
-def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
-    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+def flowc_task(step, command, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator running flowc's task command, whose values all come from the environment
+    (never spliced in). Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its child index paths: the last line of output goes to XCom
+        command = f'out="$(mktemp)" && {command} >&2 && cat "$out" && rm -f "$out"'
         settings["output_processor"] = json.loads
-    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+    else:
+        command = "exec " + command
+    return BashOperator(task_id=step, bash_command=command, env=env(index, environment),
                         append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
 
 
@@ -77,15 +64,33 @@ with DAG(
         'amount': Param(250, type='integer', description='order amount'),
     },
 ) as dag:
-    start = flowc_task("start", "")
-    small = flowc_task("small", "start")
+    start = flowc_task(
+        'start',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" start --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9 --inputs \'\' --params-json "$FLOWC_PARAMS"',
+    )
+    small = flowc_task(
+        'small',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" small --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9 --inputs start',
+    )
     start >> small
-    large = flowc_task("large", "start")
+    large = flowc_task(
+        'large',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" large --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9 --inputs start',
+    )
     start >> large
-    review = flowc_task("review", "large")
+    review = flowc_task(
+        'review',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" review --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9 --inputs large',
+    )
     large >> review
-    settle = flowc_task("settle", "small|review")
+    settle = flowc_task(
+        'settle',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" settle --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9 --inputs \'small|review\'',
+    )
     small >> settle
     review >> settle
-    end = flowc_task("end", "settle")
+    end = flowc_task(
+        'end',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" end --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 3494ce6abd88d3b5e43e1d2af9eaf1515540dadd85d2ae0154919f1847e7bfb9 --inputs settle',
+    )
     settle >> end

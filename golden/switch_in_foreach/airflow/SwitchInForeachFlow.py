@@ -21,7 +21,6 @@ except ImportError:  # Airflow 2 without the standard provider
 
 # The flow file, found relative to this DAG file (deploy them together; or compile with --flow-path).
 FLOW_FILE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../examples/switch_in_foreach.py'))
-SOURCE_SHA256 = '279607303ecd00e43697ee4f7e14efef436d878f57901bb48bddb4dcf8009134'
 DATASTORE = 's3://flowc-examples/flowc'
 PYTHON = 'python3'
 
@@ -31,7 +30,6 @@ def env(index, extra=None):
     values = {
         "FLOWC_PYTHON": literal(PYTHON),
         "FLOWC_FLOW_FILE": literal(FLOW_FILE),
-        "FLOWC_FLOW": 'SwitchInForeachFlow',
         "FLOWC_DATASTORE": literal(DATASTORE),
         "FLOWC_RUN_ID": "{{ run_id }}",
         "FLOWC_ATTEMPT": "{{ ti.try_number - 1 }}",
@@ -42,26 +40,15 @@ def env(index, extra=None):
     return values
 
 
-def command(step, inputs, control=False):
-    """flowc's task command in bash; every value comes from the environment, never spliced in."""
-    run = (
-        f'"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" {step} --run-id "$FLOWC_RUN_ID" '
-        f'--index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" '
-        f"--source-sha256 {SOURCE_SHA256} --inputs '{inputs}'"
-    )
-    if step == "start":
-        run += ' --params-json "$FLOWC_PARAMS"'
-    if not control:
-        return "exec " + run
-    # The control value is the last line of output, which BashOperator pushes to XCom.
-    return f'out="$(mktemp)" && {run} --control-out "$out" >&2 && cat "$out" && rm -f "$out"'
-
-
-def flowc_task(step, inputs, index="", control=False, environment=None, **settings):
-    """One step as a BashOperator. Exit code 3: its switch chose another branch (skipped)."""
-    if control:  # a foreach split hands Airflow its list of child index paths through XCom
+def flowc_task(step, command, index="", control=False, environment=None, **settings):
+    """One step as a BashOperator running flowc's task command, whose values all come from the environment
+    (never spliced in). Exit code 3: its switch chose another branch (skipped)."""
+    if control:  # a foreach split hands Airflow its child index paths: the last line of output goes to XCom
+        command = f'out="$(mktemp)" && {command} >&2 && cat "$out" && rm -f "$out"'
         settings["output_processor"] = json.loads
-    return BashOperator(task_id=step, bash_command=command(step, inputs, control), env=env(index, environment),
+    else:
+        command = "exec " + command
+    return BashOperator(task_id=step, bash_command=command, env=env(index, environment),
                         append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
 
 
@@ -75,20 +62,46 @@ with DAG(
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={},
 ) as dag:
-    start = flowc_task("start", "", control=True)
+    start = flowc_task(
+        'start',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" start --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 279607303ecd00e43697ee4f7e14efef436d878f57901bb48bddb4dcf8009134 --inputs \'\' --params-json "$FLOWC_PARAMS" --control-out "$out"',
+        control=True,
+    )
 
     @task_group(group_id="foreach_start")
     def foreach_start(index):
-        classify = flowc_task("classify", "@start", index=index)
-        halve = flowc_task("halve", "classify", index=index)
+        classify = flowc_task(
+            'classify',
+            '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" classify --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 279607303ecd00e43697ee4f7e14efef436d878f57901bb48bddb4dcf8009134 --inputs @start',
+            index=index,
+        )
+        halve = flowc_task(
+            'halve',
+            '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" halve --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 279607303ecd00e43697ee4f7e14efef436d878f57901bb48bddb4dcf8009134 --inputs classify',
+            index=index,
+        )
         classify >> halve
-        triple = flowc_task("triple", "classify", index=index)
+        triple = flowc_task(
+            'triple',
+            '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" triple --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 279607303ecd00e43697ee4f7e14efef436d878f57901bb48bddb4dcf8009134 --inputs classify',
+            index=index,
+        )
         classify >> triple
-        collect = flowc_task("collect", "halve|triple", index=index)
+        collect = flowc_task(
+            'collect',
+            '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" collect --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 279607303ecd00e43697ee4f7e14efef436d878f57901bb48bddb4dcf8009134 --inputs \'halve|triple\'',
+            index=index,
+        )
         halve >> collect
         triple >> collect
     foreach_start_group = foreach_start.expand(index=start.output)
-    join = flowc_task("join", "collect@start")
+    join = flowc_task(
+        'join',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" join --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 279607303ecd00e43697ee4f7e14efef436d878f57901bb48bddb4dcf8009134 --inputs collect@start',
+    )
     foreach_start_group >> join
-    end = flowc_task("end", "join")
+    end = flowc_task(
+        'end',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" end --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 279607303ecd00e43697ee4f7e14efef436d878f57901bb48bddb4dcf8009134 --inputs join',
+    )
     join >> end

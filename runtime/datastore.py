@@ -22,6 +22,10 @@ Records (JSON):
 - attempt-N/artifacts.json: {name: {"sha256", "type", "size"}}; attempt-N/meta.json: see flowc.runtime.task;
   attempt-N/foreach-items.txt: one sha256 per line, the foreach items in order (a child reads only its
   own line); attempt-N/stdout.log, stderr.log.
+- control.json (foreach splits and switches, written after done.json): the control value where a scheduler
+  that cannot take a task's output (Step Functions) reads it at a key it can compute: a foreach's is the
+  JSON array of its children, each {"index": "3/0", "task_id": "3.0"} (the index path and its segment on
+  disk); a switch's is {"step": chosen step}.
 - skipped.json: {"reason", "switch", "chosen"}: the task's switch (or an upstream one) chose another
   branch. Not a commit; never written where done.json exists; a later commit wins.
 """
@@ -158,6 +162,17 @@ class Datastore:
     def write_done(self, task: TaskRef, record: dict) -> None:
         self.write_json(f"{task.key}/done.json", record)
 
+    def write_control(self, task: TaskRef, control: object) -> None:
+        """control.json: the commit record's control value in the shape Step Functions reads."""
+        if isinstance(control, list):
+            record: object = [{"index": index, "task_id": layout.index_to_disk(index)} for index in control]
+        else:
+            record = {"step": control}
+        self.storage.write_bytes(f"{task.key}/control.json", (json.dumps(record, separators=(",", ":")) + "\n").encode())
+
+    def read_control(self, task: TaskRef) -> object | None:
+        return self.read_json(f"{task.key}/control.json")
+
     def read_skipped(self, task: TaskRef) -> dict | None:
         return self.read_json(f"{task.key}/skipped.json")
 
@@ -214,4 +229,6 @@ class Datastore:
         origin = done.get("origin") or {"run_id": task.run_id, "attempt": attempt}
         record = dict(done, run_id=new_run_id, origin=origin)
         self.write_done(target, record)
+        if record.get("control") is not None:
+            self.write_control(target, record["control"])
         return record

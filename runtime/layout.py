@@ -7,6 +7,8 @@ Keys are '/'-separated and relative to the datastore root:
     <Flow>/runs/<run>/<step>/<index>/attempt-<n>/{artifacts.json,meta.json,stdout.log,stderr.log,foreach-items.txt}
     <Flow>/runs/<run>/<step>/<index>/done.json       (the commit record, written last)
     <Flow>/runs/<run>/<step>/<index>/skipped.json    (a switch chose another branch; not a commit)
+    <Flow>/runs/<run>/<step>/<index>/control.json    (a split's or switch's control value, for schedulers
+                                                      that read it from the datastore: Step Functions)
 
 An index is a foreach position, outer first: "" (none), "3", "3/0". On disk it is "_", "3", "3.0".
 """

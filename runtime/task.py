@@ -119,7 +119,7 @@ class _Attempt:
         done = datastore.read_done(me)
         if done is not None and done.get("attempt", -1) >= args.attempt:
             print(f"flowc: {me.pathspec} already committed attempt {done['attempt']}; nothing to do", file=sys.stderr)
-            self._write_control_out(done.get("control"))
+            self._publish_control(datastore, me, done.get("control"))
             return EXIT_OK
         return self._execute(datastore, cls, func, me, wiring, resolved, given)
 
@@ -344,10 +344,10 @@ class _Attempt:
         if existing is not None and existing.get("attempt", -1) > args.attempt:
             print(f"flowc: attempt {existing['attempt']} of {me.pathspec} committed meanwhile; keeping it",
                   file=sys.stderr)
-            self._write_control_out(existing.get("control"))
+            self._publish_control(datastore, me, existing.get("control"))
             return EXIT_OK
         datastore.write_done(me, record)
-        self._write_control_out(control)
+        self._publish_control(datastore, me, control)
         return EXIT_OK
 
     def _fail(self, datastore: Datastore, me: TaskRef, error: BaseException, log_dir: Path,
@@ -383,6 +383,14 @@ class _Attempt:
         except DatastoreError:
             if not quiet:
                 raise
+
+    def _publish_control(self, datastore: Datastore, me: TaskRef, control: object) -> None:
+        """The committed control value, for every kind of scheduler: in the datastore (control.json, rewritten
+        by a re-run that finds the task committed, so a crash between the two writes heals) and in
+        --control-out."""
+        if control is not None:
+            datastore.write_control(me, control)
+        self._write_control_out(control)
 
     def _write_control_out(self, control: object) -> None:
         if self.args.control_out is None or control is None:

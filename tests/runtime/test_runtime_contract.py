@@ -186,3 +186,19 @@ def test_clone_task_for_resume(flow_run):
     assert run.origin_run_id == "a"
     assert run["clean"]["2"].data.word == "banana" and run["clean"]["2"].stdout == ""
     assert run["start"].task.done["control"] == ["0", "1", "2"]
+
+
+def test_control_json_at_a_key_a_scheduler_can_compute(flow_run):
+    """Step Functions cannot read a task's output: it reads control.json, next to done.json, whose key it
+    builds from the run id, the step and the index's segment on disk."""
+    run = flow_run(EXAMPLES / "switch_in_foreach.py")
+    assert subprocess.run(run.command("start")).returncode == 0  # no --control-out: written all the same
+    assert subprocess.run(run.command("classify", index="1")).returncode == 0
+    root = ds_path(run) / "SwitchInForeachFlow" / "runs" / run.run_id
+    children = json.loads((root / "start" / "_" / "control.json").read_text())
+    assert children == [{"index": str(i), "task_id": str(i)} for i in range(4)]
+    assert json.loads((root / "classify" / "1" / "control.json").read_text()) == {"step": "halve"}
+    (root / "classify" / "1" / "control.json").unlink()  # lost between done.json and control.json: a re-run heals
+    assert subprocess.run(run.command("classify", index="1")).returncode == 0
+    assert json.loads((root / "classify" / "1" / "control.json").read_text()) == {"step": "halve"}
+    assert not (root / "halve").exists()

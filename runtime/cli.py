@@ -52,11 +52,20 @@ def fast_parse(argv: list) -> "dict | None":
     if len(positional) != 2 or not _REQUIRED <= values.keys():
         return None
     try:
-        values["attempt"] = int(values["attempt"])
+        values["attempt"] = attempt_number(values["attempt"])
     except ValueError:
         return None
     values["flow_file"], values["step"] = positional
     return values
+
+
+AUTO = "auto"
+
+
+def attempt_number(text: str) -> "int | None":
+    """`--attempt N`, or `auto` (None): the runtime allocates the next attempt number in the datastore, for
+    schedulers that count no retries (Kubeflow Pipelines)."""
+    return None if text == AUTO else int(text)
 
 
 def build_parser():
@@ -73,7 +82,8 @@ def build_parser():
     task.add_argument("--run-id", required=True, metavar="RUN", help="the run's identity, from the scheduler")
     task.add_argument("--index", required=True, metavar="PATH",
                       help="foreach position, outer first: '' (none), '3', '3/0'")
-    task.add_argument("--attempt", required=True, type=int, metavar="N", help="0-based retry attempt")
+    task.add_argument("--attempt", required=True, type=attempt_number, metavar="N",
+                      help="0-based retry attempt, or 'auto': the next free attempt number in the datastore")
     task.add_argument("--datastore", required=True, metavar="URI", help="file:///abs/dir, a path, or s3://bucket/prefix")
     task.add_argument("--source-sha256", required=True, metavar="HEX", help="sha256 of the compiled flow file")
     task.add_argument("--inputs", required=True, metavar="WIRING",

@@ -44,6 +44,7 @@ from .storage import LocalStorage, S3Storage, open_storage
 
 DEFAULT_DIR = ".flowc"
 ITEM_LINE = 65  # 64 hex digits and a newline
+CLAIM = ".claim"  # attempt-N/.claim: attempt N is taken (hidden from listings)
 
 
 def default_datastore_uri() -> str:
@@ -183,6 +184,18 @@ class Datastore:
     def attempts(self, task: TaskRef) -> list[int]:
         numbers = (layout.attempt_number(n) for n in self.storage.list_dir(task.key))
         return sorted(n for n in numbers if n is not None)
+
+    def claim_attempt(self, task: TaskRef) -> int:
+        """Allocate the task's next attempt number, atomically: two callers never get the same number (an
+        exclusive create of attempt-N/.claim: O_EXCL locally, a conditional put on S3). Numbers only grow, so
+        a later attempt never sorts before a committed one."""
+        existing = self.attempts(task)
+        number = existing[-1] + 1 if existing else 0
+        for _ in range(1000):
+            if self.storage.create_exclusive(f"{task.attempt_key(number)}/{CLAIM}", b"{}\n"):
+                return number
+            number += 1
+        raise DatastoreError(f"cannot claim an attempt of {task.pathspec}: 1000 attempts are taken")
 
     def read_meta(self, task: TaskRef, attempt: int) -> dict | None:
         return self.read_json(f"{task.attempt_key(attempt)}/meta.json")

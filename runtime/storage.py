@@ -97,6 +97,20 @@ class LocalStorage:
         except OSError as error:
             raise DatastoreError(f"cannot write {self.describe(key)}: {error.strerror or error}") from None
 
+    def create_exclusive(self, key: str, data: bytes) -> bool:
+        """Create `key` holding `data` unless it exists (O_EXCL). True if this call created it."""
+        path = self.root / key
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            return False
+        except OSError as error:
+            raise DatastoreError(f"cannot write {self.describe(key)}: {error.strerror or error}") from None
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return True
+
     def staging_dir(self, key_prefix: str) -> Path:
         """Where to spool a large object before put_file: the same filesystem, so put_file is a rename."""
         path = self.root / key_prefix
@@ -206,6 +220,18 @@ class S3Storage:
         try:
             self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
         except Exception as error:
+            raise self._fail("write", key, error) from None
+
+    def create_exclusive(self, key: str, data: bytes) -> bool:
+        """Create `key` unless it exists: a conditional put (If-None-Match: *). True if this call created it."""
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*")
+            return True
+        except Exception as error:
+            response = getattr(error, "response", None) or {}
+            if str(response.get("Error", {}).get("Code", "")) in ("PreconditionFailed", "412",
+                                                                  "ConditionalRequestConflict"):
+                return False
             raise self._fail("write", key, error) from None
 
     def staging_dir(self, key_prefix: str) -> Path:

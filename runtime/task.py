@@ -117,6 +117,12 @@ class _Attempt:
                     datastore.write_skipped(me, skip.switch, skip.chosen)
             raise
         done = datastore.read_done(me)
+        if done is not None and args.attempt is None:  # a scheduler retry after a commit: nothing to do
+            print(f"flowc: {me.pathspec} already committed attempt {done['attempt']}; nothing to do", file=sys.stderr)
+            self._write_control_out(done.get("control"))
+            return EXIT_OK
+        if args.attempt is None:
+            self.args = args = args._replace(attempt=datastore.claim_attempt(me))
         if done is not None and done.get("attempt", -1) >= args.attempt:
             print(f"flowc: {me.pathspec} already committed attempt {done['attempt']}; nothing to do", file=sys.stderr)
             self._publish_control(datastore, me, done.get("control"))
@@ -131,7 +137,7 @@ class _Attempt:
             layout.check_index(args.index)
         except ValueError as error:
             raise ContractError(str(error)) from None
-        if args.attempt < 0:
+        if args.attempt is not None and args.attempt < 0:
             raise ContractError(f"bad --attempt {args.attempt}: attempts count from 0")
         wiring = parse_wiring(args.inputs)
         given: dict = {}
@@ -191,6 +197,7 @@ class _Attempt:
         decorators = step_decorators(func)
         param_names = {p.attribute for p in parameters.flow_parameters(cls)}
         log_dir = self._open_attempt(datastore, me, decorators)
+        _load_secret_dirs()
         for name, value in decorators.get("environment", {}).get("vars", {}).items():
             os.environ[str(name)] = str(value)  # before Parameters: their defaults may read it
         self._set_current(datastore, cls, me, param_names)
@@ -397,10 +404,28 @@ class _Attempt:
             return
         text = control if isinstance(control, str) else json.dumps(control)
         try:
-            Path(self.args.control_out).write_text(text)
+            path = Path(self.args.control_out)
+            path.parent.mkdir(parents=True, exist_ok=True)  # a scheduler may leave creating it to the task (KFP)
+            path.write_text(text)
         except OSError as error:
             raise ContractError(f"cannot write --control-out {self.args.control_out}: "
                                 f"{error.strerror or error}") from None
+
+
+def _load_secret_dirs() -> None:
+    """Secrets mounted as folders (one file per key, as Kubernetes mounts a Secret) become environment
+    variables: FLOWC_SECRET_DIRS lists the folders (':'-separated). Kubeflow delivers @secrets this way: it
+    cannot turn a whole Secret into environment variables without naming every key."""
+    for folder in filter(None, os.environ.get("FLOWC_SECRET_DIRS", "").split(":")):
+        try:
+            names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
+        except OSError as error:
+            raise ContractError(f"cannot read the secrets folder {folder}: {error.strerror or error}") from None
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.isfile(path):
+                with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+                    os.environ[name] = handle.read()
 
 
 def _run_step(func, call: list, seconds: int, step: str) -> BaseException | None:

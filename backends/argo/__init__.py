@@ -15,7 +15,7 @@ from flowc.compiler.plan import TOP, ParameterSpec, Plan, Ref, Scope, TaskSpec
 
 from ..base import DNS_LABEL, Backend, Capabilities, dns_name, kebab
 from ..kubernetes import pod_resources, pod_secrets, quantity
-from .yamltext import dump
+from ..yamltext import dump
 
 API_VERSION = "argoproj.io/v1alpha1"
 CONTROL_FILE = "/tmp/flowc-control"  # where a split/switch writes its control value for Argo to read

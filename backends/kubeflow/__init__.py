@@ -357,9 +357,9 @@ def _parameter(p: ParameterSpec) -> dict:
     elif not p.has_default and not p.required:  # no default at all: a string, empty when not given
         entry = {"defaultValue": "", "isOptional": True, "parameterType": "STRING"}
     else:
-        kind = _parameter_type(p)
+        kind, default = _typed(p)
         if p.has_default:
-            entry["defaultValue"] = p.default if kind != "STRING" or isinstance(p.default, str) else p.default_text
+            entry["defaultValue"] = default
         entry["isOptional"] = not p.required
         entry["parameterType"] = kind
     if description:
@@ -367,9 +367,19 @@ def _parameter(p: ParameterSpec) -> dict:
     return dict(sorted(entry.items()))
 
 
-def _parameter_type(p: ParameterSpec) -> str:
-    if p.type == "json":
-        if isinstance(p.default, list):
-            return "LIST"
-        return "STRUCT" if isinstance(p.default, dict) or not p.has_default else "STRING"
-    return PARAMETER_TYPES[p.type]
+def _typed(p: ParameterSpec) -> tuple[str, object]:
+    """The KFP type and default of a parameter. JSON parameters are STRUCT or LIST by their default (a JSON
+    text default is parsed, as the flow parses it); JSON of another shape travels as its text."""
+    if p.type != "json":
+        return PARAMETER_TYPES[p.type], p.default
+    value = p.default
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return "STRING", p.default
+    if isinstance(value, list):
+        return "LIST", value
+    if isinstance(value, dict) or not p.has_default:
+        return "STRUCT", value
+    return "STRING", p.default_text

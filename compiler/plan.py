@@ -225,18 +225,20 @@ class Plan(Frozen):
     regions: tuple[Region, ...] = ()  # the flow as a sequence from start to end
 
     def task(self, step: str) -> TaskSpec:
-        return self._index("_tasks", lambda: {t.step: t for t in self.tasks})[step]
+        return self._index("tasks", "step")[step]
 
     def scope(self, scope_id: str) -> Scope:
-        return self._index("_scopes", lambda: {s.id: s for s in self.scopes})[scope_id]
+        return self._index("scopes", "id")[scope_id]
 
-    def _index(self, name: str, build: Callable[[], dict]) -> dict:
-        """Lookups are dict lookups; the dicts are built on first use (the model itself stays frozen)."""
-        cached = self.__dict__.get(name)
-        if cached is None:
-            cached = build()
-            object.__setattr__(self, name, cached)
-        return cached
+    def _index(self, field: str, key: str) -> dict:
+        """Lookups are dict lookups, built on first use. The cache remembers which tuple it indexes, so a
+        copy with other tasks (a plan transform's model_copy) never answers from its original's index."""
+        items = getattr(self, field)
+        cached = self.__dict__.get(f"_by_{field}")
+        if cached is None or cached[0] is not items:
+            cached = (items, {getattr(item, key): item for item in items})
+            object.__setattr__(self, f"_by_{field}", cached)
+        return cached[1]
 
 
 def build_plan(graph: Graph, flow_class_option: bool = False) -> Plan:

@@ -10,6 +10,9 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from flowc.compiler.loading import load_ok, usage_error
+from flowc.runtime.datastore import default_datastore_uri
+
 from .localplan import LocalPlan, cache_key, load_cached, store_cached
 from .params import ParamError, parse_params
 from .progress import Progress
@@ -17,17 +20,9 @@ from .runid import new_run_id, valid_run_id
 from .runner import RunOptions, Runner
 
 
-def usage_error(message: str) -> None:
-    print(f"flowc: error: {message}", file=sys.stderr)
-
-
-def default_datastore() -> str:
-    return os.environ.get("FLOWC_DATASTORE") or ".flowc"
-
-
 def normalize_datastore(uri: Optional[str]) -> str:
     """Plain paths become absolute, so every task agrees on them whatever its working directory."""
-    uri = uri or default_datastore()
+    uri = uri or default_datastore_uri()
     if "://" in uri:
         return uri
     return str(Path(uri).expanduser().resolve())
@@ -45,7 +40,6 @@ def compile_plan(flow_file: str, flow_class: Optional[str]) -> tuple[Optional[Lo
         cached = load_cached(key)
         if cached is not None:
             return cached, 0
-    from flowc.compiler.commands.common import load_ok
     from flowc.compiler.plan import build_plan
 
     compiled, status = load_ok(flow_file, flow_class)

@@ -10,6 +10,8 @@ import sys
 from datetime import datetime
 from typing import Any, Optional
 
+from ..loading import usage_error
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -25,10 +27,6 @@ def register(subparsers) -> None:
                         help="a directory, file:///dir or s3://bucket/prefix "
                              "(default: $FLOWC_DATASTORE or .flowc/ in the current directory)")
     parser.set_defaults(handler=main)
-
-
-def usage_error(message: str) -> None:
-    print(f"flowc: error: {message}", file=sys.stderr)
 
 
 def main(args) -> int:
@@ -86,7 +84,7 @@ def _split(target: str):
 
 
 def _flow_name_of(path: str) -> Optional[str]:
-    from .common import load_ok
+    from ..loading import load_ok
 
     compiled, _ = load_ok(path, None)
     if compiled is None or compiled.flow is None:

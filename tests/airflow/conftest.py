@@ -26,10 +26,11 @@ def _driver(venv: str, tmp_path_factory):
                 AIRFLOW__CORE__UNIT_TEST_MODE="False", PYTHONPATH="")
     subprocess.run([str(python), "-m", "airflow", "db", "migrate"], env=base, check=True, capture_output=True)
 
-    def drive(dags: Path, runs=(), pods_run_locally=False, env=None) -> dict:
+    def drive(dags: Path, runs=(), pods_run_locally=False, env=None, pods_cwd=None) -> dict:
         work = tmp_path_factory.mktemp("driver")
         spec, result = work / "spec.json", work / "result.json"
-        spec.write_text(json.dumps({"dags": str(dags), "runs": list(runs), "pods_run_locally": pods_run_locally}))
+        spec.write_text(json.dumps({"dags": str(dags), "runs": list(runs), "pods_run_locally": pods_run_locally,
+                                    "pods_cwd": str(pods_cwd) if pods_cwd else None}))
         done = subprocess.run([str(python), str(DRIVER), str(spec), str(result)], capture_output=True, text=True,
                               env=dict(base, AIRFLOW__CORE__DAGS_FOLDER=str(dags), **(env or {})))
         if done.returncode != 0 or not result.exists():

@@ -2,7 +2,8 @@
 Airflow's own DagBag, describes every operator, and test-runs the requested DAGs with `dag.test()`.
 
 usage: python driver.py SPEC.json RESULT.json
-SPEC: {"dags": folder, "runs": [{"dag_id": ..., "conf": {...}}], "pods_run_locally": bool}
+SPEC: {"dags": folder, "runs": [{"dag_id": ..., "conf": {...}}], "pods_run_locally": bool,
+       "pods_cwd": the folder pods run in (their image's working directory; default: this process's)}
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def main() -> None:
     except ImportError:  # Airflow 2
         from airflow.models.dagbag import DagBag
     if spec.get("pods_run_locally"):
-        _run_pods_locally()
+        _run_pods_locally(spec.get("pods_cwd"))
     bag = DagBag(dag_folder=spec["dags"])
     result = {
         "import_errors": {os.path.basename(k): v for k, v in bag.import_errors.items()},
@@ -98,7 +99,7 @@ def _plain(value):
     return repr(value)
 
 
-def _run_pods_locally() -> None:
+def _run_pods_locally(cwd) -> None:
     """No cluster here: KubernetesPodOperator.execute runs the pod's command (already rendered by Airflow)
     as a local process, and plays the XCom sidecar by returning /airflow/xcom/return.json's content."""
     from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
@@ -112,7 +113,7 @@ def _run_pods_locally() -> None:
         xcom = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
         argv = [xcom if a == "/airflow/xcom/return.json" else a for a in [*self.cmds, *self.arguments]]
         env = dict(os.environ, **{e.name: e.value for e in self.env_vars or []})
-        done = subprocess.run(argv, env=env, capture_output=True, text=True)
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=cwd)
         sys.stderr.write(done.stdout + done.stderr)
         if self.skip_on_exit_code and done.returncode in self.skip_on_exit_code:
             raise AirflowSkipException(f"exit code {done.returncode}")

@@ -32,8 +32,10 @@ class Node:
 
 
 class Interpreter:
-    def __init__(self, document: dict, workflow_name: str, parameters: dict | None = None, env: dict | None = None):
+    def __init__(self, document: dict, workflow_name: str, parameters: dict | None = None, env: dict | None = None,
+                 cwd: str | None = None):
         spec = document["spec"]
+        self.cwd = cwd  # the image's working directory
         self.entrypoint = spec["entrypoint"]
         self.templates = {t["name"]: t for t in spec["templates"]}
         self.env = env or {}
@@ -126,7 +128,7 @@ class Interpreter:
                 argv = [files.get(a, a) for a in (self._substitute(a, attempt_scope, path)
                                                    for a in container["command"] + container.get("args", []))]
                 env = dict(os.environ, **self.env, **{e["name"]: e["value"] for e in container.get("env", [])})
-                result = subprocess.run(argv, env=env, capture_output=True, text=True)
+                result = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=self.cwd)
                 if result.returncode == 0:
                     outputs = {}
                     for p in template.get("outputs", {}).get("parameters", []):

@@ -44,18 +44,6 @@ def test_the_reference_check_finds_broken_references():
     assert any("unknown template 'each-missing'" in p for p in problems)
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_golden_workflow_template(example, golden, monkeypatch):
-    monkeypatch.chdir(REPO)
-    args = build_parser().parse_args(["compile", f"examples/{example.name}", "--target", "argo", "-o",
-                                      f"golden/{example.stem}/argo", "--datastore", "s3://flowc-examples/flowc",
-                                      "--image", "registry.example/flows:1"])
-    status, _, files = build(args)
-    assert status == 0
-    for name, text in files.items():
-        golden(f"{example.stem}/argo/{name}", text)
-
-
 def test_decorators_map_to_pod_settings_and_a_cron_workflow():
     template, cron = compiled(TEST_FLOWS / "resources.py", "--namespace", "ml", "--service-account", "runner",
                               "--parallelism", "4", "--image-pull-secret", "regcred")

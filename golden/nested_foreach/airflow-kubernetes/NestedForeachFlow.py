@@ -96,7 +96,6 @@ with DAG(
             [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'join_inner', '--run-id', RUN_ID, '--index', index, '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01', '--inputs', 'inner@middle'],
             image=literal('registry.example/flows:1'),
         )
-        middle >> join_inner
     foreach_outer_2_group = foreach_outer_2.expand(index=flatten_outer_task)
     foreach_middle_group >> foreach_outer_2_group
 
@@ -107,7 +106,6 @@ with DAG(
             [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'join_middle', '--run-id', RUN_ID, '--index', index, '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01', '--inputs', 'join_inner@outer'],
             image=literal('registry.example/flows:1'),
         )
-        outer >> join_middle
     foreach_start_2_group = foreach_start_2.expand(index=start.output)
     foreach_outer_2_group >> foreach_start_2_group
     join_outer = flowc_pod(

@@ -113,7 +113,6 @@ with DAG(
             '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" join_inner --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01 --inputs inner@middle',
             index=index,
         )
-        middle >> join_inner
     foreach_outer_2_group = foreach_outer_2.expand(index=flatten_outer_task)
     foreach_middle_group >> foreach_outer_2_group
 
@@ -124,7 +123,6 @@ with DAG(
             '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" join_middle --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 fe9b72008c51d6a6a1beb664e4979a8edd6f797f7970261562fe889089ae1a01 --inputs join_inner@outer',
             index=index,
         )
-        outer >> join_middle
     foreach_start_2_group = foreach_start_2.expand(index=start.output)
     foreach_outer_2_group >> foreach_start_2_group
     join_outer = flowc_task(

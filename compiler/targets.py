@@ -37,6 +37,7 @@ class Target:
 BUILTIN = {
     "airflow": "flowc.backends.airflow.target",
     "argo": "flowc.backends.argo.target",
+    "stepfunctions": "flowc.backends.stepfunctions.target",
     "kubeflow": "flowc.backends.kubeflow.target",
 }
 

@@ -57,17 +57,6 @@ def test_the_validators_reject_a_broken_definition(tmp_path):
     assert "broken.asl.json" in asl_validator_problems([path])
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_golden_state_machine(example, golden, monkeypatch):
-    monkeypatch.chdir(REPO)
-    args = build_parser().parse_args(["compile", f"examples/{example.name}", "--target", "stepfunctions", "-o",
-                                      f"golden/{example.stem}/stepfunctions", *OPTIONS])
-    status, _, files = build(args)
-    assert status == 0
-    for name, text in files.items():
-        golden(f"{example.stem}/stepfunctions/{name}", text)
-
-
 def test_output_is_the_same_bytes_across_hash_seeds_and_directories(tmp_path):
     outputs = []
     out = tmp_path / "out"

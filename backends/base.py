@@ -84,7 +84,7 @@ class Backend:
             problems.warn(task.step, f"@batch: the step runs as {caps.runs_as}, not on AWS Batch",
                           help="use @kubernetes instead of @batch")
         if task.secrets and not caps.secrets:
-            problems.add(task.step, f"@secrets: {caps.runs_as} gets no secrets here",
+            problems.add(task.step, f"@secrets: {caps.runs_as} cannot receive secrets",
                          help=self.secrets_help())
         if not caps.pods and (task.kubernetes or task.resources != type(task.resources)()):
             problems.warn(task.step, f"@kubernetes/@resources: the step runs as {caps.runs_as}, without its "

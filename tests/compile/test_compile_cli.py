@@ -137,7 +137,9 @@ def test_what_a_target_cannot_do_is_an_error_and_what_it_ignores_a_warning(tmp_p
     bash = flowc("compile", str(flow), "-t", "airflow", "-o", str(tmp_path / "a"), "--datastore", "s3://b/p",
                  cwd=REPO)
     assert bash.returncode == 1 and not (tmp_path / "a").exists()
-    assert "error[FLC401]: airflow cannot run this: @secrets needs --operator kubernetes" in bash.stderr
+    assert "error[FLC401]: airflow cannot run this: @secrets: a BashOperator task on an Airflow worker cannot " \
+           "receive secrets" in bash.stderr
+    assert "help: compile with --operator kubernetes" in bash.stderr
     assert "warning[FLC402]: no effect on airflow: @kubernetes/@resources" in bash.stderr
     assert "resources.py:22:9" in bash.stderr  # the `def train` line
     pods = flowc("compile", str(flow), "-t", "airflow", "-o", str(tmp_path / "b"), "--datastore", "s3://b/p",

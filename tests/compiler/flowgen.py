@@ -45,60 +45,79 @@ class GenStep:
 
 
 class FlowBuilder:
-    """Turns a block tree into steps; names are s1, s2, ... in creation order (a topological order)."""
+    """Turns a block tree into steps; names are s1, s2, ... in creation order (a topological order).
+    `regions` is the flow's block structure as the tree says it, in the plan's region vocabulary:
+    ("step", name), ("parallel", split, arms, join), ("map", split, body, join), ("choice", switch, cases, meet)."""
 
     def __init__(self) -> None:
         self.steps: dict[str, GenStep] = {}
+        self.regions: list = []
 
     def new(self, kind: str, splits: tuple, depth: int) -> GenStep:
         step = GenStep(f"s{len(self.steps) + 1}", kind, splits=splits, depth=depth)
         self.steps[step.name] = step
         return step
 
-    def block(self, block, splits: tuple, depth: int) -> tuple[str, str]:
-        """Build the items in order, chaining each exit to the next entry; (entry, exit)."""
+    def block(self, block, splits: tuple, depth: int) -> tuple[str, str, list]:
+        """Build the items in order, chaining each exit to the next entry; (entry, exit, regions)."""
         entry = exit_ = None
+        regions: list = []
         for item in block:
-            first, last = self.item(item, splits, depth)
+            first, last, inner = self.item(item, splits, depth)
             if exit_ is not None:
                 self.steps[exit_].targets = [first]
             entry = entry or first
             exit_ = last
-        return entry, exit_
+            regions += inner
+        return entry, exit_, regions
 
-    def item(self, item, splits: tuple, depth: int) -> tuple[str, str]:
+    def item(self, item, splits: tuple, depth: int) -> tuple[str, str, list]:
         kind = item[0]
         if kind == "linear":
             step = self.new("linear", splits, depth)
-            return step.name, step.name
+            return step.name, step.name, [("step", step.name)]
         if kind == "foreach":
             split = self.new("foreach", splits, depth)
             split.foreach = f"items_{split.name}"
-            first, last = self.block(item[1], splits + (split.name,), depth + 1)
+            first, last, body = self.block(item[1], splits + (split.name,), depth + 1)
             join = self.new("join", splits, depth)
             split.targets, split.closed_by = [first], join.name
             self.steps[last].targets = [join.name]
             join.join_of, join.join_parents = split.name, [last]
-            return split.name, join.name
+            regions = [("step", split.name), ("map", split.name, body, join.name), ("step", join.name)]
+            return split.name, join.name, regions
         split = self.new(kind, splits, depth)  # branch or switch
         inner = splits + (split.name,) if kind == "branch" else splits
         arms = [self.block(arm, inner, depth) for arm in item[1]]
         after = self.new("join" if kind == "branch" else "linear", splits, depth)
-        split.targets = [first for first, _ in arms]
-        for _, last in arms:
+        split.targets = [first for first, _, _ in arms]
+        for _, last, _ in arms:
             self.steps[last].targets = [after.name]
         if kind == "branch":
-            split.closed_by, after.join_of, after.join_parents = after.name, split.name, [last for _, last in arms]
+            split.closed_by, after.join_of, after.join_parents = after.name, split.name, [last for _, last, _ in arms]
+            region = ("parallel", split.name, [body for _, _, body in arms], after.name)
         else:
             split.condition, split.meet, after.is_meet = f"choice_{split.name}", after.name, True
-        return split.name, after.name
+            region = ("choice", split.name, [(f"c{i}", body) for i, (_, _, body) in enumerate(arms)], after.name)
+        return split.name, after.name, [("step", split.name), region, ("step", after.name)]
 
     def flow(self, block) -> dict[str, GenStep]:
         """The whole flow: the block's entry becomes `start`, its exit goes to a new `end`."""
-        first, last = self.block(block, (), 0)
+        first, last, regions = self.block(block, (), 0)
         end = self.new("end", (), 0)
         self.steps[last].targets = [end.name]
-        return _rename(self.steps, {first: "start", end.name: "end"})
+        names = {first: "start", end.name: "end"}
+        self.regions = _rename_regions(regions + [("step", end.name)], names)
+        return _rename(self.steps, names)
+
+
+def _rename_regions(regions, names: dict[str, str]):
+    """The same tree with `names` applied to every step name in it."""
+    if isinstance(regions, str):
+        return names.get(regions, regions)
+    if isinstance(regions, (list, tuple)):
+        return type(regions)(_rename_regions(r, names) for r in regions)
+    return regions
 
 
 def _rename(steps: dict[str, GenStep], names: dict[str, str]) -> dict[str, GenStep]:
@@ -197,3 +216,34 @@ def _wiring(steps: dict[str, GenStep], step: GenStep, parents: list[str]) -> str
         return "|".join(parents)
     (parent,) = parents
     return f"@{parent}" if steps[parent].kind == "foreach" else parent
+
+
+# ---------------------------------------------------------------------------------- expected plan structure
+
+def expected_scopes(steps: dict[str, GenStep]) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """step -> (its scope: the innermost enclosing foreach split, "" at top level; its dependencies as nodes of
+    that scope: ("step", parent) for a parent in the same scope, ("scope", split) for the outermost foreach
+    body inside this scope that holds the parent; the split that opened this scope is left out)."""
+    def chain(step: GenStep) -> tuple[str, ...]:
+        return tuple(s for s in step.splits if steps[s].kind == "foreach")
+
+    parents: dict[str, list[str]] = {name: [] for name in steps}
+    for step in steps.values():
+        for target in step.targets:
+            parents[target].append(step.name)
+    table = {}
+    for name, step in steps.items():
+        own = chain(step)
+        scope = own[-1] if own else ""
+        ordered = step.join_parents if step.kind == "join" else parents[name]
+        after = []
+        for parent in ordered:
+            theirs = chain(steps[parent])
+            if theirs[:len(own)] != own:
+                continue  # outside this scope: the split that opened it
+            deeper = theirs[len(own):]
+            node = ("scope", deeper[0]) if deeper else ("step", parent)
+            if node not in after:
+                after.append(node)
+        table[name] = (scope, sorted(after))
+    return table

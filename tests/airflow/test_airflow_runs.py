@@ -11,6 +11,9 @@ from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, lo
 
 HOSTILE = TEST_FLOWS / "hostile.py"
 RETRYING = TEST_FLOWS / "retrying.py"
+PARAMETER_TYPES = TEST_FLOWS / "parameter_types.py"
+# As Airflow's trigger form sends them: typed where the Param is typed, JSON text for JSON parameters.
+TYPED_CONF = {"text": "x", "count": 7, "ratio": 0.25, "flag": True, "config": '{"b": 2}', "xs": "[3, 4]"}
 HOSTILE_CONF = {"text": "conf's \"value\" {{ run_id }} $(touch $PWNED_DIR/8)\n✓", "number": 7}
 CONF = {"branching": {"alpha": 0.25}, "foreach": {"words": '["Fig", " plum ", "kiwi", "date"]'},
         "switch": {"amount": 5000}}
@@ -28,10 +31,12 @@ def bash_runs(airflow_driver, tmp_path_factory):
     """Compile every example plus the hostile flow (bash operators), then load and run them all at once."""
     work = tmp_path_factory.mktemp("airflow-bash")
     store = work / "store"
-    compile_for_tests("airflow", [*EXAMPLES, HOSTILE, RETRYING], work / "dags", "--datastore", store.as_uri())
+    compile_for_tests("airflow", [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES], work / "dags", "--datastore",
+                      store.as_uri())
     runs = [{"dag_id": flow_name(p), "conf": CONF.get(p.stem, {})} for p in EXAMPLES]
     runs += [{"dag_id": "HostileFlow", "conf": {}}, {"dag_id": "HostileFlow", "conf": HOSTILE_CONF},
-             {"dag_id": "RetryingFlow", "conf": {}}]
+             {"dag_id": "RetryingFlow", "conf": {}},
+             {"dag_id": "ParameterTypesFlow", "conf": {}}, {"dag_id": "ParameterTypesFlow", "conf": TYPED_CONF}]
     pwned = work / "pwned"  # hostile strings try `touch $PWNED_DIR/N`: this folder must stay empty
     pwned.mkdir()
     env = {"PWNED_DIR": str(pwned), "RETRY_MARKER_DIR": str(work)}
@@ -47,7 +52,7 @@ def airflow_run(result: dict, dag_id: str, index: int = 0) -> dict:
 def test_every_dag_loads_without_import_errors(bash_runs):
     result, _, _ = bash_runs
     assert result["import_errors"] == {}
-    assert set(result["dags"]) == {flow_name(p) for p in [*EXAMPLES, HOSTILE, RETRYING]}
+    assert set(result["dags"]) == {flow_name(p) for p in [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES]}
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
@@ -83,6 +88,14 @@ def test_parameters_reach_the_task_typed(bash_runs):
     result, store, _ = bash_runs
     data = final_artifacts(store, "BranchFlow", airflow_run(result, "BranchFlow")["run_id"])
     assert data["alpha"] == 0.25
+
+
+def test_every_parameter_type_arrives_typed(bash_runs, tmp_path):
+    result, store, _ = bash_runs
+    for index, conf in enumerate([{}, TYPED_CONF]):
+        run = airflow_run(result, "ParameterTypesFlow", index)
+        expected = local_run(PARAMETER_TYPES, tmp_path / str(index), {k: str(v) for k, v in conf.items()}, "local")
+        assert final_artifacts(store, "ParameterTypesFlow", run["run_id"]) == expected
 
 
 def test_hostile_strings_arrive_unchanged_and_run_nothing(bash_runs):

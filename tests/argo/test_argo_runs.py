@@ -20,7 +20,7 @@ CONF = {"branching": {"alpha": "0.25"}, "foreach": {"words": '["Fig", " plum ", 
 def templates(tmp_path_factory):
     work = tmp_path_factory.mktemp("argo")
     store = work / "store"
-    flows = [*EXAMPLES, TEST_FLOWS / "retrying.py", TEST_FLOWS / "hostile.py"]
+    flows = [*EXAMPLES, TEST_FLOWS / "retrying.py", TEST_FLOWS / "hostile.py", TEST_FLOWS / "parameter_types.py"]
     compile_for_tests("argo", flows, work / "yaml", "--datastore", store.as_uri(), "--image", "unused:1")
     documents = {}
     for path in (work / "yaml").glob("*.yaml"):
@@ -36,6 +36,17 @@ def test_argo_run_equals_flowc_run(example, templates, tmp_path):
     assert interpreter.run() == "Succeeded", interpreter.trace
     expected = local_run(example, tmp_path / "local", CONF.get(example.stem, {}), "local-1")
     assert final_artifacts(store, flow_name(example), f"argo-{example.stem}") == expected
+
+
+@pytest.mark.parametrize("given", [{}, {"text": "x", "count": "7", "ratio": "0.25", "flag": "true",
+                                          "config": '{"b": 2}', "xs": "[3, 4]"}], ids=["defaults", "given"])
+def test_every_parameter_type_arrives_typed(given, templates, tmp_path):
+    documents, store = templates
+    run_id = f"argo-types-{len(given)}"
+    interpreter = Interpreter(documents["ParameterTypesFlow"], run_id, given)
+    assert interpreter.run() == "Succeeded", interpreter.trace
+    expected = local_run(TEST_FLOWS / "parameter_types.py", tmp_path / "local", given, "local-1")
+    assert final_artifacts(store, "ParameterTypesFlow", run_id) == expected
 
 
 def test_retries_reach_the_task_as_its_attempt(templates, tmp_path):

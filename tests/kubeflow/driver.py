@@ -2,7 +2,8 @@
 kfp's own software and runs the requested ones under `kfp.local`.
 
 usage: python driver.py SPEC.json RESULT.json
-SPEC: {"check": [yaml path, ...], "runs": [{"path": ..., "arguments": {...}, "env": {...}}], "workdir": dir}
+SPEC: {"check": [yaml path, ...], "runs": [{"path": ..., "arguments": {...}, "env": {...}, "cwd": dir}],
+       "workdir": dir}   (a run's "cwd": the working directory its tasks start in, as an image's would be)
 RESULT: {"checks": {path: [problem, ...]}, "runs": [{"path", "state", "error", "outputs"}]}
 """
 
@@ -60,24 +61,33 @@ def check(path: str) -> list[str]:
 def execute(run: dict) -> dict:
     from kfp import components
 
+    saved = {name: os.environ.get(name) for name in run.get("env", {})}
     os.environ.update(run.get("env", {}))
+    here = os.getcwd()
+    os.chdir(run.get("cwd", here))  # kfp.local starts each task in this process's working directory
     try:
         task = components.load_component_from_file(run["path"])(**run.get("arguments", {}))
         return {"path": run["path"], "state": "SUCCEEDED", "error": None}
     except Exception as error:  # a failed run is a result
         return {"path": run["path"], "state": "FAILED", "error": f"{type(error).__name__}: {error}"}
     finally:
-        for name in run.get("env", {}):
-            os.environ.pop(name, None)
+        os.chdir(here)
+        for name, value in saved.items():  # as before the run (a PATH given to a run is not lost after it)
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def allow_container_components_on_the_host() -> None:
     """TEST-ONLY PATCH. kfp.local's SubprocessRunner refuses container components (it expects to run
     lightweight Python components in a venv). Our components' command is `<python> -m flowc.runtime task ...`,
-    which runs on this host as well as in the image, so let the runner execute it as given."""
+    which runs on this host as well as in the image, so let the runner execute it as given: also without
+    rewriting `python3` to kfp's own interpreter (a golden's `python3` is the one on PATH, as in an image)."""
     from kfp.local import subprocess_task_handler
 
     subprocess_task_handler.SubprocessTaskHandler.validate_not_container_component = lambda self, command: None
+    subprocess_task_handler.replace_python_executable = lambda command, executable: command
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
-from flowc.compiler.emit import EmitOptions, OptionError, Problems
+from flowc.compiler.emit import DeployError, EmitOptions, OptionError, Problems
 from flowc.compiler.plan import Plan, TaskSpec
 from flowc.compiler.transforms import flatten_nested_foreach
 
@@ -57,6 +57,12 @@ class Backend:
 
     def render(self, plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]:
         raise NotImplementedError
+
+    def deploy(self, files: dict[str, str], settings: dict, dry_run: bool, say: Callable[[str], None]) -> bool:
+        """`flowc deploy`: create or update on the target's service what `files` (this backend's output)
+        describe, changing only what differs; `say` each action. Returns whether anything changed (or, with
+        `dry_run`, would). Raises DeployError when the service cannot be reached or used."""
+        raise DeployError(f"flowc deploy does not support target {self.name!r} yet")
 
     def emit(self, plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]:
         caps = self.capabilities(options)

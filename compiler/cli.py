@@ -19,6 +19,7 @@ COMMANDS = {
     "ir": "ir",
     "graph": "graph",
     "compile": "compile",
+    "deploy": "deploy",
     "run": "run",
     "resume": "resume",
     "show": "show",

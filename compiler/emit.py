@@ -14,6 +14,10 @@ class OptionError(Exception):
     """An option value the target cannot use (a usage error, exit code 2)."""
 
 
+class DeployError(Exception):
+    """`flowc deploy` could not reach or use the target's service (a usage error, exit code 2)."""
+
+
 @dataclass(frozen=True)
 class EmitOptions:
     datastore: str  # the URI tasks use

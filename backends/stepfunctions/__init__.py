@@ -90,6 +90,11 @@ class StepFunctions(Backend):
             files[f"{name}.schedule.json"] = schedule_document(plan, options, name, banner, problems)
         return files
 
+    def deploy(self, files: dict[str, str], settings: dict, dry_run: bool, say) -> bool:
+        from .deploy import deploy
+
+        return deploy(files, settings, dry_run, say)
+
 
 BACKEND = StepFunctions()
 

@@ -5,8 +5,9 @@ moto 5.2.5 interprets ASL (Pass, Task, Choice, Parallel, inline and Distributed 
 TimeoutSeconds, intrinsics, the context object), but two of its service integrations fall short of AWS:
 - `batch:submitJob.sync` never runs a job (moto's Batch without Docker has nothing to run it on, and its
   `.sync` poller fails or, on a retried attempt, reports a timeout at once). The test-only handler below
-  stands in for AWS Batch: it runs the job's ContainerOverrides.Command, with its Environment, as a process,
-  and fails the Task (States.TaskFailed) when it exits non-zero, as Batch does.
+  stands in for AWS Batch: it runs the job's ContainerOverrides.Command, with its Environment, as a process
+  (forked from a warm one: jobrunner.py), and fails the Task (States.TaskFailed) when it exits non-zero, as
+  Batch does.
 - `aws-sdk:s3:getObject` leaves `Body` as a stream; AWS returns the object's text. The handler reads it.
 Everything else (the definition, the data flow, the ItemReader, the Choice, retries) is moto's own.
 """
@@ -16,6 +17,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -88,7 +91,8 @@ def _batch_runs_jobs_here(work: Path, env: dict):
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_aws_sdk as aws_sdk, state_task_service_batch as batch)
 
-    patched = [(batch.StateTaskServiceBatch, "_eval_service_task", _run_job(work, env)),
+    runner = JobRunner(work, env)
+    patched = [(batch.StateTaskServiceBatch, "_eval_service_task", _run_job(runner, env)),
                (batch.StateTaskServiceBatch, "_eval_integration_pattern", _job_already_finished),
                (aws_sdk.StateTaskServiceAwsSdk, "_eval_service_task",
                 _body_as_text(aws_sdk.StateTaskServiceAwsSdk._eval_service_task))]
@@ -99,6 +103,7 @@ def _batch_runs_jobs_here(work: Path, env: dict):
     try:
         yield
     finally:
+        runner.close()
         for cls, name, function in saved:
             if function is None:
                 delattr(cls, name)
@@ -106,21 +111,59 @@ def _batch_runs_jobs_here(work: Path, env: dict):
                 setattr(cls, name, function)
 
 
-def _run_job(work: Path, base_env: dict):
+class JobRunner:
+    """The client of jobrunner.py: runs a job's command in a forked warm child; thread-safe."""
+
+    def __init__(self, work: Path, env: dict):
+        self.work = work
+        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("jobrunner.py"))],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, **env})
+        self.lock = threading.Lock()
+        self.waiting: dict[str, list] = {}
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def run(self, argv: list[str], env: dict) -> tuple[int, str]:
+        """(exit code, stderr) of the command."""
+        job = uuid.uuid4().hex
+        logs = self.work / "jobs" / job
+        logs.mkdir(parents=True)
+        done = threading.Event()
+        with self.lock:
+            self.waiting[job] = [done, None]
+            request = {"id": job, "argv": argv, "env": env, "cwd": str(self.work),
+                       "stdout": str(logs / "stdout"), "stderr": str(logs / "stderr")}
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+        done.wait()
+        return self.waiting.pop(job)[1], (logs / "stderr").read_text()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            answer = json.loads(line)
+            slot = self.waiting[answer["id"]]
+            slot[1] = answer["exit_code"]
+            slot[0].set()
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def _run_job(runner: JobRunner, base_env: dict):
     def run(self, env, resource_runtime_part, normalised_parameters, state_credentials):
         overrides = normalised_parameters.get("ContainerOverrides", {})
         variables = {(e.get("Name") or e.get("name")): (e.get("Value") or e.get("value") or "")
                      for e in overrides.get("Environment", [])}
         command = overrides["Command"]
-        done = subprocess.run(command, cwd=work, capture_output=True, text=True,
-                              env={**os.environ, **base_env, **variables})
-        job = {"name": normalised_parameters["JobName"], "command": command, "exit_code": done.returncode,
-               "stderr": done.stderr, "definition": normalised_parameters["JobDefinition"],
+        exit_code, stderr = runner.run(command, {**os.environ, **base_env, **variables})
+        job = {"name": normalised_parameters["JobName"], "command": command, "exit_code": exit_code,
+               "stderr": stderr, "definition": normalised_parameters["JobDefinition"],
                "queue": normalised_parameters["JobQueue"], "environment": variables,
                "timeout": normalised_parameters.get("Timeout"),
                "resources": overrides.get("ResourceRequirements")}
         JOBS.append(job)
-        if done.returncode != 0:
+        if exit_code != 0:
             raise _task_failed(self, env, job)
         env.stack.append({"JobId": uuid.uuid4().hex, "JobName": job["name"], "Status": "SUCCEEDED",
                           "Container": {"ExitCode": 0}})

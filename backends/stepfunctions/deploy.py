@@ -10,6 +10,7 @@ from the environment as for the AWS CLI (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_U
 from __future__ import annotations
 
 import json
+import os
 from typing import Callable
 
 from flowc.compiler.emit import DeployError
@@ -40,9 +41,9 @@ class _Clients:
             import boto3
         except ImportError:
             raise DeployError("flowc deploy needs boto3: pip install 'flowc[stepfunctions]'") from None
-        session = boto3.session.Session()
+        session = boto3.session.Session(region_name=os.environ.get("AWS_REGION") or None)
         if not session.region_name:
-            raise DeployError("no AWS region: set AWS_REGION (or a region in your AWS profile)")
+            raise DeployError("no AWS region: set AWS_REGION or AWS_DEFAULT_REGION (or a region in your AWS profile)")
         self.region = session.region_name
         self._session = session
         self._clients: dict = {}

@@ -172,13 +172,18 @@ def _transition(step: GenStep) -> str:
 
 # ---------------------------------------------------------------------------------- expected graph
 
-def expected_table(steps: dict[str, GenStep], order: list[str]) -> dict[str, dict]:
-    """What the analysed graph must say about every step (the fields of flowkit.actual_table)."""
-    position = {name: i for i, name in enumerate(order)}
+def _parents(steps: dict[str, GenStep]) -> dict[str, list[str]]:
     parents: dict[str, list[str]] = {name: [] for name in steps}
     for step in steps.values():
         for target in step.targets:
             parents[target].append(step.name)
+    return parents
+
+
+def expected_table(steps: dict[str, GenStep], order: list[str]) -> dict[str, dict]:
+    """What the analysed graph must say about every step (the fields of flowkit.actual_table)."""
+    position = {name: i for i, name in enumerate(order)}
+    parents = _parents(steps)
     table = {}
     for name, step in steps.items():
         if step.kind == "join":
@@ -227,10 +232,7 @@ def expected_scopes(steps: dict[str, GenStep]) -> dict[str, tuple[str, list[tupl
     def chain(step: GenStep) -> tuple[str, ...]:
         return tuple(s for s in step.splits if steps[s].kind == "foreach")
 
-    parents: dict[str, list[str]] = {name: [] for name in steps}
-    for step in steps.values():
-        for target in step.targets:
-            parents[target].append(step.name)
+    parents = _parents(steps)
     table = {}
     for name, step in steps.items():
         own = chain(step)

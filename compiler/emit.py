@@ -1,7 +1,8 @@
 """What every backend receives and shares: its options, the generated-file header, target problems.
 
-A backend is `emit(plan, options, problems) -> {relative path: text}`. It translates the plan; where
-its target cannot express something it calls `problems.add(step, why, help)` instead of dropping it.
+A backend (backends/base.py) has `emit(plan, options, problems) -> {relative path: text}`. It translates
+the plan; where its target cannot express something it calls `problems.add(step, why, help)` instead of
+dropping it.
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ from flowc.compiler.plan import Plan, TaskSpec
 from flowc.compiler.transforms import flatten_nested_foreach
 
 
+POD_SETTINGS = ("namespace", "service_account", "image_pull_policy", "node_selector", "tolerations", "labels",
+                "annotations", "secrets")  # PodSpec fields that only a Kubernetes pod has
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What a target does with a plan's constructs. Defaults describe a Kubernetes-pod target."""
@@ -26,7 +30,8 @@ class Capabilities:
     runs_as: str  # what a step becomes, for messages: "an Argo pod"
     nested_foreach: bool = True  # False: the plan is flattened (see compiler/transforms.py)
     needs_image: bool = True  # every step needs --image or @kubernetes(image=)/@batch(image=)
-    pods: bool = True  # honours @kubernetes settings and @resources
+    pods: bool = True  # honours @resources and the step's image (a container of its own)
+    pod_settings: bool = True  # honours @kubernetes' Kubernetes-only settings (POD_SETTINGS below)
     secrets: bool = True  # delivers @secrets to the step
     batch: bool = False  # runs @batch steps on AWS Batch
     per_step_namespace: bool = True  # @kubernetes(namespace=) places one step's pod
@@ -95,7 +100,11 @@ class Backend:
         if not caps.pods and (task.kubernetes or task.resources != type(task.resources)()):
             problems.warn(task.step, f"@kubernetes/@resources: the step runs as {caps.runs_as}, without its "
                                      "own image or resources", help=self.pods_help())
-        if caps.pods and task.kubernetes and task.kubernetes.namespace and not caps.per_step_namespace:
+        ignored = [name for name in POD_SETTINGS if task.kubernetes and getattr(task.kubernetes, name)]
+        if caps.pods and not caps.pod_settings and ignored:
+            problems.warn(task.step, f"@kubernetes({', '.join(f'{n}=' for n in ignored)}...): the step runs as "
+                                     f"{caps.runs_as}, not a Kubernetes pod", help=self.pods_help())
+        if caps.pod_settings and task.kubernetes and task.kubernetes.namespace and not caps.per_step_namespace:
             problems.warn(task.step, f"@kubernetes(namespace=...): every pod of a {self.name} workflow runs in "
                                      "its namespace", help="set the workflow's namespace with --namespace")
 

@@ -48,19 +48,13 @@ def literal(text: str) -> str:
 
 class StepFunctions(Backend):
     name = "stepfunctions"
-    # pods=True: @resources and the image are honoured; @kubernetes' pod-only settings are warned about below.
-    capabilities_ = Capabilities(runs_as="an AWS Batch job", batch=True)
+    capabilities_ = Capabilities(runs_as="an AWS Batch job", batch=True, pod_settings=False)
+
+    def pods_help(self) -> str:
+        return "use @batch(queue=..., iam_role=...) for Batch settings"
 
     def _check_decorators(self, task: TaskSpec, caps: Capabilities, problems: Problems) -> None:
         super()._check_decorators(task, caps, problems)
-        pod = task.kubernetes
-        ignored = [name for name in ("namespace", "service_account", "image_pull_policy", "node_selector",
-                                     "tolerations", "labels", "annotations", "secrets")
-                   if pod and getattr(pod, name)]
-        if ignored:
-            problems.warn(task.step, f"@kubernetes({', '.join(f'{n}=' for n in ignored)}...): the step runs as "
-                                     "an AWS Batch job, not a Kubernetes pod",
-                          help="use @batch(queue=..., iam_role=...) for Batch settings")
         if task.resources.disk_mb is not None:
             problems.warn(task.step, "@resources(disk=...): an AWS Batch job gets its compute environment's disk",
                           help="size the disk in the Batch compute environment's launch template")

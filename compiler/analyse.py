@@ -13,6 +13,7 @@ import networkx as nx
 
 from .diagnostics import Diagnostics, Label
 from .ir import Flow, Step
+from .schedule import resolve_cron
 from .suggest import closest
 
 RESERVED_STEP_NAMES = ("name", "next", "input", "index", "cmd")
@@ -118,10 +119,24 @@ def _check_parameters(flow: Flow, steps: dict[str, Step], diags: Diagnostics) ->
             diags.error("FLC206", f"`{parameter.attribute}` is FlowSpec's own attribute: `self.{parameter.attribute}` "
                                   "would not be this parameter", parameter.span,
                         help=f"give it another attribute name, e.g. `{parameter.attribute}_ = Parameter(...)`")
+        _check_scheduled_parameter(flow, parameter, diags)
         for clash in {parameter.attribute, parameter.name} & set(steps):
             diags.error("FLC202", f"parameter {parameter.name!r} clashes with step *{clash}*", parameter.span,
                         help=f"rename the parameter or the step; both would be `self.{clash}`",
                         labels=(Label(steps[clash].span, "step defined here"),))
+
+
+def _check_scheduled_parameter(flow: Flow, parameter, diags: Diagnostics) -> None:
+    """A scheduler starts a scheduled flow with no arguments: a parameter without any default cannot run."""
+    schedule = flow.decorator("schedule")
+    if schedule is None or not (parameter.required and parameter.default is None):
+        return
+    if resolve_cron({k: v.value for k, v in schedule.args.items()}) is None:
+        return
+    diags.error("FLC207", f"parameter {parameter.name!r} is required and has no default, but the flow is "
+                          "scheduled: the scheduler starts runs without arguments", parameter.span,
+                help=f"give {parameter.name!r} a default, or remove @schedule",
+                labels=(Label(schedule.span, "scheduled here"),))
 
 
 # ---------------------------------------------------------------------------------- edges

@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "FLC204": "malformed Parameter or IncludeFile",
     "FLC205": "parameter default does not match its type",
     "FLC206": "parameter attribute shadows FlowSpec's own",
+    "FLC207": "scheduled flow has a required parameter without a default",
     # decorators
     "FLC301": "unsupported decorator",
     "FLC302": "unknown decorator argument",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from .schedule import cron_problem, timezone_problem
+
 Checker = Callable[[Any], Optional[str]]
 
 
@@ -71,13 +73,24 @@ def dict_list(v: Any) -> Optional[str]:
 
 
 def timezone(v: Any) -> Optional[str]:
-    return None if v is None or (isinstance(v, str) and v.strip()) else "must be an IANA name like 'Europe/Paris'"
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        return "must be an IANA name like 'Europe/Paris'"
+    return timezone_problem(v)
+
+
+def cron(v: Any) -> Optional[str]:
+    if v is None:
+        return None
+    return cron_problem(v) if isinstance(v, str) else "must be a string like '0 2 * * *'"
 
 
 @dataclass(frozen=True)
 class Arg:
     check: Checker
     default: Any = None  # None: not recorded unless given
+    help: Optional[str] = None  # shown with an invalid value
 
 
 @dataclass(frozen=True)
@@ -139,11 +152,12 @@ SUPPORTED: dict[str, DecoratorSpec] = {
     }),
     "secrets": DecoratorSpec("step", {"sources": Arg(str_list, []), "role": Arg(optional_string)}),
     "schedule": DecoratorSpec("flow", {
-        "cron": Arg(optional_string),
+        "cron": Arg(cron, help="e.g. cron='0 2 * * *' (minute hour day-of-month month day-of-week; weekdays "
+                                "0-6 or SUN-SAT), or hourly=True, daily=True, weekly=True"),
         "hourly": Arg(boolean, False),
         "daily": Arg(boolean, False),
         "weekly": Arg(boolean, False),
-        "timezone": Arg(timezone),
+        "timezone": Arg(timezone, help="an IANA time zone name, e.g. 'UTC' or 'Europe/Paris' (case-sensitive)"),
     }),
     "project": DecoratorSpec("flow", {"name": Arg(string), "branch": Arg(optional_string),
                                       "production": Arg(boolean, False)}, positional="name"),

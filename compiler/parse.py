@@ -420,23 +420,24 @@ class _FlowReader:
                 continue
             problem = spec.args[keyword].check(value.value)
             if problem:
-                self.error("FLC303", f"@{name}({keyword}=...) {problem}", arg.value)
+                self.error("FLC303", f"@{name}({keyword}=...) {problem}", arg.value, help=spec.args[keyword].help)
                 continue
             given[keyword] = value
+        explicit = set(given)
         for keyword, arg_spec in spec.args.items():
             if keyword not in given and arg_spec.default is not None:
                 given[keyword] = Value(kind="literal", value=arg_spec.default, source=repr(arg_spec.default))
-        if name == "schedule" and not self._check_schedule(given, expr):
+        if name == "schedule" and not self._check_schedule(given, explicit, expr):
             return None
         return Decorator(name=name, args=given, span=self.span(expr))
 
-    def _check_schedule(self, args: dict[str, Value], expr: cst.BaseExpression) -> bool:
+    def _check_schedule(self, args: dict[str, Value], explicit: set[str], expr: cst.BaseExpression) -> bool:
         chosen = [k for k in ("cron", "hourly", "daily", "weekly") if k in args and args[k].value]
         if len(chosen) > 1:
             self.error("FLC303", f"@schedule takes one of cron, hourly, daily, weekly (got {', '.join(chosen)})",
                        expr, help="keep one of them")
             return False
-        if not chosen:  # Metaflow's default
+        if not chosen and "daily" not in explicit:  # Metaflow's default; daily=False alone: no schedule
             args["daily"] = Value(kind="literal", value=True, source="True")
         return True
 

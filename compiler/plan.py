@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .analyse import Graph, Node
 from .ir import Decorator, Parameter, Step
+from .schedule import resolve_cron
 from .source import Span
 
 SlotName = Literal["python", "flow_file", "run_id", "index", "attempt", "datastore", "params", "control_out"]
@@ -423,12 +424,9 @@ def _parameter(p: Parameter) -> ParameterSpec:
     )
 
 
-SHORTHAND_SCHEDULES = {"hourly": "0 * * * *", "daily": "0 0 * * *", "weekly": "0 0 * * 0"}
-
-
-def _schedule(values: dict) -> Schedule:
-    cron = values.get("cron") or next(c for k, c in SHORTHAND_SCHEDULES.items() if values.get(k))
-    return Schedule(cron=cron, timezone=values.get("timezone") or "UTC")
+def _schedule(values: dict) -> Optional[Schedule]:
+    cron = resolve_cron(values)
+    return Schedule(cron=cron, timezone=values.get("timezone") or "UTC") if cron else None
 
 
 def _values(decorator: Optional[Decorator]) -> dict:

@@ -66,7 +66,7 @@ def execute(run: dict) -> dict:
     here = os.getcwd()
     os.chdir(run.get("cwd", here))  # kfp.local starts each task in this process's working directory
     try:
-        task = components.load_component_from_file(run["path"])(**run.get("arguments", {}))
+        components.load_component_from_file(run["path"])(**run.get("arguments", {}))
         return {"path": run["path"], "state": "SUCCEEDED", "error": None}
     except Exception as error:  # a failed run is a result
         return {"path": run["path"], "state": "FAILED", "error": f"{type(error).__name__}: {error}"}

@@ -20,26 +20,26 @@ def s3_env():
         yield env
 
 
-@pytest.fixture(scope="module")
-def golden_runs(kfp_driver, s3_env, tmp_path_factory) -> dict[str, dict]:
-    """example stem -> the driver's result for its golden, run from the deployed copy's root."""
-    root = tmp_path_factory.mktemp("kubeflow-goldens")
+def test_every_kubeflow_golden_runs_as_written(kfp_driver, s3_env, tmp_path, monkeypatch):
+    """One test, not one per example: the examples share one driver process, which pytest-xdist would
+    otherwise start again on every worker that gets an example."""
+    root = tmp_path / "image"
     goldens = deploy_goldens("kubeflow", root)
     runs = []
     for example in EXAMPLES:
         [path] = (goldens / example.stem / "kubeflow").glob("*.yaml")
         runs.append({"path": str(path), "arguments": {}, "env": s3_env, "cwd": str(root)})
     result = kfp_driver(runs=runs)
-    return {example.stem: run for example, run in zip(EXAMPLES, result["runs"])}
-
-
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_kubeflow_golden_runs_as_written(example, golden_runs, s3_env, tmp_path, monkeypatch):
-    run = golden_runs[example.stem]
-    assert run["state"] == "SUCCEEDED", run["error"]
     for name, value in s3_env.items():
         monkeypatch.setenv(name, value)
-    flow = flow_name(example)
-    [run_id] = open_datastore(DATASTORE).runs(flow)
-    expected = local_run(example, tmp_path / "local", {}, "local-1")
-    assert final_artifacts(DATASTORE, flow, run_id) == expected
+    failures = {}
+    for example, run in zip(EXAMPLES, result["runs"]):
+        if run["state"] != "SUCCEEDED":
+            failures[example.stem] = run["error"]
+            continue
+        flow = flow_name(example)
+        [run_id] = open_datastore(DATASTORE).runs(flow)  # KFP named the run; it is the flow's only one
+        expected = local_run(example, tmp_path / "local", {}, f"local-{example.stem}")
+        if final_artifacts(DATASTORE, flow, run_id) != expected:
+            failures[example.stem] = "final artifacts differ from flowc run's"
+    assert failures == {}

@@ -32,6 +32,7 @@ class Target:
     help: str
     backend: str  # the module exposing BACKEND
     options: tuple[Option, ...] = field(default=())
+    deploys: bool = False  # `flowc deploy` can create or update it on its service
 
 
 BUILTIN = {

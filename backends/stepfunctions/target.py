@@ -14,4 +14,4 @@ TARGET = Target("stepfunctions", "an AWS Step Functions state machine (ASL JSON)
     Option("map_mode", "foreach as a Distributed Map reading the split's list from S3 (any width), or an inline "
                        "Map (lists up to ~40 KB; each item costs ~8 of the 25,000 events of an execution)",
            ("distributed", "inline"), default="distributed"),
-))
+), deploys=True)

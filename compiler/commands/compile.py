@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import config as config_mod
 from .. import targets
-from ..emit import EmitOptions, OptionError, Problems
+from ..emit import EmitOptions, OptionError, Problems, unsafe_character
 from .common import add_flow_option, load, report, usage_error
 
 COMMON = ("target", "output_dir", "datastore", "python", "image", "flow_path")
@@ -32,7 +32,17 @@ def register(subparsers) -> None:
                     "wins. Exit 0 on success, 1 on problems in a flow (or files that --check finds stale), "
                     "2 on usage errors.",
         epilog="Example: flowc compile flows/*.py --target airflow -o dags --datastore s3://bucket/flowc")
-    parser.add_argument("flows", nargs="+", metavar="FLOW", help="flow files to compile")
+    add_compile_options(parser, "compile")
+    mode = parser.add_argument_group("checking instead of writing")
+    mode.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 if any file in DIR is missing or differs (for CI)")
+    mode.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of what would change")
+    parser.set_defaults(handler=main)
+
+
+def add_compile_options(parser, verb: str) -> None:
+    """The options that say what to compile and how: shared by `compile` and `deploy`."""
+    parser.add_argument("flows", nargs="+", metavar="FLOW", help=f"flow files to {verb}")
     add_flow_option(parser)
     parser.add_argument("--target", "-t", help="what to compile for: " + "; ".join(
         f"{t.name} ({t.help})" for t in targets.builtin()) + " (or a target a plugin registers)")
@@ -45,16 +55,15 @@ def register(subparsers) -> None:
     parser.add_argument("--flow-path", metavar="PATH",
                         help="the flow file's path as tasks see it (default: the flow file next to the "
                              "generated files' relative location, or inside the image at the same relative path)")
+    groups = {t.name: parser.add_argument_group(f"{t.name} options") for t in targets.builtin()}
+    shared = parser.add_argument_group("options of several targets")
     for name, declared in sorted(targets.all_options().items()):
         option = declared[0][1]
-        parser.add_argument(f"--{name.replace('_', '-')}", choices=option.choices or None, type=option.type,
-                            action="append" if option.repeat else None,
-                            help="; ".join(f"[{target.name}] {o.help}" for target, o in declared))
-    mode = parser.add_argument_group("checking instead of writing")
-    mode.add_argument("--check", action="store_true",
-                      help="write nothing; exit 1 if any file in DIR is missing or differs (for CI)")
-    mode.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of what would change")
-    parser.set_defaults(handler=main)
+        group = groups[declared[0][0].name] if len(declared) == 1 else shared
+        group.add_argument(f"--{name.replace('_', '-')}", choices=option.choices or None, type=option.type,
+                           action="append" if option.repeat else None,
+                           help=option.help if len(declared) == 1 else
+                           "; ".join(f"[{target.name}] {o.help}" for target, o in declared))
 
 
 def main(args) -> int:
@@ -84,7 +93,7 @@ def build(args) -> tuple[int, Path, dict[str, str]]:
     target = targets.get(target_name)
     if target is None:
         raise OptionError(f"unknown target {target_name!r}: choose one of {', '.join(targets.names())}")
-    settings = _settings(args, config.for_target(target.name), target)
+    settings = settings_for(args, config.for_target(target.name), target)
     output_dir = Path(settings["output_dir"])
     if args.output_dir is None:  # from [tool.flowc]: relative to the pyproject.toml that says it
         output_dir = Path(os.path.relpath(config.root / output_dir))  # shown relative to here
@@ -116,7 +125,7 @@ def build(args) -> tuple[int, Path, dict[str, str]]:
     return status, output_dir, files
 
 
-def _settings(args, configured: dict, target: targets.Target) -> dict:
+def settings_for(args, configured: dict, target: targets.Target) -> dict:
     """Command line over config over defaults; every value checked so it can only ever be data."""
     own = {option.name: option for option in target.options}
     settings = dict(DEFAULTS)
@@ -141,14 +150,25 @@ def _settings(args, configured: dict, target: targets.Target) -> dict:
                               f"or set {required} in [tool.flowc] of pyproject.toml")
     for name, value in settings.items():
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and any(ord(c) < 32 or ord(c) == 127 for c in item):
-                raise OptionError(f"{name} contains a control character (such as a newline)")
+            if isinstance(item, str):
+                _refuse_unsafe(f"--{name.replace('_', '-')}", item)
     return settings
+
+
+def _refuse_unsafe(what: str, text: str) -> None:
+    """Option values and file names reach generated files (the header's regenerate line, task commands):
+    refuse what could end a comment or a line there, or hide text from a reader."""
+    found = unsafe_character(text)
+    if found:
+        raise OptionError(f"{what} {text!r} contains {found} (a line break, control or invisible character); "
+                          "rename it or choose another value")
 
 
 def _options(target, settings: dict, root: Path, flow_file: Path, output_dir: Path, flow_class) -> EmitOptions:
     source_path = _relative(flow_file, root)
     out = _relative(output_dir, root)
+    for what, path in (("the flow file", source_path), ("the output folder", out)):
+        _refuse_unsafe(what, path)
     argv = ["flowc", "compile", source_path, "--target", target.name, "-o", out]
     if flow_class:
         argv += ["--flow", flow_class]

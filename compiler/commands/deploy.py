@@ -16,12 +16,14 @@ from pathlib import Path
 from .. import config as config_mod
 from .. import targets
 from ..emit import DeployError, OptionError
-from .common import add_flow_option, usage_error
+from .common import usage_error
+from .compile import add_compile_options
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "deploy", help="compile flows and create or update them on the target's service (stepfunctions)",
+        "deploy", help="compile flows and create or update them on the target's service (" +
+                       ", ".join(t.name for t in targets.builtin() if t.deploys) + ")",
         description="Compile flow files as `flowc compile` does, then create or update what they describe on the "
                     "target's service: for stepfunctions, the AWS Batch job definitions, the state machine and "
                     "its EventBridge Scheduler schedule (credentials and region as for the AWS CLI). A second "
@@ -29,27 +31,9 @@ def register(subparsers) -> None:
                     "2 on usage errors (bad options, credentials, an unreachable service).",
         epilog="Example: flowc deploy flows/train.py --target stepfunctions --datastore s3://bucket/flowc "
                "--image registry.example/flows:1 --job-queue jobs --role-arn arn:aws:iam::123456789012:role/sfn")
-    parser.add_argument("flows", nargs="+", metavar="FLOW", help="flow files to deploy")
-    add_flow_option(parser)
-    parser.add_argument("--target", "-t", help="the target to deploy to: " + ", ".join(_deployable()))
+    add_compile_options(parser, "deploy")
     parser.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
-    parser.add_argument("--output-dir", "-o", metavar="DIR",
-                        help="the folder `flowc compile` writes these files into (named in their header; "
-                             "default: output-dir from [tool.flowc], else the current folder)")
-    parser.add_argument("--datastore", metavar="URI", help="where tasks keep artifacts: s3://bucket/prefix")
-    parser.add_argument("--python", metavar="CMD", help="the interpreter tasks run flowc's runtime with")
-    parser.add_argument("--image", metavar="IMAGE", help="the container image tasks run in")
-    parser.add_argument("--flow-path", metavar="PATH", help="the flow file's path as tasks see it")
-    for name, declared in sorted(targets.all_options().items()):
-        option = declared[0][1]
-        parser.add_argument(f"--{name.replace('_', '-')}", choices=option.choices or None, type=option.type,
-                            action="append" if option.repeat else None,
-                            help="; ".join(f"[{target.name}] {o.help}" for target, o in declared))
     parser.set_defaults(handler=main, check=False, diff=False)
-
-
-def _deployable() -> list[str]:
-    return ["stepfunctions"]
 
 
 def main(args) -> int:
@@ -61,7 +45,7 @@ def main(args) -> int:
         if status:
             return status
         target = targets.get(args.target or _config(args).values.get("target"))
-        settings = compile_command._settings(args, _config(args).for_target(target.name), target)
+        settings = compile_command.settings_for(args, _config(args).for_target(target.name), target)
         backend = targets.load(target)
         changed = backend.deploy(files, settings, args.dry_run, _say)
     except (OptionError, config_mod.ConfigError, targets.TargetError, DeployError) as error:

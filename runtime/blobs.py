@@ -27,6 +27,7 @@ from .storage import make_temp
 PROTOCOL = 5
 MEMORY_LIMIT = 8 << 20  # pickles up to this size are hashed in memory and written with one call
 PARALLEL_HASH_MIN = 1 << 20  # chunks this big are hashed in a thread while they are written
+READ_CHUNK = 16 << 20  # a large read is hashed chunk by chunk, each while the next is read
 
 
 class PickleError(Exception):
@@ -111,12 +112,98 @@ def save_value(storage, flow: str, value: object, name: str = "value") -> tuple[
 
 
 def load_value(storage, flow: str, sha: str) -> object:
+    """Unpickle the blob named `sha`, checking that its bytes hash to its name: a replaced, truncated or
+    corrupted blob is a DamagedRecord, never a wrong value. A small blob is checked before it is
+    unpickled; a large one while it streams into the unpickler (the hash runs in a thread beside the
+    reads), and the check completes before the value is returned. This guards against damage, not
+    against someone who can write the datastore: they can write a matching name (see README, "Trust")."""
     key = object_key(flow, sha)
     with storage.open_read(key) as f:
         try:
-            return pickle.load(f)
+            if os.fstat(f.fileno()).st_size <= MEMORY_LIMIT:
+                data = f.read()
+                _check_digest(storage, key, sha, hashlib.sha256(data).hexdigest())
+                return pickle.loads(data)
+            reader = _VerifyingReader(f)
+            try:
+                value = pickle.load(reader)
+            except Exception:
+                reader.finish()  # damage explains the failure better than the unpickler's message
+                _check_digest(storage, key, sha, reader.sha.hexdigest())
+                raise
+            reader.finish()
+            _check_digest(storage, key, sha, reader.sha.hexdigest())
+            return value
         except OSError as error:
             raise DatastoreError(f"cannot read {storage.describe(key)}: {error.strerror or error}") from None
+
+
+def _check_digest(storage, key: str, name: str, actual: str) -> None:
+    if actual != name:
+        from .records import DamagedRecord
+
+        raise DamagedRecord(storage.describe(key), f"its bytes hash to sha256 {actual[:16]}..., not to its name "
+                                                   "(the blob was replaced, truncated or corrupted)")
+
+
+class _VerifyingReader:
+    """What pickle.load reads from: hashes every byte it hands out. Large reads (pickle protocol 5 reads a
+    big bytes object with one readinto) go in chunks, each hashed in a thread while the next is read."""
+
+    def __init__(self, f):
+        self._f = f
+        self.sha = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._f.read(n)
+        self.sha.update(data)
+        return data
+
+    def readline(self) -> bytes:
+        data = self._f.readline()
+        self.sha.update(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        view = memoryview(buffer).cast("B")
+        if view.nbytes < PARALLEL_HASH_MIN:
+            n = _read_fully(self._f, view)
+            self.sha.update(view[:n])
+            return n
+        total, hasher = 0, None
+        try:
+            for start in range(0, view.nbytes, READ_CHUNK):
+                chunk = view[start:start + READ_CHUNK]
+                n = _read_fully(self._f, chunk)
+                if hasher is not None:
+                    hasher.join()
+                hasher = threading.Thread(target=self.sha.update, args=(chunk[:n],))
+                hasher.start()
+                total += n
+                if n < chunk.nbytes:
+                    break
+        finally:
+            if hasher is not None:
+                hasher.join()
+        return total
+
+    def finish(self) -> None:
+        """Hash whatever the unpickler left unread (nothing, for an intact blob)."""
+        while True:
+            data = self._f.read(READ_CHUNK)
+            if not data:
+                return
+            self.sha.update(data)
+
+
+def _read_fully(f, view: memoryview) -> int:
+    got = 0
+    while got < view.nbytes:
+        n = f.readinto(view[got:])
+        if not n:
+            break
+        got += n
+    return got
 
 
 def type_name(value: object) -> str:

@@ -22,6 +22,7 @@ from typing import Any, Iterator, Optional
 
 from . import layout
 from .datastore import Datastore, TaskRef, open_datastore
+from .records import CommitRecord
 
 
 def flows(datastore: "Datastore | str | None" = None) -> list["Flow"]:
@@ -40,7 +41,7 @@ class Flow:
     """A flow in the datastore."""
 
     def __init__(self, name: str, datastore: "Datastore | str | None" = None):
-        self.name = name
+        self.name = layout.check_flow_name(name)
         self.datastore = _open(datastore)
 
     @property
@@ -56,7 +57,7 @@ class Flow:
         return iter(self.runs())
 
     def __getitem__(self, run_id: str) -> "Run":
-        if run_id not in self.datastore.runs(self.name):
+        if not layout.valid_run_id(run_id) or run_id not in self.datastore.runs(self.name):
             raise KeyError(f"flow {self.name} has no run {run_id!r}")
         return Run(f"{self.name}/{run_id}", self.datastore)
 
@@ -80,8 +81,8 @@ class Run:
         flow, sep, run_id = pathspec.partition("/")
         if not sep or not run_id or "/" in run_id:
             raise ValueError(f"bad run pathspec {pathspec!r}: expected 'FlowName/run_id'")
-        self.flow_name = flow
-        self.id = run_id
+        self.flow_name = layout.check_flow_name(flow)
+        self.id = layout.check_run_id(run_id)
         self.datastore = _open(datastore)
 
     @property
@@ -91,7 +92,8 @@ class Run:
     @property
     def record(self) -> dict:
         """run.json (empty if the start task has not run yet)."""
-        return self.datastore.read_run(self.flow_name, self.id) or {}
+        record = self.datastore.read_run(self.flow_name, self.id)
+        return record.as_json() if record is not None else {}
 
     @property
     def parameters(self) -> dict:
@@ -206,7 +208,8 @@ class Attempt:
 
     @property
     def meta(self) -> dict:
-        return self.task.datastore.read_meta(self.task.ref, self.number) or {}
+        meta = self.task.datastore.read_meta(self.task.ref, self.number)
+        return meta.as_json() if meta is not None else {}
 
     @property
     def status(self) -> str:
@@ -258,8 +261,8 @@ class Task:
         return self.ref.pathspec
 
     @property
-    def done(self) -> Optional[dict]:
-        """The commit record (done.json), None if the task has not committed."""
+    def done(self) -> Optional[CommitRecord]:
+        """The commit record (done.json, flowc.runtime.records.CommitRecord), None if not committed."""
         return self.datastore.read_done(self.ref)
 
     @property
@@ -274,7 +277,7 @@ class Task:
         """The committed attempt if there is one, else the latest attempt."""
         done = self.done
         if done is not None:
-            return Attempt(self, done["attempt"])
+            return Attempt(self, done.attempt)
         attempts = self.attempts()
         return attempts[-1] if attempts else None
 
@@ -317,7 +320,7 @@ class Task:
     @property
     def control(self) -> Any:
         done = self.done
-        return done.get("control") if done else None
+        return done.control if done else None
 
     @property
     def artifacts(self) -> dict[str, "DataArtifact"]:
@@ -325,7 +328,7 @@ class Task:
         done = self.done
         if done is None:
             return {}
-        return {name: DataArtifact(self, name, info) for name, info in sorted(done["artifacts"].items())}
+        return {name: DataArtifact(self, name, info) for name, info in sorted(done.artifacts.items())}
 
     def __getitem__(self, name: str) -> "DataArtifact":
         artifacts = self.artifacts

@@ -34,12 +34,15 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 from . import blobs, layout
 from .errors import DatastoreError
+from .records import AttemptMeta, CommitRecord, DamagedRecord, RunRecord, SkipRecord, artifact_infos
 from .storage import LocalStorage, S3Storage, open_storage
 
 DEFAULT_DIR = ".flowc"
@@ -101,8 +104,13 @@ class Datastore:
             return None
         try:
             return json.loads(data)
-        except ValueError:
-            raise DatastoreError(f"{self.storage.describe(key)} is not valid JSON") from None
+        except ValueError as error:  # UnicodeDecodeError included
+            raise DamagedRecord(self.storage.describe(key), f"not valid JSON ({error})") from None
+
+    def read_record(self, key: str, kind):
+        """The record at `key` checked by `kind.from_json` (flowc.runtime.records), or None if absent."""
+        data = self.read_json(key)
+        return None if data is None else kind.from_json(data, self.storage.describe(key))
 
     def write_json(self, key: str, record: object) -> None:
         self.storage.write_bytes(key, (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
@@ -124,31 +132,51 @@ class Datastore:
 
     # -- runs -------------------------------------------------------------------------------------
     def flows(self) -> list[str]:
-        return [name for name in self.storage.list_dir("") if self.storage.list_dir(layout.runs_key(name))]
+        return [name for name in self.storage.list_dir("")
+                if layout.valid_name(name) and self.storage.list_dir(layout.runs_key(name))]
 
     def runs(self, flow: str) -> list[str]:
-        return self.storage.list_dir(layout.runs_key(flow))
+        """Run ids (folders whose names follow the run id rule; nothing else can be a run)."""
+        return [name for name in self.storage.list_dir(layout.runs_key(flow)) if layout.valid_run_id(name)]
 
-    def read_run(self, flow: str, run_id: str) -> dict | None:
-        return self.read_json(layout.run_record_key(flow, run_id))
+    def read_run(self, flow: str, run_id: str) -> RunRecord | None:
+        return self.read_record(layout.run_record_key(flow, run_id), RunRecord)
+
+    def claim_run(self, flow: str, run_id: str) -> bool:
+        """Take run `run_id` for one `flowc run`/`resume`, atomically (an exclusive create: O_EXCL locally, a
+        conditional put on S3): False if it is taken or already has records."""
+        if not self.storage.create_exclusive(f"{layout.run_key(flow, run_id)}/{CLAIM}", b"{}\n"):
+            return False
+        return self.read_run(flow, run_id) is None and not self.steps(flow, run_id)
 
     def write_run(self, flow: str, run_id: str, record: dict) -> None:
         self.write_json(layout.run_record_key(flow, run_id), record)
 
     def steps(self, flow: str, run_id: str) -> list[str]:
-        return [n for n in self.storage.list_dir(layout.run_key(flow, run_id)) if n != "run.json"]
+        key = layout.run_key(flow, run_id)
+        names = [n for n in self.storage.list_dir(key) if n != "run.json"]
+        for name in names:
+            if not layout.valid_name(name):
+                raise DamagedRecord(self.storage.describe(f"{key}/{name}"), "not a step folder (a step's name "
+                                                                             "is a Python identifier)")
+        return names
 
     def task_indexes(self, flow: str, run_id: str, step: str) -> list[str]:
         """Indexes of the step's tasks that exist (committed, failed or running), in foreach order."""
-        names = self.storage.list_dir(f"{layout.run_key(flow, run_id)}/{step}")
+        key = f"{layout.run_key(flow, run_id)}/{step}"
+        names = self.storage.list_dir(key)
+        for name in names:
+            if not layout.valid_index_segment(name):
+                raise DamagedRecord(self.storage.describe(f"{key}/{name}"),
+                                    "not a task folder (expected _, 3 or 3.0: foreach positions)")
         indexes = [layout.index_from_disk(n) for n in names]
         return sorted(indexes, key=layout.index_parts)
 
     # -- tasks ------------------------------------------------------------------------------------
-    def read_done(self, task: TaskRef) -> dict | None:
-        return self.read_json(f"{task.key}/done.json")
+    def read_done(self, task: TaskRef) -> CommitRecord | None:
+        return self.read_record(f"{task.key}/done.json", CommitRecord)
 
-    def read_done_many(self, tasks: list[TaskRef]) -> list[dict | None]:
+    def read_done_many(self, tasks: list[TaskRef]) -> list[CommitRecord | None]:
         """read_done for many tasks (a foreach join's inputs); remote stores read them concurrently."""
         return self._map(self.read_done, tasks)
 
@@ -174,8 +202,8 @@ class Datastore:
     def read_control(self, task: TaskRef) -> object | None:
         return self.read_json(f"{task.key}/control.json")
 
-    def read_skipped(self, task: TaskRef) -> dict | None:
-        return self.read_json(f"{task.key}/skipped.json")
+    def read_skipped(self, task: TaskRef) -> SkipRecord | None:
+        return self.read_record(f"{task.key}/skipped.json", SkipRecord)
 
     def write_skipped(self, task: TaskRef, switch: str, chosen: str) -> None:
         self.write_json(f"{task.key}/skipped.json",
@@ -197,14 +225,34 @@ class Datastore:
             number += 1
         raise DatastoreError(f"cannot claim an attempt of {task.pathspec}: 1000 attempts are taken")
 
-    def read_meta(self, task: TaskRef, attempt: int) -> dict | None:
-        return self.read_json(f"{task.attempt_key(attempt)}/meta.json")
+    def take_attempt(self, task: TaskRef, attempt: int) -> str | None:
+        """Claim attempt `attempt` of `task` for this process (an exclusive create of attempt-N/.claim); None
+        when it is ours, else who holds it. An attempt that finished (failed) may run again, once per failure:
+        the re-run claims .claim-<start time of the failed run>, so concurrent re-runs still exclude each other."""
+        key = task.attempt_key(attempt)
+        holder = {"host": os.uname().nodename, "pid": os.getpid(), "claimed_at": _now()}
+        data = (json.dumps(holder) + "\n").encode()
+        if self.storage.create_exclusive(f"{key}/{CLAIM}", data):
+            return None
+        meta = self.read_meta(task, attempt)
+        if meta is not None and meta.status != "running":
+            token = hashlib.sha256(str(meta.started_at).encode()).hexdigest()[:16]
+            if self.storage.create_exclusive(f"{key}/{CLAIM}-{token}", data):
+                return None
+        if meta is not None and meta.status == "running":
+            return f"host {meta.host}, pid {meta.pid}, running since {meta.started_at}"
+        return f"claimed in {self.storage.describe(f'{key}/{CLAIM}')}"
+
+    def read_meta(self, task: TaskRef, attempt: int) -> AttemptMeta | None:
+        return self.read_record(f"{task.attempt_key(attempt)}/meta.json", AttemptMeta)
 
     def write_meta(self, task: TaskRef, attempt: int, record: dict) -> None:
         self.write_json(f"{task.attempt_key(attempt)}/meta.json", record)
 
     def read_artifacts(self, task: TaskRef, attempt: int) -> dict | None:
-        return self.read_json(f"{task.attempt_key(attempt)}/artifacts.json")
+        key = f"{task.attempt_key(attempt)}/artifacts.json"
+        data = self.read_json(key)
+        return None if data is None else artifact_infos(self.storage.describe(key), data)
 
     def write_artifacts(self, task: TaskRef, attempt: int, record: dict) -> None:
         self.write_json(f"{task.attempt_key(attempt)}/artifacts.json", record)
@@ -223,7 +271,7 @@ class Datastore:
         """The sha256 of item `position` of a committed foreach split (one small ranged read)."""
         key = f"{task.attempt_key(attempt)}/foreach-items.txt"
         line = self.storage.read_range(key, position * ITEM_LINE, ITEM_LINE).decode("ascii", "replace").strip()
-        if not layout.SHA_HEX.match(line):
+        if not layout.SHA_HEX.fullmatch(line):
             raise DatastoreError(f"{self.storage.describe(key)} has no item {position}")
         return line
 
@@ -239,9 +287,13 @@ class Datastore:
         attempt = done["attempt"]
         for name in self.storage.list_dir(task.attempt_key(attempt)):
             self.storage.copy(f"{task.attempt_key(attempt)}/{name}", f"{target.attempt_key(attempt)}/{name}")
-        origin = done.get("origin") or {"run_id": task.run_id, "attempt": attempt}
-        record = dict(done, run_id=new_run_id, origin=origin)
+        origin = done.origin or {"run_id": task.run_id, "attempt": attempt}
+        record = dict(done.as_json(), run_id=new_run_id, origin=origin)
         self.write_done(target, record)
-        if record.get("control") is not None:
+        if record["control"] is not None:
             self.write_control(target, record["control"])
         return record
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -20,27 +20,50 @@ import re
 NO_INDEX = "_"
 _INDEX = re.compile(r"^(0|[1-9][0-9]*)(/(0|[1-9][0-9]*))*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_BAD_RUN = re.compile(r"[/\\\x00-\x1f]")
+# Run ids: what every scheduler's run names use (Airflow's `manual__2026-01-01T00:00:00+00:00`, Argo's
+# lowercase names, UUIDs, flowc's own), safe as one path segment and one S3 key segment, never hidden
+# (a leading '.'), never an option (a leading '-'), printable ASCII only.
+RUN_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.~:+=@-]{0,249}$")
+RUN_ID_RULE = "1-250 characters among letters, digits and _ . ~ : + = @ -, the first a letter, digit or _"
 SHA_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
 def check_index(index: str) -> str:
     """Return `index` if it is "" or digits separated by '/', else raise ValueError."""
-    if index == "" or _INDEX.match(index):
+    if index == "" or _INDEX.fullmatch(index):
         return index
     raise ValueError(f"bad --index {index!r}: expected '', '3' or '3/0' (foreach positions, outer first)")
 
 
 def check_name(kind: str, name: str) -> str:
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise ValueError(f"bad {kind} name {name!r}: expected a Python identifier")
     return name
 
 
+def check_flow_name(name: str) -> str:
+    """The one rule for flow names (a Python class name), wherever one names a datastore folder."""
+    return check_name("flow", name)
+
+
 def check_run_id(run_id: str) -> str:
-    if not run_id or run_id in (".", "..") or _BAD_RUN.search(run_id):
-        raise ValueError(f"bad --run-id {run_id!r}: must be non-empty, without '/' or control characters")
+    """The one rule for run ids: the task command, `flowc run`/`resume`/`show` and the client all use it."""
+    if not isinstance(run_id, str) or not RUN_ID.fullmatch(run_id):
+        raise ValueError(f"bad run id {run_id!r}: use {RUN_ID_RULE}")
     return run_id
+
+
+def valid_run_id(run_id: str) -> bool:
+    return isinstance(run_id, str) and bool(RUN_ID.fullmatch(run_id))
+
+
+def valid_name(name: str) -> bool:
+    return bool(_NAME.fullmatch(name))
+
+
+def valid_index_segment(segment: str) -> bool:
+    """A task folder's name: "_", "3" or "3.0"."""
+    return segment == NO_INDEX or bool(_INDEX.fullmatch(segment.replace(".", "/"))) and "/" not in segment
 
 
 def index_to_disk(index: str) -> str:
@@ -69,11 +92,12 @@ def object_key(flow: str, sha: str) -> str:
 
 
 def runs_key(flow: str) -> str:
-    return f"{flow}/runs"
+    return f"{check_flow_name(flow)}/runs"
 
 
 def run_key(flow: str, run_id: str) -> str:
-    return f"{flow}/runs/{run_id}"
+    """Every key of a run is built here: a flow name or run id that breaks the rules never reaches storage."""
+    return f"{runs_key(flow)}/{check_run_id(run_id)}"
 
 
 def run_record_key(flow: str, run_id: str) -> str:

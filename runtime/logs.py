@@ -4,6 +4,11 @@ Working on the file descriptors, not sys.stdout, captures everything: print, C e
 subprocesses the step starts. Until `attach` names the log files (the attempt folder is known only
 after the flow is imported and its inputs resolved), output is kept in memory and written to the
 files when they are attached.
+
+Logs are best effort: a log file that cannot be written (a full disk) stops being written, the output
+still reaches the real streams, and `stop()` says so once on stderr. A log never fails a task that
+committed, and never hides the error that failed one (DESIGN section 4: only the datastore's records
+decide a task's outcome).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ class _Pump:
         os.close(write_end)
         self.buffer: list[bytes] = []
         self.log = None
+        self.path: Path | None = None
+        self.error: OSError | None = None  # the first failure to write the log; then it is abandoned
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, daemon=True, name=f"flowc-tee-{fd}")
         self.thread.start()
@@ -39,20 +46,37 @@ class _Pump:
             _write_all(self.saved, data)
             with self.lock:
                 if self.log is not None:
-                    self.log.write(data)
-                    self.log.flush()
-                else:
+                    try:
+                        self.log.write(data)
+                        self.log.flush()
+                    except OSError as error:
+                        self._abandon(error)
+                elif self.error is None:
                     self.buffer.append(data)
         os.close(self.read_end)
 
+    def _abandon(self, error: OSError) -> None:
+        """Stop writing the log (called with the lock held); the output still reaches the real stream."""
+        self.error = self.error or error
+        self.buffer = []
+        log, self.log = self.log, None
+        if log is not None:
+            try:
+                log.close()
+            except OSError:
+                pass  # the buffered rest could not be written either
+
     def attach(self, path: Path) -> None:
-        log = open(path, "wb")  # a re-run of the same attempt number starts its logs afresh
         with self.lock:
-            for chunk in self.buffer:
-                log.write(chunk)
-            log.flush()
-            self.buffer = []
-            self.log = log
+            self.path = path
+            try:
+                self.log = open(path, "wb")  # a re-run of the same attempt number starts its logs afresh
+                for chunk in self.buffer:
+                    self.log.write(chunk)
+                self.log.flush()
+                self.buffer = []
+            except OSError as error:
+                self._abandon(error)
 
     def stop(self) -> None:
         os.dup2(self.saved, self.fd)  # closes the pipe's last write end we hold: the pump sees EOF
@@ -60,8 +84,11 @@ class _Pump:
         os.close(self.saved)
         with self.lock:
             if self.log is not None:
-                self.log.close()
-                self.log = None
+                log, self.log = self.log, None
+                try:
+                    log.close()
+                except OSError as error:
+                    self.error = self.error or error
 
 
 class LogTee:
@@ -84,7 +111,10 @@ class LogTee:
             if fd in self._pumps:
                 self._pumps[fd].attach(path)
             else:
-                path.touch()
+                try:
+                    path.touch()
+                except OSError:
+                    pass
 
     def stop(self) -> None:
         if not self._pumps:
@@ -92,6 +122,10 @@ class LogTee:
         _flush()
         for pump in self._pumps.values():
             pump.stop()
+        for pump in self._pumps.values():
+            if pump.error is not None:
+                _warn(f"flowc: warning: the log {pump.path} could not be written "
+                      f"({pump.error.strerror or pump.error}); the output above is not in it\n")
         self._pumps = {}
 
 
@@ -101,6 +135,10 @@ def _flush() -> None:
             stream.flush()
         except Exception:
             pass
+
+
+def _warn(text: str) -> None:
+    _write_all(2, text.encode("utf-8", "replace"))
 
 
 def _write_all(fd: int, data: bytes) -> None:

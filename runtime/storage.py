@@ -107,8 +107,11 @@ class LocalStorage:
             return False
         except OSError as error:
             raise DatastoreError(f"cannot write {self.describe(key)}: {error.strerror or error}") from None
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        except OSError as error:  # the claim stands (it is taken); its content is only informative
+            raise DatastoreError(f"cannot write {self.describe(key)}: {error.strerror or error}") from None
         return True
 
     def staging_dir(self, key_prefix: str) -> Path:

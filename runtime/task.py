@@ -85,6 +85,7 @@ class _Attempt:
         self.meta: dict = {}
         self.started = time.time()
         self.opened: tuple | None = None  # (datastore, task, log folder) once attempt-N exists
+        self.claimed = False  # attempt-N is this process's (--attempt auto claims it when it picks N)
 
     # -- the whole attempt ------------------------------------------------------------------------
     def run(self) -> int:
@@ -118,14 +119,15 @@ class _Attempt:
             raise
         done = datastore.read_done(me)
         if done is not None and args.attempt is None:  # a scheduler retry after a commit: nothing to do
-            print(f"flowc: {me.pathspec} already committed attempt {done['attempt']}; nothing to do", file=sys.stderr)
-            self._write_control_out(done.get("control"))
+            print(f"flowc: {me.pathspec} already committed attempt {done.attempt}; nothing to do", file=sys.stderr)
+            self._write_control_out(done.control)
             return EXIT_OK
         if args.attempt is None:
             self.args = args = args._replace(attempt=datastore.claim_attempt(me))
-        if done is not None and done.get("attempt", -1) >= args.attempt:
-            print(f"flowc: {me.pathspec} already committed attempt {done['attempt']}; nothing to do", file=sys.stderr)
-            self._publish_control(datastore, me, done.get("control"))
+            self.claimed = True
+        if done is not None and done.attempt >= args.attempt:
+            print(f"flowc: {me.pathspec} already committed attempt {done.attempt}; nothing to do", file=sys.stderr)
+            self._publish_control(datastore, me, done.control)
             return EXIT_OK
         return self._execute(datastore, cls, func, me, wiring, resolved, given)
 
@@ -236,8 +238,15 @@ class _Attempt:
             raise ContractError(str(error)) from None
 
     def _open_attempt(self, datastore: Datastore, me: TaskRef, decorators: dict) -> Path:
-        """Create attempt-N with meta.json "running"; start writing the logs. Returns the log folder."""
+        """Claim attempt-N, write its meta.json "running"; start writing the logs. Returns the log folder."""
         args = self.args
+        if not self.claimed:
+            holder = datastore.take_attempt(me, args.attempt)
+            if holder is not None:
+                raise ContractError(f"attempt {args.attempt} of {me.pathspec} is taken by another process "
+                                    f"({holder}); two runs of one attempt must not interleave: run another "
+                                    f"attempt number, or --attempt auto")
+            self.claimed = True
         if datastore.is_local:
             log_dir = datastore.storage.root / me.attempt_key(args.attempt)
             try:
@@ -348,10 +357,10 @@ class _Attempt:
             "source_sha256": self.source_sha256, "committed_at": _iso(time.time()), "origin": None,
         }
         existing = datastore.read_done(me)
-        if existing is not None and existing.get("attempt", -1) > args.attempt:
-            print(f"flowc: attempt {existing['attempt']} of {me.pathspec} committed meanwhile; keeping it",
+        if existing is not None and existing.attempt > args.attempt:
+            print(f"flowc: attempt {existing.attempt} of {me.pathspec} committed meanwhile; keeping it",
                   file=sys.stderr)
-            self._publish_control(datastore, me, existing.get("control"))
+            self._publish_control(datastore, me, existing.control)
             return EXIT_OK
         datastore.write_done(me, record)
         self._publish_control(datastore, me, control)

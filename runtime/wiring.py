@@ -68,11 +68,11 @@ class Committed(namedtuple("Committed", "ref done")):
 
     @property
     def artifacts(self) -> dict:
-        return self.done.get("artifacts", {})
+        return self.done.artifacts
 
     @property
     def frames(self) -> list:
-        return self.done.get("foreach_stack", [])
+        return self.done.foreach_stack
 
 
 Resolved = namedtuple("Resolved", "parents artifacts frames", defaults=((), {}, []))
@@ -86,7 +86,7 @@ def committed(datastore: Datastore, ref: TaskRef) -> Committed:
         return Committed(ref, done)
     skipped = datastore.read_skipped(ref)
     if skipped is not None:
-        raise SkippedTask(skipped.get("switch", "?"), skipped.get("chosen", "?"))
+        raise SkippedTask(skipped.switch, skipped.chosen)
     raise ContractError(f"missing input: {ref.pathspec} has not committed (no done.json under {datastore.uri})")
 
 
@@ -107,7 +107,7 @@ def resolve(datastore: Datastore, me: TaskRef, wiring: Wiring) -> Resolved:
         return Resolved(parents, parents[0].artifacts, parents[0].frames)
     if kind == "foreach_join":
         split = committed(datastore, me.at(step=wiring.split))
-        control = split.done.get("control")
+        control = split.done.control
         if not isinstance(control, list):
             raise ContractError(f"{split.ref.pathspec} is not a foreach split (its control value is {control!r})")
         refs = [me.at(step=wiring.steps[0], index=child) for child in control]
@@ -123,7 +123,7 @@ def resolve(datastore: Datastore, me: TaskRef, wiring: Wiring) -> Resolved:
 
 def _check_switch(parent: Committed, me: str) -> None:
     """A parent whose control value is a step name is a switch: it must have chosen this step."""
-    control = parent.done.get("control")
+    control = parent.done.control
     if isinstance(control, str) and control != me:
         raise SkippedTask(parent.ref.step, control)
 
@@ -133,12 +133,12 @@ def _foreach_child(datastore: Datastore, me: TaskRef, split_step: str) -> Resolv
         raise ContractError(f"--inputs @{split_step} needs a foreach --index (e.g. '0'), got ''")
     position = layout.index_parts(me.index)[-1]
     split = committed(datastore, me.at(step=split_step, index=layout.parent_index(me.index)))
-    foreach = split.done.get("foreach")
+    foreach = split.done.foreach
     if not foreach:
         raise ContractError(f"{split.ref.pathspec} is not a foreach split")
     if position >= foreach["num_splits"]:
         raise ContractError(f"{split.ref.pathspec} has {foreach['num_splits']} items; there is no item {position}")
-    item = datastore.read_foreach_item(split.ref, split.done["attempt"], position)
+    item = datastore.read_foreach_item(split.ref, split.done.attempt, position)
     frame = {"step": split_step, "var": foreach["var"], "index": position,
              "num_splits": foreach["num_splits"], "item": item}
     return Resolved([split], split.artifacts, split.frames + [frame])

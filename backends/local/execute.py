@@ -12,11 +12,12 @@ from typing import Optional
 
 from flowc.compiler.loading import load_ok, usage_error
 from flowc.runtime.datastore import default_datastore_uri
+from flowc.runtime.errors import FlowcError
 
 from .localplan import LocalPlan, cache_key, load_cached, store_cached
 from .params import ParamError, parse_params
 from .progress import Progress
-from .runid import new_run_id, valid_run_id
+from .runid import RUN_ID_RULE, new_run_id, valid_run_id
 from .runner import RunOptions, Runner
 
 
@@ -67,19 +68,19 @@ def run_command(args) -> int:
     except ParamError as error:
         usage_error(str(error))
         return 2
-    run_id = args.run_id or new_run_id()
+    run_id = new_run_id() if args.run_id is None else args.run_id
     if not valid_run_id(run_id):
-        usage_error(f"--run-id {run_id!r}: use letters, digits, '_', '.' and '-' (at most 128 characters)")
+        usage_error(f"--run-id {run_id!r}: use {RUN_ID_RULE}")
         return 2
     datastore = normalize_datastore(args.datastore)
-    from .store import run_exists
+    from .store import claim_run
 
     try:
-        exists = run_exists(datastore, plan.flow, run_id)
+        claimed = claim_run(datastore, plan.flow, run_id)
     except Exception as error:  # a bad URI (ValueError) or an unreachable store (DatastoreError)
         usage_error(f"datastore {datastore}: {error}")
         return 2
-    if exists:
+    if not claimed:
         usage_error(f"run {plan.flow}/{run_id} already exists in {datastore}; give another --run-id "
                     f"(or `flowc resume {run_id}` to continue it)")
         return 2
@@ -96,7 +97,11 @@ def execute(plan: LocalPlan, options: RunOptions, note: str = "") -> int:
     out.flush()
     started = time.monotonic()
     runner = Runner(plan, options, Progress(out))
-    status = runner.run()
+    try:
+        status = runner.run()
+    except FlowcError as error:  # the datastore failed under the runner (resume's clones): already reported
+        out.write(f"flowc run: {plan.flow}/{options.run_id} stopped: {error}\n")
+        return 1
     seconds = time.monotonic() - started
     progress = runner.progress
     if status == 0:
@@ -121,10 +126,21 @@ def _shown(path: str) -> str:
 
 
 def resume_command(args) -> int:
+    try:
+        return _resume(args)
+    except FlowcError as error:  # a damaged or unreadable record of the earlier run
+        usage_error(f"cannot resume {args.run_id}: {error}")
+        return 2
+
+
+def _resume(args) -> int:
     from flowc.runtime.datastore import open_datastore
 
     from .resume import Reuse, ResumeError, rerun_steps, write_run_record
 
+    if not valid_run_id(args.run_id):
+        usage_error(f"run id {args.run_id!r}: use {RUN_ID_RULE}")
+        return 2
     if args.max_workers is not None and args.max_workers < 1:
         usage_error("--max-workers must be at least 1")
         return 2
@@ -154,14 +170,14 @@ def resume_command(args) -> int:
         if origin_record is None and not store.steps(plan.flow, args.run_id):
             usage_error(f"no run {plan.flow}/{args.run_id} in {datastore}")
             return 2
-        origin_record = origin_record or {}
-    new_run = args.run_id_new or new_run_id()
+    origin_record = origin_record.as_json() if origin_record is not None else {}
+    new_run = new_run_id() if args.run_id_new is None else args.run_id_new
     if not valid_run_id(new_run):
-        usage_error(f"--run-id {new_run!r}: use letters, digits, '_', '.' and '-' (at most 128 characters)")
+        usage_error(f"--run-id {new_run!r}: use {RUN_ID_RULE}")
         return 2
-    from .store import run_exists
+    from .store import claim_run
 
-    if run_exists(datastore, plan.flow, new_run):
+    if not claim_run(datastore, plan.flow, new_run):
         usage_error(f"run {plan.flow}/{new_run} already exists in {datastore}; give another --run-id")
         return 2
     try:

@@ -10,10 +10,19 @@ importing the runtime costs ~40 ms per task, most of a trivial task's time, so b
 same command in a child forked from a process that has imported the runtime already (`ForkedTask`): same
 argv, same environment, same files for its output, own session, only the interpreter start-up is skipped.
 `FLOWC_RUN_EXEC=1` starts a fresh interpreter per task instead (exactly what the schedulers do).
+
+When `flowc run` itself dies without stopping its tasks (SIGKILL, a crash), its tasks must not go on
+running and committing: on Linux every task asks the kernel for SIGTERM when its parent dies
+(prctl PR_SET_PDEATHSIG, through ctypes, in the child before it runs anything). The runtime handles that
+SIGTERM as it handles the runner's own (the attempt is recorded as failed; an attempt already writing its
+commit records finishes them, so nothing half-done is visible); a forked task then also kills what
+the step left in its process group. Elsewhere (macOS, BSD) there is no such signal: a killed runner's
+tasks run to their end.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import queue
 import signal
@@ -63,9 +72,11 @@ class Pool:
         if _can_fork(argv):
             proc = ForkedTask(argv, env, stdout_path, stderr_path)
         else:
+            parent = os.getpid()
             with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
                 proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
-                                        start_new_session=True, close_fds=True)
+                                        start_new_session=True, close_fds=True,
+                                        preexec_fn=lambda: die_with_parent(parent))
         task = Running(key, attempt, proc, time.monotonic(), stderr_path, stdout_path, control_path)
         with self.lock:
             self.running[proc.pid] = task
@@ -152,9 +163,10 @@ class ForkedTask:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # or the child would write the parent's buffered output again
         self.returncode: Optional[int] = None
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:
-            _child(argv[3:], env, stdout_path, stderr_path)
+            _child(argv[3:], env, stdout_path, stderr_path, parent)
 
     def wait(self) -> int:
         if self.returncode is None:
@@ -163,13 +175,14 @@ class ForkedTask:
         return self.returncode
 
 
-def _child(args: list[str], env: dict, stdout_path: str, stderr_path: str) -> None:
+def _child(args: list[str], env: dict, stdout_path: str, stderr_path: str, parent: int) -> None:
     """In the forked child: become the task process, run the task command, never return."""
     code = 1
     try:
-        os.setsid()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
+        die_with_parent(parent)
+        os.setsid()
         for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, stdout_path, os.O_WRONLY | os.O_CREAT),
                                 (2, stderr_path, os.O_WRONLY | os.O_CREAT)):
             opened = os.open(path, flags | (os.O_TRUNC if fd else 0), 0o644)
@@ -192,7 +205,26 @@ def _child(args: list[str], env: dict, stdout_path: str, stderr_path: str) -> No
             sys.stdout.flush()
             sys.stderr.flush()
         finally:
+            if os.getppid() != parent:  # the runner died: take down what the step left in this group too
+                _signal_group(os.getpid(), signal.SIGKILL)
             os._exit(code)
+
+
+PR_SET_PDEATHSIG = 1
+_prctl = None
+if sys.platform.startswith("linux"):
+    try:
+        _prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here: a forked child only calls it
+    except (OSError, AttributeError):
+        _prctl = None
+
+
+def die_with_parent(parent: int) -> None:
+    """In a new task process: ask for SIGTERM when the runner (`parent`) dies; if it died already, exit."""
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(128 + signal.SIGTERM)
 
 
 def signal_task(task: Running, sig: int) -> None:

@@ -22,6 +22,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from flowc.runtime.errors import FlowcError
+
 from .localplan import LocalPlan, TaskSpec, slot_name
 from .processes import Ended, Pool
 from .progress import Progress, task_label
@@ -156,6 +158,10 @@ class Runner:
                     control = self.opts.reuse(*key)
                 except LookupError:
                     pass
+                except FlowcError as error:  # the earlier run's record is damaged or unreadable
+                    self.progress.ended(key, "failed", 0.0, ok=False)
+                    self._fail(Failure(key, 0, f"cannot reuse it from the earlier run: {error}", "", ""))
+                    return
                 else:
                     self.progress.reused_task(key)
                     self._enqueue(self.schedule.finished(key[0], key[1], control))

@@ -17,6 +17,12 @@ def run_exists(uri: str, flow: str, run_id: str) -> bool:
     return store.read_run(flow, run_id) is not None or bool(store.steps(flow, run_id))
 
 
+def claim_run(uri: str, flow: str, run_id: str) -> bool:
+    """Take `run_id` for this `flowc run`/`resume`: False if it exists or another process took it first
+    (two `flowc run --run-id X` started together: exactly one runs)."""
+    return open_datastore(uri).claim_run(flow, run_id)
+
+
 def log_location(store: Datastore, flow: str, run_id: str, step: str, index: str, attempt: int,
                  stream: str) -> Optional[str]:
     """Where the runtime stored a task attempt's log, if it got that far."""

@@ -33,8 +33,19 @@ def main(args) -> int:
     from flowc.runtime import Flow, Run
     from flowc.runtime.errors import FlowcError
 
+    from flowc.runtime import layout
+
     flow_name, run_id, step_name = _split(args.target)
     if flow_name is None:
+        return 2
+    try:  # the runtime's one rule for names: nothing else can be in the datastore, nothing outside it is read
+        layout.check_flow_name(flow_name)
+        if run_id is not None:
+            layout.check_run_id(run_id)
+        if step_name is not None:
+            layout.check_name("step", step_name)
+    except ValueError as error:
+        usage_error(f"{args.target}: {error}")
         return 2
     try:
         flow = Flow(flow_name, args.datastore)
@@ -122,7 +133,7 @@ def _task_row(task) -> dict:
     return {
         "task": task.id, "index": task.index, "status": task.status, "attempts": len(attempts),
         "started_at": task.started_at, "finished_at": task.finished_at, "duration_s": task.duration,
-        "reused_from": (done.get("origin") or {}).get("run_id") if done else None,
+        "reused_from": done.origin["run_id"] if done and done.origin else None,
     }
 
 

@@ -60,6 +60,11 @@ class Kubeflow(Backend):
             if not DNS_LABEL.match(dns_name(task.step)):
                 problems.add(task.step, f"step `{task.step}` has no Kubeflow task name (`{dns_name(task.step)}` "
                                         "is not lowercase letters, digits and '-')", help="rename the step")
+        for p in plan.parameters:  # KFP resolves its placeholders inside parameter values, with no escape
+            if p.has_default and "{{$" in p.default_text:
+                problems.add(None, f"the default of parameter {p.name!r} contains `{{{{$`, which Kubeflow would "
+                                   "replace with a run-time value (it has no escape for it)",
+                             help="change the default, or pass the value when the run starts")
         builder = _Builder(plan, options, problems)
         documents = [builder.pipeline_spec(name)]
         if builder.platform:

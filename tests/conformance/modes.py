@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from support.flows import EXAMPLES, REPO
+
+from flowc.compiler.config import tomllib  # tomli on Python 3.10
 
 MANIFEST = REPO / "golden" / "modes.toml"
 

@@ -77,7 +77,12 @@ def main(args) -> int:
         return status  # a flow has problems: write nothing rather than half a DAG folder
     if args.check or args.diff:
         return _compare(output_dir, files, args.check, args.diff)
-    _write(output_dir, files)
+    try:
+        _write(output_dir, files)
+    except OSError as error:  # a full disk, a read-only folder, a name the filesystem refuses
+        where = f" {error.filename}" if error.filename else ""
+        usage_error(f"cannot write{where}: {error.strerror or error}")
+        return 2
     return 0
 
 
@@ -118,6 +123,7 @@ def build(args) -> tuple[int, Path, dict[str, str]]:
             status = 1
             continue
         for name, text in emitted.items():
+            _check_file_name(name)
             if name in files:
                 raise OptionError(f"two flows would both write {output_dir / name}; compile them into different "
                                   "folders, or give one of them another name (see `flowc compile --help`)")
@@ -189,6 +195,20 @@ def _options(target, settings: dict, root: Path, flow_file: Path, output_dir: Pa
     )
 
 
+MAX_FILE_NAME_BYTES = 255  # the longest file name common filesystems (ext4, APFS, NTFS) store
+
+
+def _check_file_name(name: str) -> None:
+    """A generated file's name comes from the flow's class name or an option (--dag-id, --name): it must
+    name one file inside the output folder, one the filesystem can store."""
+    if name in (".", "..") or "/" in name or "\\" in name or name.startswith(".") or unsafe_character(name):
+        raise OptionError(f"the generated file name {name!r} is not a plain file name; give the flow (or "
+                          "--dag-id / --name) a name made of letters, digits, '-', '_' and '.'")
+    if len(name.encode("utf-8")) > MAX_FILE_NAME_BYTES:
+        raise OptionError(f"the generated file name {name[:40]}... is longer than {MAX_FILE_NAME_BYTES} bytes; "
+                          "give the flow (or --dag-id / --name) a shorter name")
+
+
 def _relative(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path.resolve(), root)).as_posix()
 
@@ -234,6 +254,9 @@ def _write(output_dir: Path, files: dict[str, str]) -> None:
             print(f"unchanged {path}", file=sys.stderr)
             continue
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)  # nothing half-written is left behind
         print(f"wrote {path}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """How long Airflow takes to parse generated DAG files, against hand-written minimal DAGs with the same
 tasks, measured the way Airflow parses them (DagBag, warm, best of several) in the same process.
 
-    python bench/airflow_parse.py          (uses the tests' Airflow virtualenv in .cache/airflow-venv)
+    python bench/airflow_parse.py          (uses the tests' cached Airflow 3.3.2 virtualenv)
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from support.venvs import cached_venv  # noqa: E402
+from support.venvs import airflow_venv  # noqa: E402
 
-AIRFLOW = ["apache-airflow==3.3.2", "apache-airflow-providers-cncf-kubernetes==10.25.0"]
 SIZES = (10, 100, 500)
 
 HAND_WRITTEN = '''from airflow.sdk import DAG
@@ -50,7 +49,7 @@ def main() -> None:
     sys.path.insert(0, str(REPO / "bench"))
     from targets import flow_source
 
-    python = cached_venv("airflow-venv", AIRFLOW)
+    python = airflow_venv("3.3.2")
     work = Path(tempfile.mkdtemp())
     folders = {}
     for n in SIZES:

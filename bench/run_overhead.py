@@ -2,14 +2,14 @@
 
 Two flows whose steps do nothing, generated in a temporary directory: a 10-step linear chain and a
 50-way foreach (start + 50 bodies + join + end = 53 tasks). Each is run with real Metaflow (2.19.39, from
-the cached venv `<repo>/.cache/metaflow-venv`, built on first use) and with `flowc run`, both with the
+the tests' cached venv, built on first use) and with `flowc run`, both with the
 same number of workers. Overhead per task = wall time of the whole run / number of tasks.
 
     python bench/run_overhead.py [--repeat 3] [--workers N] [--installed]
 
 By default flowc runs from this interpreter (the dev venv: an editable install, whose import hook costs
 every task process ~10 ms). --installed measures flowc as users get it: a wheel built from this checkout,
-installed into `<repo>/.cache/flowc-bench-venv` (rebuilt on every call; its dependencies are cached).
+installed into a cached venv, `flowc-bench-venv` (rebuilt on every call; its dependencies are cached).
 
 Prints both numbers and the ratio (Metaflow / flowc) per flow; the median of the repeats is used.
 Not part of CI's pass/fail.
@@ -29,8 +29,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-
-METAFLOW = "metaflow==2.19.39"
 
 LINEAR_STEPS = 10
 FOREACH_WIDTH = 50
@@ -111,9 +109,9 @@ def main() -> int:
     parser.add_argument("--installed", action="store_true", help="measure a wheel install, not the dev venv")
     args = parser.parse_args()
 
-    from support.venvs import cached_venv
+    from support.venvs import metaflow_venv
 
-    metaflow_python = str(cached_venv("metaflow-venv", [METAFLOW]))
+    metaflow_python = str(metaflow_venv())
     flowc_python = installed_flowc() if args.installed else sys.executable
     flowc = [flowc_python, "-m", "flowc.compiler.cli"]
     work = Path(tempfile.mkdtemp(prefix="flowc-bench-"))

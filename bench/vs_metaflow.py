@@ -21,7 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from support.venvs import cached_venv  # noqa: E402
+from support.venvs import airflow_venv, cached_venv  # noqa: E402
 
 FLOW = REPO / "examples" / "branching.py"
 LOAD = """
@@ -49,7 +49,7 @@ def best_wall(argv: list[str], env: dict, cwd: Path, keep: str = "") -> float:
 
 def main() -> None:
     metaflow = cached_venv("metaflow-airflow-venv", ["metaflow==2.19.39", "kubernetes==31.0.0"])
-    airflow = cached_venv("airflow-venv", ["apache-airflow==3.3.2", "apache-airflow-providers-cncf-kubernetes==10.25.0"])
+    airflow = airflow_venv("3.3.2")
     work = Path(tempfile.mkdtemp())
     shutil.copy(FLOW, work / FLOW.name)
     with socket.socket() as s:

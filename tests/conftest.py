@@ -1,4 +1,4 @@
-"""Shared pytest setup: golden files.
+"""Shared pytest setup: the `slow` marker, golden files.
 
 A golden is an expected output stored under `golden/` and compared byte for byte. Updating them is
 always explicit (`pytest --update-goldens` or `FLOWC_UPDATE_GOLDENS=1`) and refused when `CI` is set,
@@ -12,8 +12,24 @@ import os
 from pathlib import Path
 
 import pytest
+from support import venvs
 
 GOLDEN_ROOT = Path(__file__).resolve().parent.parent / "golden"
+
+# Fixtures that start real outside software (a scheduler, a Metaflow venv, an S3 server). A test using one,
+# directly or through another fixture, is marked `slow`: `./dev test -m "not slow"` is the fast tier.
+SLOW_FIXTURES = {"airflow_driver", "airflow2_driver", "kfp_python", "metaflow_python", "s3_server", "s3_env"}
+
+
+def pytest_configure(config):
+    venvs.use_capture(config.pluginmanager.getplugin("capturemanager"))  # so venv builds can say so
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_addoption(parser):

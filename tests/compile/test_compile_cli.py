@@ -1,4 +1,6 @@
-"""`flowc compile` as users run it: options and [tool.flowc], --check/--diff exit codes, determinism."""
+"""`flowc compile` as users run it: options and [tool.flowc], --check/--diff exit codes, determinism.
+
+`flowc(...)` runs the command line in this process; the hash-seed test and --help start real processes."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.cli import flowc_process
 from support.flows import REPO, flowc
 
 FLOW = REPO / "examples" / "foreach.py"
@@ -126,7 +129,7 @@ def test_a_flow_with_problems_exits_1_with_diagnostics(project):
 
 
 def test_help_lists_targets_and_options():
-    done = flowc("compile", "--help", cwd=REPO)
+    done = flowc_process(["compile", "--help"], cwd=REPO)
     assert done.returncode == 0
     for text in ("--target", "airflow", "--check", "--diff", "--datastore", "--operator", "[tool.flowc]"):
         assert text in done.stdout

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from flowkit import REPO
+from support.cli import flowc_in_process
 
 from flowc.compiler.api import compile_file
 from flowc.compiler.cli import main
@@ -74,9 +75,16 @@ def test_the_cli_runs_nothing_of_the_flow(tmp_path, monkeypatch, capsys):
 
 
 def _flowc(args, cwd, seed):
+    """The installed `flowc` script in a fresh interpreter with this hash seed: (exit status, stdout bytes)."""
     env = {**os.environ, "PYTHONHASHSEED": str(seed)}
     result = subprocess.run([str(FLOWC), *args], cwd=cwd, env=env, capture_output=True, timeout=60)
     return result.returncode, result.stdout
+
+
+def _flowc_here(args, cwd):
+    """The same in this process (for tests that do not vary the hash seed)."""
+    result = flowc_in_process(args, cwd)
+    return result.returncode, result.stdout.encode()
 
 
 def test_ir_is_byte_identical_across_hash_seeds_and_directories(tmp_path):
@@ -96,7 +104,7 @@ def test_ir_of_a_file_outside_the_working_directory_names_it_relatively(tmp_path
     (tmp_path / "flows").mkdir()
     (tmp_path / "cwd").mkdir()
     shutil.copy(REPO / "examples" / "hello.py", tmp_path / "flows")
-    status, out = _flowc(["ir", str(tmp_path / "flows" / "hello.py")], tmp_path / "cwd", 1)
+    status, out = _flowc_here(["ir", str(tmp_path / "flows" / "hello.py")], tmp_path / "cwd")
     assert status == 0
     assert '"source_path": "../flows/hello.py"' in out.decode()
     assert str(tmp_path) not in out.decode()

@@ -14,7 +14,8 @@ from local_support import EXAMPLES, FLOWS
 
 
 def test_plain_progress_lines_when_not_a_terminal(flowc):
-    result = flowc.ok("run", str(EXAMPLES / "hello.py"), "--run-id", "plain-1")
+    """A real `flowc` process (most tests here run flowc in-process), its output to pipes."""
+    result = flowc.ok("run", str(EXAMPLES / "hello.py"), "--run-id", "plain-1", process=True)
     lines = result.stderr.splitlines()
     assert lines[0].startswith("flowc run: HelloFlow/plain-1 (")
     for step in ("start", "shout", "end"):

@@ -1,7 +1,7 @@
 """Parity with Metaflow: every example flow run by real Metaflow and by `flowc run` ends with the same
 artifacts.
 
-Metaflow lives in its own venv (`<repo>/.cache/metaflow-venv`, built once, file-locked for xdist): flowc
+Metaflow lives in its own venv (`support.venvs.metaflow_venv()`, built once per machine): flowc
 must work without it, so it never enters the main environment. Each side runs in an isolated temporary
 directory (HOME, datastore and metadata all local to it); a small script in the Metaflow venv prints the
 end step's artifacts as JSON, and flowc's client does the same here.
@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from support.venvs import cached_venv
+from support.venvs import metaflow_venv
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-METAFLOW = "metaflow==2.19.39"
 
 # Read with Metaflow's own client, inside its venv. Artifacts starting with "_" are Metaflow's internals;
 # "name" is the flow's name, which Metaflow stores as an artifact of every task.
@@ -45,7 +44,7 @@ KNOWN_DIFFERENCES: dict = {}
 
 @pytest.fixture(scope="session")
 def metaflow_python() -> Path:
-    return cached_venv("metaflow-venv", [METAFLOW])
+    return metaflow_venv()
 
 
 def isolated_env(home: Path) -> dict:

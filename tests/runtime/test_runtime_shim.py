@@ -93,9 +93,9 @@ def test_running_the_flow_file_directly_explains_itself(tmp_path):
 def test_with_the_real_metaflow_installed(flow_run, tmp_path):
     """In a venv with the real Metaflow (and only the stdlib runtime of flowc, through PYTHONPATH): a
     `from metaflow import` flow is refused with exit 2; a `from flowc.runtime import` flow runs."""
-    from support.venvs import cached_venv
+    from support.venvs import metaflow_venv
 
-    python = cached_venv("metaflow-venv", ["metaflow==2.19.39"])
+    python = metaflow_venv()
     root = tmp_path / "pkg" / "flowc"
     root.mkdir(parents=True)
     (root / "runtime").symlink_to(REPO / "runtime", target_is_directory=True)

@@ -1,4 +1,4 @@
-"""The example flows, and flowc run the way users run it (subprocesses), for tests of every target."""
+"""The example flows, and the flowc command line (in this process), for tests of every target."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from support.artifacts import final_artifacts
+from support.cli import flowc_in_process, flowc_process
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples").glob("*.py"))
@@ -14,8 +15,11 @@ TEST_FLOWS = REPO / "tests" / "flows"
 
 
 def flowc(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flowc.compiler.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, env=env)
+    """`flowc ARGS` from `cwd`, in this process. Given an `env`, a real `flowc` process with that environment
+    instead: a fresh interpreter, as PYTHONHASHSEED needs."""
+    if env is not None:
+        return flowc_process(args, cwd, env)
+    return flowc_in_process(args, cwd)
 
 
 def flow_name(path: Path) -> str:

@@ -6,20 +6,40 @@ command is an argv list: no shell, and every flow parameter is its own `--param 
 Branches meet through `depends`; a foreach iterates `withParam` over the split's `control` output (index
 paths, never data); a switch case runs `when` the switch's `control` names it, and where cases meet
 `depends` accepts whichever one succeeded.
+
+What a real cluster would refuse is a compile error here: names Argo or Kubernetes reject, strings Argo
+would substitute a second time, label and annotation values the API server refuses.
 """
 
 from __future__ import annotations
+
+import re
+import shlex
+from typing import Optional
 
 from flowc.compiler.emit import EmitOptions, Problems, header
 from flowc.compiler.plan import TOP, ParameterSpec, Plan, Ref, Scope, TaskSpec
 
 from ..base import DNS_LABEL, Backend, Capabilities, dns_name, kebab
-from ..kubernetes import pod_resources, pod_secrets, quantity
+from ..kubernetes import (ANNOTATIONS_BYTES, annotations_bytes, env_name_problem, key_problem, label_problems,
+                          pod_resources, pod_secrets, quantity, subdomain_problem)
 from ..yamltext import dump
 
 API_VERSION = "argoproj.io/v1alpha1"
-CONTROL_FILE = "/tmp/flowc-control"  # where a split/switch writes its control value for Argo to read
-LIMITS = {"templates": 200, "tasks per DAG": 200, "parameters": 500}  # Argo v4 CRD limits
+OUT_DIR = "/flowc/out"  # an emptyDir: writable even where the image's root filesystem is read-only
+CONTROL_FILE = f"{OUT_DIR}/control"  # where a split/switch writes its control value for Argo to read
+LIMITS = {"templates": 200, "tasks per DAG": 200}  # Argo v4 CRD limits
+MAX_CRON_NAME = 52  # Argo names a scheduled run <cron name>-<10-digit time>, a 63-character label value
+DEFAULTS = {"parallelism": 100, "default_cpu": 1, "default_memory": 4096, "default_disk": 10240,
+            "successful_jobs_history_limit": 10000, "failed_jobs_history_limit": 10000,
+            "starting_deadline_seconds": 3540}  # Metaflow's
+# `depends` is an expr-lang expression: a task named like one of its keywords or literals does not parse
+DEPENDS_KEYWORDS = {"in", "not", "and", "or", "matches", "contains", "startswith", "endswith", "let", "if",
+                    "else", "true", "false", "nil"}
+# Argo substitutes a parameter's value into the command, then substitutes the result again: a tag there
+# that Argo knows is replaced (or fails validation), and `{{=...}}` is evaluated. Other tags stay as text.
+ARGO_TAG = re.compile(r"{{\s*(=|(workflow|inputs|outputs|tasks|steps|pod|node|item|lastRetry|cronworkflow)\."
+                      r"|(item|retries|status|exitCode|duration)\s*}})")
 SLOTS = {  # how Argo fills the task command's slots
     "run_id": "{{workflow.name}}", "index": "{{inputs.parameters.index}}",
     "attempt": lambda task: "{{retries}}" if task.retry else "0",
@@ -34,7 +54,7 @@ class Argo(Backend):
     max_document_bytes = 1_000_000  # an object in etcd (under 1 MB)
 
     def node_name(self, step: str) -> str:
-        return dns_name(step)
+        return task_name(step)
 
     def limited_names(self, step: str) -> list[str]:
         return [f"step-{dns_name(step)}"]
@@ -48,9 +68,15 @@ class Argo(Backend):
         if not DNS_LABEL.match(name) or len(name) > 63:
             problems.add(None, f"the workflow name {name!r} is not a valid Kubernetes name (lowercase letters, "
                                "digits and '-', at most 63 characters)", help="give one with --name")
+        elif plan.schedule and len(name) > MAX_CRON_NAME:
+            problems.add(None, f"the CronWorkflow name {name!r} has {len(name)} characters; Argo allows "
+                               f"{MAX_CRON_NAME} (it appends the run's time to name each scheduled run)",
+                         help="give a shorter one with --name")
+        _check_task_names(plan, problems)
+        _check_pods(plan, options, problems)
         documents = [_workflow_template(plan, options, name, problems)]
         if plan.schedule:
-            documents.append(_cron_workflow(plan, options, name))
+            documents.append(_cron_workflow(plan, options, name, problems))
         text = header("#", options, plan.source_sha256) + "".join(
             ("---\n" if i else "") + dump(doc) for i, doc in enumerate(documents))
         return {f"{name}.yaml": text}
@@ -59,9 +85,66 @@ class Argo(Backend):
 BACKEND = Argo()
 
 
+def task_name(step: str) -> str:
+    """A step's DAG task: its DNS form, prefixed where `depends` would read it as an expression keyword."""
+    name = dns_name(step)
+    return f"step-{name}" if name.lower() in DEPENDS_KEYWORDS else name
+
+
 def body_name(split: str) -> str:
     """The DAG task (and template) that runs a foreach body once per child."""
     return f"each-{dns_name(split)}"
+
+
+def _option(options: EmitOptions, name: str):
+    return options.get(name, DEFAULTS.get(name))
+
+
+# ------------------------------------------------------------------------------------------ checks
+
+def _check_task_names(plan: Plan, problems: Problems) -> None:
+    seen: dict[str, str] = {}
+    for task in plan.tasks:
+        name = task_name(task.step)
+        if name in seen:
+            problems.add(task.step, f"steps `{seen[name]}` and `{task.step}` would both be the Argo task `{name}`",
+                         help=f"rename step `{task.step}`")
+        seen.setdefault(name, task.step)
+
+
+def _check_pods(plan: Plan, options: EmitOptions, problems: Problems) -> None:
+    for task in plan.tasks:
+        for source in pod_secrets(task):
+            problem = subdomain_problem(source)
+            if problem:
+                problems.add(task.step, f"@secrets source {source!r} is not a Kubernetes Secret name: it {problem}",
+                             help="on Argo, @secrets(sources=...) and @kubernetes(secrets=...) name Kubernetes "
+                                  "Secrets whose keys become environment variables; copy a secret manager's "
+                                  "secret into a Kubernetes Secret (e.g. with External Secrets) and name that")
+        for key, _ in task.environment:
+            problem = env_name_problem(key)
+            if problem:
+                problems.add(task.step, f"@environment: the variable name {key!r} {problem}",
+                             help="Kubernetes refuses the pod; rename the variable")
+        pod = task.kubernetes
+        if pod:
+            found = label_problems("@kubernetes(labels=...)", pod.labels)
+            found += label_problems("@kubernetes(node_selector=...)", pod.node_selector)
+            found += [f"@kubernetes(annotations=...) key {k!r} {p}" for k, _ in pod.annotations
+                      if (p := key_problem(k))]
+            if annotations_bytes(dict(pod.annotations)) > ANNOTATIONS_BYTES:
+                found.append(f"@kubernetes(annotations=...) hold more than {ANNOTATIONS_BYTES:,} bytes")
+            for message in found:
+                problems.add(task.step, message, help="Kubernetes refuses the pod when the step starts; fix the value")
+    if plan.project:
+        for message in label_problems("the @project name (the label flowc/project)", [("flowc/project", plan.project)]):
+            problems.add(None, message, help="use letters, digits, '-', '_' and '.' (at most 63)")
+    for secret in options.get("env_secret") or ():
+        problem = subdomain_problem(secret)
+        if problem:
+            problems.add(None, f"--env-secret {secret!r} is not a Kubernetes Secret name: it {problem}")
+    if options.get("exit_command") and not options.get("exit_image"):
+        problems.add(None, "--exit-command needs --exit-image (the image the exit handler runs in)")
 
 
 # ------------------------------------------------------------------------------------------ documents
@@ -74,42 +157,74 @@ def _metadata(plan: Plan, options: EmitOptions, name: str) -> dict:
     metadata["annotations"] = {"flowc/flow": plan.flow, "flowc/source": options.source_path,
                                "flowc/source-sha256": plan.source_sha256}
     if plan.docstring:  # on the template object: Argo shows it, and never substitutes {{...}} there
-        metadata["annotations"]["workflows.argoproj.io/description"] = plan.docstring
+        key = "workflows.argoproj.io/description"
+        metadata["annotations"][key] = _fitting_description(plan.docstring, metadata["annotations"], key,
+                                                            options.source_path)
     if plan.project:
         metadata["labels"]["flowc/project"] = plan.project
     return metadata
+
+
+def _fitting_description(docstring: str, annotations: dict, key: str, source: str) -> str:
+    """The docstring, cut (with a note) so that all annotations fit Kubernetes' 256 KiB."""
+    room = ANNOTATIONS_BYTES - annotations_bytes(annotations) - len(key.encode())
+    if len(docstring.encode()) <= room:
+        return docstring
+    note = f"\n\n[cut by flowc: Kubernetes allows {ANNOTATIONS_BYTES:,} bytes of annotations; see {source}]"
+    kept = docstring.encode()[: room - len(note.encode())].decode(errors="ignore")
+    return kept + note
 
 
 def _workflow_template(plan: Plan, options: EmitOptions, name: str, problems: Problems) -> dict:
     spec: dict = {"entrypoint": "main"}
     if options.get("service_account"):
         spec["serviceAccountName"] = options.get("service_account")
-    if options.get("parallelism"):
-        spec["parallelism"] = int(options.get("parallelism"))
+    if _option(options, "parallelism"):
+        spec["parallelism"] = int(_option(options, "parallelism"))
     if options.get("image_pull_secret"):
         spec["imagePullSecrets"] = [{"name": s} for s in options.get("image_pull_secret")]
+    if options.get("pod_gc"):
+        spec["podGC"] = {"strategy": options.get("pod_gc")}
+    if options.get("ttl_after_completion") is not None:
+        spec["ttlStrategy"] = {"secondsAfterCompletion": int(options.get("ttl_after_completion"))}
+    security = _pod_security(options)
+    if security:
+        spec["securityContext"] = security
+    if options.get("exit_image"):
+        spec["onExit"] = "exit-handler"
     if plan.parameters:
-        spec["arguments"] = {"parameters": [_parameter(p) for p in plan.parameters]}
+        spec["arguments"] = {"parameters": [_parameter(p, problems) for p in plan.parameters]}
     spec["templates"] = [_dag(plan, scope) for scope in plan.scopes]
     spec["templates"] += [_container(plan, task, options) for task in plan.tasks]
-    _check_limits(spec, plan, problems)
+    if options.get("exit_image"):
+        spec["templates"].append(_exit_handler(options))
+    _check_limits(spec, problems)
     return {"apiVersion": API_VERSION, "kind": "WorkflowTemplate", "metadata": _metadata(plan, options, name),
             "spec": spec}
 
 
-def _cron_workflow(plan: Plan, options: EmitOptions, name: str) -> dict:
+def _cron_workflow(plan: Plan, options: EmitOptions, name: str, problems: Problems) -> dict:
     spec = {"schedules": [plan.schedule.cron], "timezone": plan.schedule.timezone, "concurrencyPolicy": "Allow",
+            "startingDeadlineSeconds": int(_option(options, "starting_deadline_seconds")),
+            "successfulJobsHistoryLimit": int(_option(options, "successful_jobs_history_limit")),
+            "failedJobsHistoryLimit": int(_option(options, "failed_jobs_history_limit")),
             "workflowSpec": {"workflowTemplateRef": {"name": name}}}
     return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": _metadata(plan, options, name),
             "spec": spec}
 
 
-def _parameter(p: ParameterSpec) -> dict:
+def _parameter(p: ParameterSpec, problems: Problems) -> dict:
     """Argo parameters are strings; the runtime converts them by the flow's types. An empty value for a
     parameter whose default is an expression means "use that default" (evaluated at run time)."""
     entry: dict = {"name": p.name}
     if p.has_default:
         entry["value"] = p.default_text
+        if ARGO_TAG.search(p.default_text):
+            problems.add(None, f"the default of parameter {p.name!r} contains an Argo template tag "
+                               f"({ARGO_TAG.search(p.default_text).group(0)}...}}}}): Argo substitutes parameter "
+                               "values a second time, so the step would not see this text",
+                         help="Argo has no escape for `{{`: compute the default at run time (a function or an "
+                              "expression), or avoid `{{workflow.`/`{{inputs.`/`{{=`-style text in it")
     elif not p.required:
         entry["value"] = ""
     description = p.help
@@ -127,21 +242,21 @@ def _dag(plan: Plan, scope: Scope) -> dict:
     tasks = []
     for step in scope.steps:
         task = plan.task(step)
-        entry: dict = {"name": dns_name(step), "template": f"step-{dns_name(step)}"}
+        entry: dict = {"name": task_name(step), "template": f"step-{dns_name(step)}"}
         depends = _depends(task)
         if depends:
             entry["depends"] = depends
         if task.case_of:
             switch, _ = task.case_of
-            entry["when"] = f"'{{{{tasks.{dns_name(switch)}.outputs.parameters.control}}}}' == '{step}'"
+            entry["when"] = f"'{{{{tasks.{task_name(switch)}.outputs.parameters.control}}}}' == '{step}'"
         entry["arguments"] = {"parameters": [{"name": "index", "value": index}]}
         tasks.append(entry)
         if task.fan_out == "foreach":
             tasks.append({
                 "name": body_name(step),
                 "template": body_name(step),
-                "depends": f"{dns_name(step)}.Succeeded",
-                "withParam": f"{{{{tasks.{dns_name(step)}.outputs.parameters.control}}}}",
+                "depends": f"{task_name(step)}.Succeeded",
+                "withParam": f"{{{{tasks.{task_name(step)}.outputs.parameters.control}}}}",
                 "arguments": {"parameters": [{"name": "index", "value": "{{item}}"}]},
             })
     template: dict = {"name": "main" if scope.id == TOP else body_name(scope.split)}
@@ -152,7 +267,7 @@ def _dag(plan: Plan, scope: Scope) -> dict:
 
 
 def _node(ref: Ref) -> str:
-    return body_name(ref.name) if ref.kind == "scope" else dns_name(ref.name)
+    return body_name(ref.name) if ref.kind == "scope" else task_name(ref.name)
 
 
 def _depends(task: TaskSpec) -> str:
@@ -175,12 +290,17 @@ def _container(plan: Plan, task: TaskSpec, options: EmitOptions) -> dict:
     env = [{"name": k, "value": v} for k, v in task.environment if "{{" not in v]
     if env:  # values holding "{{" stay out (Argo cannot escape them); the runtime sets every one anyway
         container["env"] = env
-    secrets = pod_secrets(task)
+    secrets = [*(options.get("env_secret") or ()), *pod_secrets(task)]
     if secrets:
         container["envFrom"] = [{"secretRef": {"name": s}} for s in secrets]
-    resources = _resources(task)
+    resources = _resources(task, options)
     if resources:
         container["resources"] = resources
+    volumes, mounts = _volumes(task)
+    if mounts:
+        container["volumeMounts"] = mounts
+    if options.get("security_context") == "restricted":
+        container["securityContext"] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
     template: dict = {"name": f"step-{dns_name(task.step)}", "inputs": {"parameters": [{"name": "index"}]}}
     if task.fan_out != "none":
         template["outputs"] = {"parameters": [{"name": "control", "valueFrom": {"path": CONTROL_FILE}}]}
@@ -192,6 +312,8 @@ def _container(plan: Plan, task: TaskSpec, options: EmitOptions) -> dict:
         template["nodeSelector"] = dict(pod.node_selector)
     if pod and pod.tolerations:
         template["tolerations"] = list(pod.tolerations)
+    if volumes:
+        template["volumes"] = volumes
     if task.timeout_seconds:
         template["activeDeadlineSeconds"] = task.timeout_seconds
     if task.retry:
@@ -202,12 +324,54 @@ def _container(plan: Plan, task: TaskSpec, options: EmitOptions) -> dict:
     return template
 
 
-def _resources(task: TaskSpec) -> dict:
-    requests, limits = pod_resources(task)
+def _resources(task: TaskSpec, options: EmitOptions) -> dict:
+    defaults = {"cpu": _option(options, "default_cpu"), "memory_mb": _option(options, "default_memory"),
+                "disk_mb": _option(options, "default_disk")}
+    requests, limits = pod_resources(task, defaults)
     return {k: v for k, v in (("requests", requests), ("limits", limits)) if v}
 
 
-def _check_limits(spec: dict, plan: Plan, problems: Problems) -> None:
+def _volumes(task: TaskSpec) -> tuple[list, list]:
+    """Memory-backed emptyDirs for @resources(shared_memory=) at /dev/shm and @kubernetes(use_tmpfs=,
+    tmpfs_size=) at /metaflow_temp (Metaflow's paths), and the emptyDir a split or switch writes its
+    control value to."""
+    volumes, mounts = [], []
+
+    def add(name: str, path: str, empty_dir: dict) -> None:
+        volumes.append({"name": name, "emptyDir": empty_dir})
+        mounts.append({"name": name, "mountPath": path})
+
+    if task.fan_out != "none":
+        add("flowc-out", OUT_DIR, {})
+    if task.resources.shared_memory_mb:
+        add("dshm", "/dev/shm", {"medium": "Memory", "sizeLimit": f"{quantity(task.resources.shared_memory_mb)}M"})
+    pod = task.kubernetes
+    if pod and (pod.use_tmpfs or (pod.tmpfs_size and pod.use_tmpfs is None)):
+        size = pod.tmpfs_size or (task.resources.memory_mb or DEFAULTS["default_memory"]) / 2  # Metaflow: half
+        add("tmpfs", "/metaflow_temp", {"medium": "Memory", "sizeLimit": f"{quantity(size)}M"})
+    return volumes, mounts
+
+
+def _pod_security(options: EmitOptions) -> Optional[dict]:
+    security: dict = {}
+    if options.get("security_context") == "restricted":
+        security = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    if options.get("run_as_user") is not None:
+        security["runAsUser"] = int(options.get("run_as_user"))
+    return security or None
+
+
+def _exit_handler(options: EmitOptions) -> dict:
+    """Argo's onExit: runs once the workflow has ended, whatever its status."""
+    container: dict = {"image": options.get("exit_image")}
+    if options.get("exit_command"):
+        container["command"] = shlex.split(options.get("exit_command"))
+    container["env"] = [{"name": "FLOWC_RUN_ID", "value": "{{workflow.name}}"},
+                        {"name": "FLOWC_WORKFLOW_STATUS", "value": "{{workflow.status}}"}]
+    return {"name": "exit-handler", "container": container}
+
+
+def _check_limits(spec: dict, problems: Problems) -> None:
     if len(spec["templates"]) > LIMITS["templates"]:
         problems.add(None, f"the workflow needs {len(spec['templates'])} templates; Argo allows "
                            f"{LIMITS['templates']}", help="split the flow into smaller flows")
@@ -216,5 +380,3 @@ def _check_limits(spec: dict, plan: Plan, problems: Problems) -> None:
         if count > LIMITS["tasks per DAG"]:
             problems.add(None, f"the DAG `{template['name']}` has {count} tasks; Argo allows "
                                f"{LIMITS['tasks per DAG']} per DAG", help="split the flow into smaller flows")
-    if len(plan.parameters) > LIMITS["parameters"]:
-        problems.add(None, f"the flow has {len(plan.parameters)} parameters; Argo allows {LIMITS['parameters']}")

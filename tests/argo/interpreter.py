@@ -2,7 +2,8 @@
 
 It executes a WorkflowTemplate the way Argo's controller does for that subset — DAG `depends` (enhanced
 depends logic), `when`, `withParam` fan-out over `{{item}}`, output parameters read from files,
-`{{inputs...}}` / `{{tasks...}}` / `{{workflow...}}` / `{{retries}}` substitution, retryStrategy — and runs
+`{{inputs...}}` / `{{tasks...}}` / `{{workflow...}}` / `{{retries}}` substitution (twice in a container's
+command, three times with a retry strategy, as Argo does), retryStrategy — and runs
 each container's real command as a local process. Anything it does not understand, and any reference
 that does not resolve, is an error: it exists to catch mistakes that schema validation cannot.
 """
@@ -16,7 +17,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 
+from depends_grammar import depends_problem
+
 TAG = re.compile(r"{{\s*([^{}]*?)\s*}}")
+# tags Argo resolves (or refuses) when it re-reads a substituted text; any other `{{...}}` stays as text
+ARGO_ROOT = re.compile(r"^(=|(workflow|inputs|outputs|tasks|steps|pod|node|item|lastRetry|cronworkflow)\."
+                       r"|(item|retries|status|exitCode|duration)$)")
 WHEN = re.compile(r"^'([^']*)' == '([^']*)'$")
 DEPENDS_TOKEN = re.compile(r"\s*(\(|\)|&&|\|\||!|[A-Za-z0-9-]+(?:\.[A-Za-z]+)?)")
 
@@ -90,6 +96,9 @@ class Interpreter:
         return names
 
     def _task(self, task: dict, done: dict[str, Node], scope: dict, path: str) -> Node:
+        problem = depends_problem(task["depends"]) if "depends" in task else None
+        if problem:
+            raise ArgoError(f"{path}: depends {task['depends']!r} does not parse: {problem}")
         if "depends" in task and not _depends(task["depends"], done):
             return Node("Omitted")
         scope = dict(scope)
@@ -125,7 +134,8 @@ class Interpreter:
             with tempfile.TemporaryDirectory() as tmp:
                 files = {p["valueFrom"]["path"]: os.path.join(tmp, p["name"])
                          for p in template.get("outputs", {}).get("parameters", [])}
-                argv = [files.get(a, a) for a in (self._substitute(a, attempt_scope, path)
+                passes = 3 if retry else 2  # Argo re-substitutes; a retry strategy adds a pass
+                argv = [files.get(a, a) for a in (self._substitute(a, attempt_scope, path, passes)
                                                    for a in container["command"] + container.get("args", []))]
                 env = dict(os.environ, **self.env, **{e["name"]: e["value"] for e in container.get("env", [])})
                 result = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=self.cwd)
@@ -139,13 +149,25 @@ class Interpreter:
             self.trace.append((path, f"Failed: exit {result.returncode}: {result.stderr[-1500:]}"))
         return Node("Failed")
 
-    def _substitute(self, text: str, scope: dict, path: str) -> str:
+    def _substitute(self, text: str, scope: dict, path: str, passes: int = 1) -> str:
+        """Argo's substitution: the template's own tags must resolve; the text that results is substituted
+        again (`passes` in all), where a tag Argo knows is replaced or fails and any other stays."""
         def value(match: re.Match) -> str:
             if match.group(1) not in scope:
                 raise ArgoError(f"{path}: unresolved reference {{{{{match.group(1)}}}}} in {text!r}")
             return scope[match.group(1)]
 
-        return TAG.sub(value, text)
+        def again(match: re.Match) -> str:
+            if match.group(1) in scope:
+                return scope[match.group(1)]
+            if ARGO_ROOT.match(match.group(1)):
+                raise ArgoError(f"{path}: failed to resolve {{{{{match.group(1)}}}}} (substituted into {text!r})")
+            return match.group(0)
+
+        result = TAG.sub(value, text)
+        for _ in range(passes - 1):
+            result = TAG.sub(again, result)
+        return result
 
 
 def _depends(expression: str, done: dict[str, Node]) -> bool:

@@ -52,7 +52,8 @@ def test_decorators_map_to_pod_settings_and_a_cron_workflow():
                                                                                          [{"name": "regcred"}])
     train = next(t for t in spec["templates"] if t["name"] == "step-train")
     assert train["container"]["image"] == "registry.example/train:2"
-    assert train["container"]["resources"] == {"requests": {"cpu": "2", "memory": "4096M"},
+    assert train["container"]["resources"] == {"requests": {"cpu": "2", "memory": "4096M",
+                                                            "ephemeral-storage": "10240M"},  # the default disk
                                                "limits": {"nvidia.com/gpu": "1"}}
     assert train["container"]["env"] == [{"name": "MODE", "value": "fast"}]
     assert train["container"]["envFrom"] == [{"secretRef": {"name": "db-credentials"}}]  # a reference only
@@ -132,8 +133,9 @@ def test_same_bytes_across_hash_seeds_and_working_directories(tmp_path):
 
 def test_a_template_over_the_object_size_limit_is_a_compile_error(tmp_path):
     flow = tmp_path / "big.py"
-    flow.write_text('from metaflow import FlowSpec, step\n\nclass BigFlow(FlowSpec):\n    """' + "x" * 1_100_000 +
-                    '"""\n\n    @step\n    def start(self):\n        self.next(self.end)\n\n'
+    parameters = "".join(f"    p{i} = Parameter('p{i}', default=1, help='{'x' * 10_000}')\n" for i in range(110))
+    flow.write_text("from metaflow import FlowSpec, Parameter, step\n\nclass BigFlow(FlowSpec):\n" + parameters +
+                    "\n    @step\n    def start(self):\n        self.next(self.end)\n\n"
                     "    @step\n    def end(self):\n        pass\n")
     done = flowc("compile", str(flow), "-t", "argo", "-o", str(tmp_path / "out"), "--datastore", "s3://b/p",
                  "--image", "i:1")

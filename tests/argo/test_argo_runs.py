@@ -117,13 +117,32 @@ def test_hostile_strings_reach_the_task_unchanged_through_argo(templates, tmp_pa
     documents, store = templates
     pwned = tmp_path / "pwned"
     pwned.mkdir()
-    given = "it's {{workflow.name}} $(touch $PWNED_DIR/9) `touch $PWNED_DIR/10`\n✓"
+    given = "it's {{ run_id }} {{workflow}} $(touch $PWNED_DIR/9) `touch $PWNED_DIR/10`\n✓"
     interpreter = Interpreter(documents["HostileFlow"], "argo-hostile", {"text": given, "number": "7"},
                               env={"PWNED_DIR": str(pwned)})
     assert interpreter.run() == "Succeeded", interpreter.trace
     data = final_artifacts(store, "HostileFlow", "argo-hostile")
-    assert data["seen_text"] == given  # substituted once, as Argo does: never re-read as a template
+    assert data["seen_text"] == given  # tags Argo does not know stay text through its second pass
     assert data["seen_raw"] == "a'b\"c {{ ds }} $(touch $PWNED_DIR/7) %s\n✓"
     assert data["seen_env"] == "{{ var.value.x }} $(touch $PWNED_DIR/6) 'q' \"dq\" \n✓"  # set by the runtime
     assert data["seen_number"] == 7
     assert list(pwned.iterdir()) == []
+
+
+def test_argo_substitutes_a_submitted_value_again_as_the_readme_says(templates):
+    """Argo re-reads a parameter's value after putting it into the command: `{{workflow.name}}` given at
+    submit time arrives as the run's name (README: values given at submit time)."""
+    documents, store = templates
+    given = "run {{workflow.name}}"
+    interpreter = Interpreter(documents["HostileFlow"], "argo-resubstituted", {"text": given, "number": "7"})
+    assert interpreter.run() == "Succeeded", interpreter.trace
+    assert final_artifacts(store, "HostileFlow", "argo-resubstituted")["seen_text"] == "run argo-resubstituted"
+
+
+def test_the_interpreter_catches_a_default_argo_would_substitute(templates):
+    """The compiler refuses such defaults (test_argo_names); were one emitted, the run would show it."""
+    document = copy.deepcopy(templates[0]["HostileFlow"])
+    raw = next(p for p in document["spec"]["arguments"]["parameters"] if p["name"] == "raw")
+    raw["value"] = "{{workflow.name}} or {{tasks.nowhere.outputs.result}}"
+    with pytest.raises(ArgoError, match="failed to resolve {{tasks.nowhere"):
+        Interpreter(document, "argo-default").run()

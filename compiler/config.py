@@ -1,8 +1,24 @@
-"""`[tool.flowc]` in the nearest pyproject.toml: defaults for `flowc compile` options.
+"""`[tool.flowc]` in the nearest pyproject.toml: defaults for `flowc compile` options, and the project.
 
 The folder holding that pyproject.toml is the *project root*: paths written into generated files
 (the source in the header, the regenerate command) are relative to it, so output does not depend on
 the directory flowc was started from.
+
+The project (what `flowc compile` with no FLOW compiles, and the pytest plugin's goldens):
+
+    [tool.flowc]
+    flows = ["flows/*.py"]           # globs, relative to the root
+    targets = ["airflow", "argo"]    # default: [target]
+    datastore = "s3://bucket/flowc"  # options every target shares
+    [tool.flowc.airflow]             # per target: its output folder and options
+    output-dir = "dags"
+    [[tool.flowc.overrides]]         # per flow: options (and `flow = "Class"`) for the files its globs match
+    flows = ["flows/train.py"]
+    datastore = "s3://other/flowc"
+    [tool.flowc.overrides.airflow]   # ... for one target only
+    dag-id = "train"
+
+More specific wins: [tool.flowc] < [tool.flowc.TARGET] < an override < its TARGET table < the command line.
 """
 
 from __future__ import annotations
@@ -11,6 +27,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+
+PROJECT_KEYS = ("flows", "targets", "overrides")  # say what the project is, not how to compile a flow
+NOT_PER_FLOW = ("output_dir", "target", "targets", "flows")  # one output folder per target, for every flow
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,9 +49,57 @@ class Config:
 
     def for_target(self, target: str) -> dict:
         """`[tool.flowc]` merged with `[tool.flowc.<target>]` (the latter wins)."""
-        merged = {k: v for k, v in self.values.items() if not isinstance(v, dict)}
+        merged = {k: v for k, v in self.values.items() if not isinstance(v, dict) and k not in PROJECT_KEYS}
         merged.update(self.values.get(target, {}))
         return merged
+
+    def for_flow(self, target: str, flow_file: Path) -> dict:
+        """`for_target`, then every override whose globs match `flow_file`, in order (later ones win).
+        May hold `flow`, the class to compile from that file."""
+        merged = self.for_target(target)
+        for override in self.overrides():
+            if flow_file.resolve() in self._glob(override["flows"], "[[tool.flowc.overrides]] flows"):
+                merged.update({k: v for k, v in override.items() if not isinstance(v, dict) and k != "flows"})
+                merged.update(override.get(target, {}))
+        return merged
+
+    def flow_files(self) -> list[Path]:
+        """The project's flows: `flows` globs, relative to the root; sorted, each once."""
+        if "flows" not in self.values:
+            where = self.pyproject.name if self.pyproject else f"no pyproject.toml at or above {self.root}"
+            raise ConfigError(f"no FLOW given, and [tool.flowc] has no `flows` ({where}): name flow files, "
+                              'or list them in pyproject.toml, e.g. flows = ["flows/*.py"]')
+        found = self._glob(self.values["flows"], "[tool.flowc] flows")
+        if not found:
+            raise ConfigError(f"[tool.flowc] flows {self.values['flows']!r} matches no file under {self.root}")
+        return sorted(found)
+
+    def targets(self) -> list[str]:
+        """What the project compiles for: `targets`, else `[target]`, else nothing."""
+        names = self.values.get("targets", [self.values["target"]] if "target" in self.values else [])
+        return _strings(names, "[tool.flowc] targets")
+
+    def overrides(self) -> list[dict]:
+        overrides = self.values.get("overrides", [])
+        if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
+            raise ConfigError("[tool.flowc] overrides must be an array of tables: [[tool.flowc.overrides]]")
+        for override in overrides:
+            _strings(override.get("flows"), "[[tool.flowc.overrides]] flows")
+            tables = [(override, NOT_PER_FLOW[:3]), *((v, NOT_PER_FLOW) for v in override.values() if isinstance(v, dict))]
+            for table, not_here in tables:
+                refused = [k for k in table if k in not_here]
+                if refused:
+                    raise ConfigError(f"[[tool.flowc.overrides]] cannot set {refused[0].replace('_', '-')}: "
+                                      "every flow of a target goes to that target's output-dir")
+        return overrides
+
+    def _glob(self, patterns, what: str) -> set[Path]:
+        found = set()
+        for pattern in _strings(patterns, what):
+            if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+                raise ConfigError(f"{what}: {pattern!r} must be relative to {self.root} and stay inside it")
+            found.update(p.resolve() for p in self.root.glob(pattern) if p.is_file())
+        return found
 
 
 def find(start: Path) -> Config:
@@ -43,6 +110,12 @@ def find(start: Path) -> Config:
         if candidate.is_file():
             return Config(folder, candidate, _read(candidate))
     return Config(start, None, {})
+
+
+def _strings(value, what: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{what} must be a list of strings, e.g. [\"flows/*.py\"]")
+    return value
 
 
 def _read(path: Path) -> dict:
@@ -56,5 +129,10 @@ def _read(path: Path) -> dict:
     return _normalise(section)
 
 
-def _normalise(table: dict) -> dict:
-    return {key.replace("-", "_"): _normalise(v) if isinstance(v, dict) else v for key, v in table.items()}
+def _normalise(value):
+    """Keys spelled with dashes (as on the command line) or underscores mean the same; also in arrays of tables."""
+    if isinstance(value, dict):
+        return {key.replace("-", "_"): _normalise(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    return value

@@ -15,12 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import config as config_mod
-from .. import targets
+from .. import project, targets
 from ..emit import EmitOptions, OptionError, Problems, unsafe_character
 from .common import add_flow_option, load, report, usage_error
 
 COMMON = ("target", "output_dir", "datastore", "python", "image", "flow_path")
 DEFAULTS = {"python": "python3"}
+FLOW_PROBLEMS_WHEN_CHECKING = 123  # black --check's code for a file it could not process; 1 is "would change"
 
 
 def register(subparsers) -> None:
@@ -29,20 +30,26 @@ def register(subparsers) -> None:
         description="Compile flow files into files a scheduler runs, one per flow, into a folder. "
                     "The output is the same bytes on every machine. Options may also be set in "
                     "[tool.flowc] (or [tool.flowc.TARGET]) of the nearest pyproject.toml; the command line "
-                    "wins. Exit 0 on success, 1 on problems in a flow (or files that --check finds stale), "
-                    "2 on usage errors.",
+                    "wins. With no FLOW, compile the project: the `flows` globs of [tool.flowc] for each of its "
+                    "`targets`. Exit 0 on success, 1 on problems in a flow (nothing written), 2 on usage errors. "
+                    "--check and --diff exit as black --check does: 0 nothing would change, 1 files would change "
+                    "(with --check), 123 problems in a flow (nothing compared), 2 usage errors.",
         epilog="Example: flowc compile flows/*.py --target airflow -o dags --datastore s3://bucket/flowc")
-    add_compile_options(parser, "compile")
+    add_compile_options(parser, "compile", project_wide=True)
     mode = parser.add_argument_group("checking instead of writing")
     mode.add_argument("--check", action="store_true",
-                      help="write nothing; exit 1 if any file in DIR is missing or differs (for CI)")
+                      help="write nothing; exit 1 if any file in DIR is missing or differs, or is stale (for CI)")
     mode.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of what would change")
+    mode.add_argument("--prune", action="store_true",
+                      help="(whole project only) remove stale files: files flowc generated into an output folder "
+                           "that no flow of the project produces any more (a deleted or renamed flow)")
     parser.set_defaults(handler=main)
 
 
-def add_compile_options(parser, verb: str) -> None:
+def add_compile_options(parser, verb: str, project_wide: bool = False) -> None:
     """The options that say what to compile and how: shared by `compile` and `deploy`."""
-    parser.add_argument("flows", nargs="+", metavar="FLOW", help=f"flow files to {verb}")
+    parser.add_argument("flows", nargs="*" if project_wide else "+", metavar="FLOW",
+                        help=f"flow files to {verb}" + (" (default: the project's, see above)" if project_wide else ""))
     add_flow_option(parser)
     parser.add_argument("--target", "-t", help="what to compile for: " + "; ".join(
         f"{t.name} ({t.help})" for t in targets.builtin()) + " (or a target a plugin registers)")
@@ -68,31 +75,44 @@ def add_compile_options(parser, verb: str) -> None:
 
 def main(args) -> int:
     try:
-        status, output_dir, files = build(args)
+        if args.flows:
+            if args.prune:
+                raise OptionError("--prune needs the whole project (run `flowc compile --prune` with no FLOW): "
+                                  "only then does flowc know every flow that writes into the output folder")
+            status, output_dir, files = build(args)
+            outputs, stale = [(output_dir, files)], []
+        else:
+            status, outputs, stale = project.compile_project(args)
     except (OptionError, config_mod.ConfigError, targets.TargetError) as error:
         if str(error):
             usage_error(str(error))
         return 2
-    if status:
-        return status  # a flow has problems: write nothing rather than half a DAG folder
+    if status:  # write nothing rather than half a DAG folder
+        return FLOW_PROBLEMS_WHEN_CHECKING if args.check or args.diff else status
     if args.check or args.diff:
-        return _compare(output_dir, files, args.check, args.diff)
+        return _compare(outputs, stale, args.check, args.diff, args.prune)
     try:
-        _write(output_dir, files)
+        written = sum(_write(output_dir, files) for output_dir, files in outputs)
+        _report_stale(stale, args.prune, remove=True)
     except OSError as error:  # a full disk, a read-only folder, a name the filesystem refuses
         where = f" {error.filename}" if error.filename else ""
         usage_error(f"cannot write{where}: {error.strerror or error}")
         return 2
+    total = sum(len(files) for _, files in outputs)
+    print(f"flowc compile: wrote {_files(written)}, {total - written} up to date{_stale_summary(stale, args.prune, True)}",
+          file=sys.stderr)
     return 0
 
 
-def build(args) -> tuple[int, Path, dict[str, str]]:
-    """Compile every flow: (status, output folder, {file name: text}). Writes nothing."""
+def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, dict[str, str]]:
+    """Compile flows for one target: (status, output folder, {file name: text}). Writes nothing.
+    By default the FLOW arguments, for --target (or [tool.flowc] target), with the nearest config."""
     from ..plan import build_plan
 
-    flows = [Path(f) for f in args.flows]
-    config = config_mod.find(Path(os.path.commonpath([f.resolve().parent for f in flows])))
-    target_name = args.target or config.values.get("target")
+    flows = [Path(f) for f in args.flows] if flows is None else flows
+    if config is None:
+        config = config_mod.find(Path(os.path.commonpath([f.resolve().parent for f in flows])))
+    target_name = target_name or args.target or config.values.get("target")
     if not target_name:
         raise OptionError(f"--target is required: one of {', '.join(targets.names())}")
     target = targets.get(target_name)
@@ -106,15 +126,18 @@ def build(args) -> tuple[int, Path, dict[str, str]]:
 
     status, files = 0, {}
     for flow_file in flows:
-        compiled = load(str(flow_file), args.flow)
+        configured = config.for_flow(target.name, flow_file)  # [[tool.flowc.overrides]] matching this file
+        flow_class = args.flow or configured.pop("flow", None)
+        compiled = load(str(flow_file), flow_class)
         if compiled is None:
             raise OptionError()  # `load` has said why
         if not compiled.ok:
             report(compiled)
             status = 1
             continue
-        plan = build_plan(compiled.graph, flow_class_option=args.flow is not None)
-        options = _options(target, settings, config.root, flow_file, output_dir, args.flow)
+        plan = build_plan(compiled.graph, flow_class_option=flow_class is not None)
+        options = _options(target, settings_for(args, configured, target), config.root, flow_file, output_dir,
+                           flow_class)
         problems = Problems()
         emitted = backend.emit(plan, options, problems)
         if problems.items:
@@ -227,26 +250,66 @@ def _report_problems(compiled, plan, problems: Problems, target: str) -> None:
     report(replace(compiled, diagnostics=sorted(found, key=Diagnostic.sort_key)))
 
 
-def _compare(output_dir: Path, files: dict[str, str], check: bool, show_diff: bool) -> int:
-    changed = []
-    for name, text in sorted(files.items()):
-        path = output_dir / name
-        current = path.read_text(encoding="utf-8") if path.is_file() else None
-        if current == text:
-            continue
-        changed.append(name)
-        print(f"{'would create' if current is None else 'would update'} {path}", file=sys.stderr)
-        if show_diff:
-            sys.stdout.writelines(difflib.unified_diff(
-                (current or "").splitlines(keepends=True), text.splitlines(keepends=True),
-                fromfile=f"{path} (on disk)" if current is not None else "/dev/null",
-                tofile=f"{path} (compiled)"))
-    unchanged = len(files) - len(changed)
-    print(f"flowc compile: {len(changed)} file(s) would change, {unchanged} up to date", file=sys.stderr)
-    return 1 if changed and check else 0
+def _compare(outputs, stale: list[Path], check: bool, show_diff: bool, prune: bool) -> int:
+    """What writing would change, black's way: a line per file, a summary; exit 1 under --check if anything
+    would change or is stale."""
+    changed = total = 0
+    for output_dir, files in outputs:
+        for name, text in sorted(files.items()):
+            total += 1
+            path = output_dir / name
+            current = path.read_text(encoding="utf-8") if path.is_file() else None
+            if current == text:
+                continue
+            changed += 1
+            print(f"{'would create' if current is None else 'would update'} {path}", file=sys.stderr)
+            if show_diff:
+                _print_diff(path, current, text)
+    _report_stale(stale, prune, remove=False)
+    if show_diff and prune:
+        for path in stale:
+            _print_diff(path, path.read_text(encoding="utf-8", errors="replace"), None)
+    print(f"flowc compile: would regenerate {_files(changed)}, {total - changed} up to date"
+          f"{_stale_summary(stale, prune, False)}", file=sys.stderr)
+    return 1 if (changed or stale) and check else 0
 
 
-def _write(output_dir: Path, files: dict[str, str]) -> None:
+def _print_diff(path: Path, current, text) -> None:
+    sys.stdout.writelines(difflib.unified_diff(
+        (current or "").splitlines(keepends=True), (text or "").splitlines(keepends=True),
+        fromfile=f"{path} (on disk)" if current is not None else "/dev/null",
+        tofile=f"{path} (compiled)" if text is not None else "/dev/null"))
+
+
+def _report_stale(stale: list[Path], prune: bool, remove: bool) -> None:
+    """Files flowc generated that no flow of the project produces any more: removed with --prune (when
+    writing), else named."""
+    for path in stale:
+        if prune and remove:
+            path.unlink()
+            print(f"removed {path}", file=sys.stderr)
+        elif prune:
+            print(f"would remove {path}", file=sys.stderr)
+        else:
+            print(f"stale {path}: generated by flowc, but no flow of the project produces it any more "
+                  "(remove it with --prune)", file=sys.stderr)
+
+
+def _stale_summary(stale: list[Path], prune: bool, done: bool) -> str:
+    if not stale:
+        return ""
+    if not prune:
+        return f", {_files(len(stale), 'stale file')} (--prune removes them)"
+    return f", {_files(len(stale), 'stale file')} {'removed' if done else 'would be removed'}"
+
+
+def _files(count: int, noun: str = "file") -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _write(output_dir: Path, files: dict[str, str]) -> int:
+    """Write what differs; how many files were written."""
+    written = 0
     output_dir.mkdir(parents=True, exist_ok=True)
     for name, text in sorted(files.items()):
         path = output_dir / name
@@ -260,3 +323,5 @@ def _write(output_dir: Path, files: dict[str, str]) -> None:
         finally:
             tmp.unlink(missing_ok=True)  # nothing half-written is left behind
         print(f"wrote {path}", file=sys.stderr)
+        written += 1
+    return written

@@ -8,6 +8,7 @@ from typing import Optional
 
 from .analyse import Graph, analyse
 from .diagnostics import Diagnostic, Diagnostics
+from .flowfile import read_flow_file
 from .ir import Flow
 from .parse import parse_source
 from .source import SourceFile, Span, display_path
@@ -31,7 +32,7 @@ def compile_source(text: str, path: str = "<flow>", flow_name: Optional[str] = N
 
 def compile_file(path: str | Path, flow_name: Optional[str] = None) -> Compiled:
     """Compile the file at `path`. Raises OSError if it cannot be read (a usage error for the CLI)."""
-    raw = Path(path).read_bytes()
+    raw = read_flow_file(path)
     shown = display_path(Path(path))
     try:
         text = raw.decode("utf-8")

@@ -6,8 +6,11 @@ Decorators that Metaflow has but flowc does not support are listed with the hint
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
+
+from flowc.runtime.decorators import RESERVED_ENV_PREFIX
 
 from .schedule import cron_problem, timezone_problem
 
@@ -18,26 +21,39 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def non_negative_int(v: Any) -> Optional[str]:
-    ok = isinstance(v, int) and not isinstance(v, bool) and v >= 0
-    return None if ok else "must be a non-negative whole number"
+def number(low: float, high: float, *, whole: bool = False, above_low: bool = False,
+           text: bool = False, optional: bool = False) -> Checker:
+    """A checker for a number in [low, high] (or (low, high] with `above_low`): every numeric argument has
+    bounds, so no value overflows a float, a timedelta or a target's field (1e999 would become `infM`)."""
+    kind = "whole number" if whole else "number"
+    wanted = f"must be a {kind} {'above' if above_low else 'from'} {low:,} up to {high:,}"
+
+    def check(v: Any) -> Optional[str]:
+        if v is None and optional:
+            return None
+        if isinstance(v, str) and text:  # Metaflow accepts "4096" as well as 4096
+            try:
+                v = float(v)
+            except ValueError:
+                return wanted
+        if not _is_number(v) or (whole and not isinstance(v, int)):
+            return wanted
+        if not (low < v if above_low else low <= v) or not v <= high:  # NaN fails both
+            return wanted
+        return None
+
+    return check
 
 
-def positive_number(v: Any) -> Optional[str]:
-    if isinstance(v, str):  # Metaflow accepts "4096" as well as 4096
-        try:
-            v = float(v)
-        except ValueError:
-            return "must be a positive number"
-    return None if _is_number(v) and v > 0 else "must be a positive number"
+MAX_CPU = 100_000  # cores
+MAX_MEGABYTES = 1_000_000_000  # a petabyte of memory, disk or tmpfs
+MAX_GPU = 10_000
+MAX_RETRIES = 100
+MAX_RETRY_MINUTES = 525_600  # a year; Step Functions' IntervalSeconds stops at 99,999,999
+MAX_TIMEOUT = {"seconds": 31_536_000, "minutes": 525_600, "hours": 8_760}  # a year each; all three < 3 years
 
-
-def non_negative_number(v: Any) -> Optional[str]:
-    return None if _is_number(v) and v >= 0 else "must be a non-negative number"
-
-
-def optional_positive_number(v: Any) -> Optional[str]:
-    return None if v is None else positive_number(v)
+megabytes = number(0, MAX_MEGABYTES, above_low=True, text=True)
+optional_megabytes = number(0, MAX_MEGABYTES, above_low=True, text=True, optional=True)
 
 
 def string(v: Any) -> Optional[str]:
@@ -58,8 +74,25 @@ def identifier(v: Any) -> Optional[str]:
 
 
 def str_dict(v: Any) -> Optional[str]:
-    ok = isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
+    ok = isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str) for k, x in v.items())
     return None if ok else "must be a dict of strings to strings"
+
+
+ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")  # Kubernetes' rule for a container's variables
+
+
+def environment_vars(v: Any) -> Optional[str]:
+    """Names a container accepts, none of flowc's own task variables (RESERVED_ENV_PREFIX, refused by the
+    runtime too, so local and scheduled runs agree)."""
+    problem = str_dict(v)
+    if problem:
+        return problem
+    for name in v:
+        if not ENV_NAME.match(name):
+            return f"has the variable name {name!r}: names are letters, digits, '_', '-' and '.', not starting with a digit"
+        if name.upper().startswith(RESERVED_ENV_PREFIX):
+            return f"sets {name!r}: names starting with {RESERVED_ENV_PREFIX} are flowc's own task variables"
+    return None
 
 
 def str_list(v: Any) -> Optional[str]:
@@ -70,6 +103,32 @@ def str_list(v: Any) -> Optional[str]:
 def dict_list(v: Any) -> Optional[str]:
     ok = isinstance(v, list) and all(isinstance(x, dict) for x in v)
     return None if ok else "must be a list of dicts"
+
+
+# Kubernetes' V1Toleration, as Metaflow spells it (camelCase): field -> checker of its value.
+TOLERATION_FIELDS: dict[str, Checker] = {
+    "key": lambda v: None if isinstance(v, str) else "must be a string",
+    "operator": lambda v: None if v in ("Exists", "Equal") else "must be 'Exists' or 'Equal'",
+    "value": lambda v: None if isinstance(v, str) else "must be a string",
+    "effect": lambda v: None if v in ("NoSchedule", "PreferNoSchedule", "NoExecute") else
+    "must be 'NoSchedule', 'PreferNoSchedule' or 'NoExecute'",
+    "tolerationSeconds": number(0, 2**63 - 1, whole=True),
+    "toleration_seconds": number(0, 2**63 - 1, whole=True),  # Metaflow's (the Python client's) spelling
+}
+
+
+def tolerations(v: Any) -> Optional[str]:
+    problem = dict_list(v)
+    if problem:
+        return problem
+    for toleration in v:
+        for field, value in toleration.items():
+            if field not in TOLERATION_FIELDS:
+                return f"has an unknown toleration field {field!r} (known: {', '.join(TOLERATION_FIELDS)})"
+            problem = TOLERATION_FIELDS[field](value)
+            if problem:
+                return f"has a toleration whose {field} {problem}"
+    return None
 
 
 def timezone(v: Any) -> Optional[str]:
@@ -90,6 +149,7 @@ def cron(v: Any) -> Optional[str]:
 class Arg:
     check: Checker
     default: Any = None  # None: not recorded unless given
+    required: bool = False  # the decorator means nothing without it (@project's name)
     help: Optional[str] = None  # shown with an invalid value
 
 
@@ -101,29 +161,27 @@ class DecoratorSpec:
 
 
 _RESOURCES = {
-    "cpu": Arg(positive_number),
-    "memory": Arg(positive_number),
-    "disk": Arg(positive_number),
-    "gpu": Arg(non_negative_int),
-    "shared_memory": Arg(optional_positive_number),
+    "cpu": Arg(number(0, MAX_CPU, above_low=True, text=True)),
+    "memory": Arg(megabytes),
+    "disk": Arg(megabytes),
+    "gpu": Arg(number(0, MAX_GPU, whole=True)),
+    "shared_memory": Arg(optional_megabytes),
 }
 
 SUPPORTED: dict[str, DecoratorSpec] = {
     "retry": DecoratorSpec("step", {
-        "times": Arg(non_negative_int, 3),
-        "minutes_between_retries": Arg(non_negative_number, 2),
+        "times": Arg(number(0, MAX_RETRIES, whole=True), 3),
+        "minutes_between_retries": Arg(number(0, MAX_RETRY_MINUTES), 2),
     }),
     "catch": DecoratorSpec("step", {
         "var": Arg(identifier),
         "print_exception": Arg(boolean, True),
     }),
     "timeout": DecoratorSpec("step", {
-        "seconds": Arg(non_negative_int, 0),
-        "minutes": Arg(non_negative_int, 0),
-        "hours": Arg(non_negative_int, 0),
+        **{unit: Arg(number(0, most, whole=True), 0) for unit, most in MAX_TIMEOUT.items()},
     }),
     "resources": DecoratorSpec("step", dict(_RESOURCES)),
-    "environment": DecoratorSpec("step", {"vars": Arg(str_dict, {})}),
+    "environment": DecoratorSpec("step", {"vars": Arg(environment_vars, {})}),
     "kubernetes": DecoratorSpec("step", {
         **_RESOURCES,
         "image": Arg(string),
@@ -132,12 +190,12 @@ SUPPORTED: dict[str, DecoratorSpec] = {
         "namespace": Arg(string),
         "secrets": Arg(str_list),
         "node_selector": Arg(str_dict),
-        "tolerations": Arg(dict_list),
+        "tolerations": Arg(tolerations),
         "labels": Arg(str_dict),
         "annotations": Arg(str_dict),
         "gpu_vendor": Arg(string),
         "use_tmpfs": Arg(boolean),
-        "tmpfs_size": Arg(positive_number),
+        "tmpfs_size": Arg(megabytes),
     }),
     "batch": DecoratorSpec("step", {
         **_RESOURCES,
@@ -145,10 +203,10 @@ SUPPORTED: dict[str, DecoratorSpec] = {
         "queue": Arg(string),
         "iam_role": Arg(string),
         "execution_role": Arg(string),
-        "max_swap": Arg(non_negative_int),
-        "swappiness": Arg(non_negative_int),
+        "max_swap": Arg(number(0, MAX_MEGABYTES, whole=True)),
+        "swappiness": Arg(number(0, 100, whole=True)),
         "use_tmpfs": Arg(boolean),
-        "tmpfs_size": Arg(positive_number),
+        "tmpfs_size": Arg(megabytes),
     }),
     "secrets": DecoratorSpec("step", {"sources": Arg(str_list, []), "role": Arg(optional_string)}),
     "schedule": DecoratorSpec("flow", {
@@ -159,7 +217,7 @@ SUPPORTED: dict[str, DecoratorSpec] = {
         "weekly": Arg(boolean, False),
         "timezone": Arg(timezone, help="an IANA time zone name, e.g. 'UTC' or 'Europe/Paris' (case-sensitive)"),
     }),
-    "project": DecoratorSpec("flow", {"name": Arg(string), "branch": Arg(optional_string),
+    "project": DecoratorSpec("flow", {"name": Arg(string, required=True), "branch": Arg(optional_string),
                                       "production": Arg(boolean, False)}, positional="name"),
 }
 

@@ -11,6 +11,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Optional
 
+from .flowfile import FlowFileError
+
 if TYPE_CHECKING:
     from .api import Compiled
 
@@ -25,6 +27,8 @@ def load(path: str, flow_name: Optional[str]) -> Optional[Compiled]:
         usage_error(f"no such file: {path}")
     except IsADirectoryError:
         usage_error(f"{path} is a directory; give a flow file")
+    except FlowFileError as error:
+        usage_error(str(error))
     except OSError as error:
         usage_error(f"cannot read {path}: {error.strerror}")
     return None

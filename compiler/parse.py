@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import gc
 import json
+import re
+import tokenize
 from contextlib import contextmanager
 from typing import Optional
 
@@ -36,6 +38,7 @@ RESERVED_PARAMETER_NAMES = {
     "max-num-splits", "max-workers", "max-log-size", "user-namespace", "run-id", "task-id",
     "runner-attribute-file",
 }
+PARAMETER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 RESERVED_PARAMETER_NAMES |= {name.replace("-", "_") for name in RESERVED_PARAMETER_NAMES}
 
 
@@ -95,8 +98,8 @@ def _valid_python(source: SourceFile, diags: Diagnostics) -> bool:
     Nothing is executed: `ast.parse` only builds a tree.
     """
     try:
-        ast.parse(source.text)
-        return True
+        tree = ast.parse(source.text)
+        return _utf8_cookie(source, diags) and _shallow_enough(tree, diags)
     except SyntaxError as error:
         if error.lineno is None:  # e.g. NUL bytes: no position from the parser
             line = source.text.count("\n", 0, max(0, source.text.find("\0"))) + 1
@@ -109,6 +112,62 @@ def _valid_python(source: SourceFile, diags: Diagnostics) -> bool:
     except (RecursionError, MemoryError, ValueError) as error:
         diags.error("FLC001", f"the file could not be parsed ({type(error).__name__}): it is nested too deeply",
                     _start_span(), help="simplify deeply nested expressions")
+    return False
+
+
+# libcst's native parser overflows its stack (killing the process) on constructs CPython keeps flat but
+# libcst nests: `a and b and ...` (a binary tree) and dotted names (`import a.a.a...`, an Attribute chain).
+# Both parse fine at 3,000 levels and crash by 10,000; CPython's own nesting limit is about 3,000.
+MAX_CST_DEPTH = 2_000
+
+
+def _shallow_enough(tree: ast.AST, diags: Diagnostics) -> bool:
+    """Refuse a file whose libcst tree would be deeper than MAX_CST_DEPTH, before libcst reads it."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        depth += _cst_levels(node)
+        if depth > MAX_CST_DEPTH:
+            line = getattr(node, "lineno", 1)
+            col = getattr(node, "col_offset", 0) + 1
+            diags.error("FLC001", f"the file is nested too deeply to analyse (more than {MAX_CST_DEPTH:,} levels "
+                                  "of operators, dotted names or brackets)",
+                        Span(line=line, col=col, end_line=line, end_col=col + 1),
+                        help="split long `and`/`or` chains and dotted names into smaller expressions")
+            return False
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return True
+
+
+def _cst_levels(node: ast.AST) -> int:
+    """How many levels `node` becomes in libcst's tree (where it is deeper than in CPython's)."""
+    if isinstance(node, ast.BoolOp):
+        return len(node.values)
+    if isinstance(node, ast.alias):
+        return node.name.count(".") + 1
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").count(".") + node.level + 1
+    return 1
+
+
+def _utf8_cookie(source: SourceFile, diags: Diagnostics) -> bool:
+    """Refuse a PEP 263 coding cookie other than UTF-8: flowc reads the file as UTF-8, but Python (every
+    task) would decode it with the cookie's codec, so the two could see different programs (`# coding:
+    utf-7` turns a comment into code). `tokenize.detect_encoding` finds the cookie exactly as Python does."""
+    lines = iter(source.text.encode("utf-8", errors="surrogatepass").splitlines(keepends=True)[:2])
+    try:
+        encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
+    except SyntaxError as error:  # an unknown codec, or a cookie that disagrees with a BOM
+        encoding = str(error)
+    if encoding in ("utf-8", "utf-8-sig"):
+        return True
+    number, line = next(((i + 1, text) for i, text in enumerate(source.lines[:2]) if "coding" in text),
+                        (1, source.line(1)))
+    col = line.find("coding") + 1 or 1
+    diags.error("FLC001", f"the file declares a source encoding other than UTF-8 ({encoding})",
+                Span(line=number, col=col, end_line=number, end_col=len(line) + 1),
+                help="save the file as UTF-8 and remove the coding comment (or write `# coding: utf-8`); "
+                     "flowc reads flow files as UTF-8")
     return False
 
 
@@ -313,7 +372,7 @@ class _FlowReader:
                 continue
             key = to_value(self.code(element.key))
             target = _self_attribute(element.value)
-            if key.kind != "literal" or not isinstance(key.value, (str, int, bool)):
+            if key.kind != "literal" or not isinstance(key.value, (str, int, bool)) or _int_problem(key.value):
                 self.error("FLC017", "a switch case must be a literal string", element.key,
                            help="use literal case values, e.g. \"high\"")
                 continue
@@ -390,6 +449,7 @@ class _FlowReader:
 
     def _decorator(self, name: str, spec: deco.DecoratorSpec, expr: cst.BaseExpression) -> Optional[Decorator]:
         given: dict[str, Value] = {}
+        written: set[str] = set()
         args = expr.args if isinstance(expr, cst.Call) else ()
         valid = ", ".join(spec.args)
         for index, arg in enumerate(args):
@@ -406,6 +466,7 @@ class _FlowReader:
                     continue
             else:
                 keyword = arg.keyword.value
+            written.add(keyword)
             if keyword not in spec.args:
                 guess = closest(keyword, spec.args)
                 hint = f"did you mean {guess}=? " if guess else ""
@@ -424,6 +485,11 @@ class _FlowReader:
                 continue
             given[keyword] = value
         explicit = set(given)
+        missing = [k for k, a in spec.args.items() if a.required and k not in written]
+        if missing:
+            example = ", ".join(f"{k}=..." for k in missing)
+            self.error("FLC303", f"@{name} needs {' and '.join(missing)}", expr, help=f"write @{name}({example})")
+            return None
         for keyword, arg_spec in spec.args.items():
             if keyword not in given and arg_spec.default is not None:
                 given[keyword] = Value(kind="literal", value=arg_spec.default, source=repr(arg_spec.default))
@@ -492,7 +558,7 @@ class _FlowReader:
         else:
             ptype = _infer_type(default)
         if default is not None and default.kind == "literal" and kind == "Parameter":
-            problem = _type_problem(ptype, default.value)
+            problem = _type_problem(ptype, default.value) or _int_problem(default.value)
             if problem:
                 self.error("FLC205", f"the default of parameter {name!r} {problem}", fields["default"].value,
                            help=f"change the default or the type (type={_type_source(ptype)})")
@@ -511,6 +577,10 @@ class _FlowReader:
                     flags[key] = value.value
                 else:
                     self.error("FLC204", f"{key}= of parameter {name!r} must be True or False", fields[key].value)
+        if not PARAMETER_NAME.match(name):
+            self.error("FLC204", f"the parameter name {name!r} is not a plain name", fields["name"].value,
+                       help="use letters, digits, '_' and '-' (it becomes `--param NAME=VALUE` and a field "
+                            "name in every scheduler), starting with a letter")
         if name in RESERVED_PARAMETER_NAMES:
             self.error("FLC201", f"Parameter name '{name}' is a reserved word. Please use a different name "
                                  "for your parameter.", fields["name"].value,
@@ -614,6 +684,19 @@ def _type_problem(ptype: str, value) -> Optional[str]:
         "bool": isinstance(value, bool),
     }[ptype]
     return None if ok else f"does not match its type {ptype} (got {json.dumps(value)})"
+
+
+INT64 = 2**63 - 1  # schedulers store integers in 64 bits (and Python refuses str() of 4,300+ digits)
+
+
+def _int_problem(value) -> Optional[str]:
+    """An integer anywhere in `value` that no scheduler stores."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return None if -INT64 - 1 <= value <= INT64 else "has an integer beyond the 64-bit range"
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next(filter(None, map(_int_problem, items)), None)
 
 
 def _type_source(ptype: str) -> str:

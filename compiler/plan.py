@@ -474,6 +474,9 @@ def _pod(decorator: Optional[Decorator]) -> Optional[PodSpec]:
     for key in ("secrets", "tolerations"):
         if key in fields:
             fields[key] = tuple(fields[key])
+    if "tolerations" in fields:  # Kubernetes' spelling, whichever of the two the flow used
+        fields["tolerations"] = tuple({"tolerationSeconds" if k == "toleration_seconds" else k: value
+                                       for k, value in t.items()} for t in fields["tolerations"])
     return PodSpec(**fields)
 
 

@@ -14,6 +14,15 @@ from collections.abc import Callable
 
 ATTRIBUTE = "_flowc_decorators"
 
+# flowc's own task variables (FLOWC_RUN_ID, FLOWC_INDEX, ...): @environment may not set these names, or a
+# scheduled task would run another run's or index's work. The compiler refuses them too (FLC303).
+RESERVED_ENV_PREFIX = "FLOWC_"
+
+
+def reserved_variables(variables) -> list[str]:
+    """The names in an @environment(vars=...) that are flowc's own."""
+    return sorted(str(n) for n in variables if str(n).upper().startswith(RESERVED_ENV_PREFIX))
+
 _STEP_DEFAULTS: dict[str, dict[str, object] | None] = {
     "retry": {"times": 3, "minutes_between_retries": 2},
     "catch": {"var": None, "print_exception": True},

@@ -33,7 +33,8 @@ from . import layout, parameters
 from .blobs import PickleError, type_name
 from .context import Lazy, current
 from .datastore import Datastore, TaskRef, open_datastore
-from .decorators import flow_decorators, positional_arity, retry_times, step_decorators, timeout_seconds
+from .decorators import (RESERVED_ENV_PREFIX, flow_decorators, positional_arity, reserved_variables, retry_times,
+                         step_decorators, timeout_seconds)
 from .errors import (EXIT_OK, EXIT_USER, CaughtException, ContractError, DatastoreError, FlowcError,
                      SkippedTask, StepTimeout, Terminated)
 from .flowspec import FlowSpec, Inputs, StepState, Transition, assigned_artifacts, new_flow, unchanged_load
@@ -197,6 +198,10 @@ class _Attempt:
                  resolved: Resolved, given: dict) -> int:
         args = self.args
         decorators = step_decorators(func)
+        reserved = reserved_variables(decorators.get("environment", {}).get("vars", {}))
+        if reserved:
+            raise ContractError(f"@environment on step {args.step!r} sets {', '.join(reserved)}: names starting "
+                                f"with {RESERVED_ENV_PREFIX} are flowc's own task variables; rename them")
         param_names = {p.attribute for p in parameters.flow_parameters(cls)}
         log_dir = self._open_attempt(datastore, me, decorators)
         _load_secret_dirs()

@@ -11,12 +11,13 @@ task uses trigger rule `none_failed`. The file's static parts are templates/prea
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
 import jinja2
 
-from flowc.compiler.emit import EmitOptions, Problems, header
+from flowc.compiler.emit import EmitOptions, OptionError, Problems, header
 from flowc.compiler.plan import TOP, ParameterSpec, Plan, Ref, Scope, TaskSpec
 
 from ..base import Backend, Capabilities
@@ -75,6 +76,9 @@ class Airflow(Backend):
 
     def render(self, plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]:
         dag_id = options.get("dag_id") or plan.flow
+        _check_keys(plan, options, dag_id, problems)
+        if problems:
+            return {}
         out = Source()
         out.raw(header("#", options, plan.source_sha256))
         out.raw(_preamble(plan, options))
@@ -85,6 +89,22 @@ class Airflow(Backend):
 
 
 BACKEND = Airflow()
+
+# Airflow's own rules (airflow.utils.helpers.validate_key, DAG(tags=...)): a DAG that breaks them does not load.
+DAG_ID = re.compile(r"^[\w.-]{1,250}$")
+MAX_TAG = 100
+
+
+def _check_keys(plan: Plan, options: EmitOptions, dag_id: str, problems: Problems) -> None:
+    if not DAG_ID.match(dag_id):
+        if options.get("dag_id"):
+            raise OptionError(f"--dag-id {dag_id!r} is not an Airflow DAG id: 1-250 letters, digits, '_', '-', '.'")
+        problems.add(None, f"the DAG id {dag_id[:60]!r} (the flow's class name) is not an Airflow DAG id: "
+                           "1-250 letters, digits, '_', '-', '.'", help="give one with --dag-id, or rename the class")
+    for tag in _tags(plan):
+        if len(tag) > MAX_TAG:
+            problems.add(None, f"the DAG tag {tag[:40]!r}... is longer than Airflow's {MAX_TAG} characters",
+                         help="shorten the flow's class name or its @project name")
 
 
 def group_name(scope: Scope) -> str:
@@ -207,10 +227,23 @@ def _pod_settings(task: TaskSpec, options: EmitOptions) -> list[str]:
     for field, operator_arg in POD_SETTINGS.items():
         value = getattr(pod, field, None)
         if value:
-            settings.append(f"{operator_arg}={py(dict(value) if isinstance(value, tuple) else value)}")
+            settings.append(f"{operator_arg}={_literals(dict(value)) if isinstance(value, tuple) else py(value)}")
     if pod and pod.tolerations:
-        settings.append("tolerations=[" + ", ".join(f"k8s.V1Toleration(**{py(t)})" for t in pod.tolerations) + "]")
+        settings.append("tolerations=[" + ", ".join(f"k8s.V1Toleration(**{py(_snake_case(t))})"
+                                                    for t in pod.tolerations) + "]")
     return settings
+
+
+def _literals(pairs: dict) -> str:
+    """A dict for a templated operator field (labels, annotations, node_selector are Jinja-rendered by
+    KubernetesPodOperator, keys aside): every value wrapped in literal() so it reaches the pod unrendered."""
+    return "{" + ", ".join(f"{py(key)}: literal({py(value)})" for key, value in pairs.items()) + "}"
+
+
+def _snake_case(toleration: dict) -> dict:
+    """The Python client's V1Toleration takes toleration_seconds (the plan spells it as Kubernetes does)."""
+    return {re.sub(r"(?<=[a-z])([A-Z])", lambda m: "_" + m.group(1).lower(), key): value
+            for key, value in toleration.items()}
 
 
 def _schedule(out: Source, plan: Plan) -> None:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from flowc.compiler.flowfile import read_flow_file
 from flowc.compiler.loading import load_ok, usage_error
 from flowc.runtime.datastore import default_datastore_uri
 from flowc.runtime.errors import FlowcError
@@ -33,7 +34,7 @@ def compile_plan(flow_file: str, flow_class: Optional[str]) -> tuple[Optional[Lo
     """The flow's plan: from the plan cache when these exact bytes compiled cleanly before, else compiled
     (printing diagnostics and returning exit 1 if the flow has problems, 2 if unreadable)."""
     try:
-        source = Path(flow_file).read_bytes()
+        source = read_flow_file(flow_file)
     except OSError:
         source = None  # let the compiler's loader report it
     key = cache_key(source, flow_class) if source is not None else None

@@ -25,7 +25,7 @@ def options_for(target_name: str, source_path: str = "flows/flow.py", **given) -
     extra = {o.name: o.default for o in target.options}
     extra.update(NEEDED.get(target_name, {}))
     extra.update({k: v for k, v in given.items() if k in extra})
-    common = {k: v for k, v in given.items() if k not in extra}
+    common = {k: v for k, v in given.items() if k in EmitOptions.__dataclass_fields__}  # others: not this target's
     return EmitOptions(**{
         "datastore": "s3://bucket/flowc", "python": "python3", "source_path": source_path,
         "flow_from_output": f"../{source_path}", "regenerate": f"flowc compile {source_path} --target {target_name}",

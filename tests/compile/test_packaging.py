@@ -43,8 +43,10 @@ def test_wheel_holds_the_flowc_namespace_and_works_installed(tmp_path):
                                                 wheel.name.split("-")[1] + ".dist-info"}
     for module in ("flowc/compiler/cli.py", "flowc/compiler/commands/compile.py", "flowc/runtime/__main__.py",
                    "flowc/backends/airflow/__init__.py", "flowc/backends/argo/__init__.py",
-                   "flowc/backends/local/__init__.py", "flowc/backends/kubernetes.py"):
+                   "flowc/backends/local/__init__.py", "flowc/backends/kubernetes.py", "flowc/compiler/pytest_plugin.py"):
         assert module in names
+    entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/entry_points.txt")))
+    assert "[pytest11]\nflowc = flowc.compiler.pytest_plugin" in entry_points.decode()  # users' goldens plugin
     # A fresh venv gets the wheel alone (--no-deps). The dependencies the wheel declares for [argo] come from
     # a cached venv holding exactly those (so a dependency missing from the metadata still fails here),
     # through a .pth file: pip does not download them again on every run.

@@ -22,4 +22,4 @@ def test_too_deep_for_libcst_is_a_diagnostic_not_a_crash(tmp_path, name):
     done = subprocess.run([sys.executable, "-m", "flowc.compiler.cli", "check", "flow.py"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, (done.returncode, done.stderr[-500:])
-    assert "FLC001" in done.stderr and "nested too deeply" in done.stderr
+    assert "FLC001" in done.stdout and "nested too deeply" in done.stdout

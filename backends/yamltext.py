@@ -26,9 +26,12 @@ def needs_quotes(value: str) -> bool:
     return value in _WORDS or bool(_NUMBERISH.match(value))
 
 
-# libyaml's emitter when PyYAML has it (the pure-Python one was ~98% of an Argo or Kubeflow compile); the
-# representers below decide every scalar's style, so both emit the same bytes (the goldens check it).
+# libyaml's emitter when PyYAML has it (PyYAML's wheels bundle it; the pure-Python one was ~98% of an Argo or
+# Kubeflow compile). The representers below decide every scalar's style, so both write the same bytes, except
+# that libyaml escapes characters beyond U+FFFF (`"\U0001F600"`) where the pure-Python one writes them raw:
+# either reads back the same.
 _Base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to YAML 1.1 readers: only escaped in double quotes
 
 
 class _Dumper(_Base):
@@ -36,6 +39,8 @@ class _Dumper(_Base):
 
 
 def _string(dumper, value: str):
+    if any(c in value for c in _LINE_BREAKS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if needs_quotes(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
     style = "|" if "\n" in value and value == value.strip() and all(c.isprintable() for c in value.replace(

@@ -129,3 +129,24 @@ def test_number_and_boolean_lookalikes_stay_strings_for_every_reader_and_argo(tm
     assert values == {"lr": "1e-05", "big": "1e+16", "code": "08", "octal": "0o17", "half": "+.5", "yes": "y",
                       "no": "n"}
     assert schema_problems([template]) == [[]]
+
+
+def test_both_yaml_emitters_write_the_same_bytes():
+    """flowc writes YAML with libyaml's emitter where PyYAML has it, else PyYAML's own: the bytes must not
+    depend on which one a machine has (line separators are escaped in double quotes by both)."""
+    import yaml as pyyaml
+
+    from flowc.backends import yamltext
+
+    strings = ["a'b\"c {{ ds }}\n✓", "\u2028x\u2029y\x85z", "tab\there", "\x00nul", "bidi\u202e", "zw\u200b",
+               "a: b", "line\n  indented\n", "08", "y", "x" * 300]
+    document = {"k": strings, "m": {s: s for s in strings[:4]}}
+
+    class PurePython(pyyaml.SafeDumper):
+        pass
+
+    PurePython.add_representer(str, yamltext._string)
+    pure = pyyaml.dump(document, Dumper=PurePython, sort_keys=False, allow_unicode=True, width=2**31 - 1,
+                       default_flow_style=False)
+    assert yamltext.dump(document) == pure
+    assert pyyaml.safe_load(pure) == document

@@ -26,10 +26,10 @@ class DecoratedFlow(FlowSpec):
         raise ValueError("boom went the step")
         self.next(self.env)  # noqa: the transition is still the last statement
 
-    @environment(vars={"FLOWC_TEST_VAR": "from the decorator"})
+    @environment(vars={"DECORATED_TEST_VAR": "from the decorator"})
     @step
     def env(self):
-        self.var = os.environ.get("FLOWC_TEST_VAR")
+        self.var = os.environ.get("DECORATED_TEST_VAR")
         self.next(self.slow_caught)
 
     @catch(var="timed_out")

@@ -190,7 +190,7 @@ class _VerifyingReader:
     def finish(self) -> None:
         """Hash whatever the unpickler left unread (nothing, for an intact blob)."""
         while True:
-            data = self._f.read(READ_CHUNK)
+            data = self._f.read(1 << 16)  # (a big read size would allocate that much up front)
             if not data:
                 return
             self.sha.update(data)

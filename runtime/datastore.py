@@ -4,8 +4,8 @@ This is the API the task command, the client, `flowc run`/`resume` and `flowc sh
 
     ds = open_datastore("file:///abs/dir" | "some/dir" | "s3://bucket/prefix")   # or default_datastore()
     task = TaskRef("MyFlow", "run-1", "train", "3/0")
-    ds.read_done(task)            # the commit record (dict) or None: the task has not committed
-    ds.read_run("MyFlow", "run-1")  # run.json or None
+    ds.read_done(task)            # CommitRecord (flowc.runtime.records) or None: not committed
+    ds.read_run("MyFlow", "run-1")  # RunRecord or None; read_meta: AttemptMeta. A damaged record is a DamagedRecord naming the file
     ds.runs("MyFlow"), ds.steps("MyFlow", "run-1"), ds.task_indexes("MyFlow", "run-1", "train")
     ds.attempts(task), ds.read_meta(task, n), ds.read_artifacts(task, n), ds.read_log(task, n, "stdout")
     ds.load_value("MyFlow", sha)  # an artifact's value

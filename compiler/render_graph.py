@@ -36,14 +36,23 @@ def _edges(graph: Graph):
             yield node.name, child, " | ".join(cases.get(child, []))
 
 
+MERMAID_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.,:()=+-*/'")
+
+
+def _mermaid_text(text: str) -> str:
+    """A quoted Mermaid label: every character but plain ones as Mermaid's entity code (#34; for "), so a
+    switch case like `a"|b` or `<b>` ends neither the label nor the edge, nor becomes HTML."""
+    return '"' + "".join(c if c in MERMAID_PLAIN else f"#{ord(c)};" for c in text) + '"'
+
+
 def to_mermaid(graph: Graph) -> str:
     # Node ids get a prefix: `end` (a step every flow has) is a Mermaid keyword.
     lines = ["flowchart TD"]
     for node in graph:
         opening, closing = SHAPES[node.kind]
-        lines.append(f"    s_{node.name}{opening}{json.dumps(_label(graph, node.name))}{closing}")
+        lines.append(f"    s_{node.name}{opening}{_mermaid_text(_label(graph, node.name))}{closing}")
     for parent, child, label in _edges(graph):
-        arrow = f" -->|{json.dumps(label)}| " if label else " --> "
+        arrow = f" -->|{_mermaid_text(label)}| " if label else " --> "
         lines.append(f"    s_{parent}{arrow}s_{child}")
     return "\n".join(lines) + "\n"
 

@@ -91,6 +91,7 @@ def test_ir_is_byte_identical_across_hash_seeds_and_directories(tmp_path):
     elsewhere = tmp_path / "checkout"
     (elsewhere / "examples").mkdir(parents=True)
     shutil.copy(REPO / "examples" / "foreach_in_switch.py", elsewhere / "examples")
+    (elsewhere / "pyproject.toml").write_text("")  # a checkout elsewhere: paths are relative to its root
     status_a, first = _flowc(["ir", "examples/foreach_in_switch.py"], REPO, 0)
     status_b, second = _flowc(["ir", "examples/foreach_in_switch.py"], elsewhere, 4242)
     assert (status_a, status_b) == (0, 0)

@@ -101,13 +101,17 @@ def test_ir_is_byte_identical_across_hash_seeds_and_directories(tmp_path):
     assert str(REPO) not in text and str(tmp_path) not in text
 
 
-def test_ir_of_a_file_outside_the_working_directory_names_it_relatively(tmp_path):
+def test_ir_names_a_file_outside_the_working_directory_relative_to_its_project_root(tmp_path):
+    """As `flowc compile` does: relative to the folder of the nearest pyproject.toml, else to the flow's own."""
     (tmp_path / "flows").mkdir()
     (tmp_path / "cwd").mkdir()
     shutil.copy(REPO / "examples" / "hello.py", tmp_path / "flows")
     status, out = _flowc_here(["ir", str(tmp_path / "flows" / "hello.py")], tmp_path / "cwd")
     assert status == 0
-    assert '"source_path": "../flows/hello.py"' in out.decode()
+    assert '"source_path": "hello.py"' in out.decode()  # no pyproject.toml: the flow's folder is the root
+    (tmp_path / "pyproject.toml").write_text("")
+    status, out = _flowc_here(["ir", str(tmp_path / "flows" / "hello.py")], tmp_path / "cwd")
+    assert '"source_path": "flows/hello.py"' in out.decode()
     assert str(tmp_path) not in out.decode()
 
 

@@ -202,3 +202,20 @@ def test_control_json_at_a_key_a_scheduler_can_compute(flow_run):
     assert subprocess.run(run.command("classify", index="1")).returncode == 0
     assert json.loads((root / "classify" / "1" / "control.json").read_text()) == {"step": "halve"}
     assert not (root / "halve").exists()
+
+
+def test_environment_may_not_set_flowcs_own_variables(flow_run, tmp_path):
+    """The compiler refuses @environment(vars={"FLOWC_...": ...}) (FLC303); the task refuses it too, so a
+    flow file edited after compiling (or a hand-written task line) cannot make every mapped task one index."""
+    import hashlib
+
+    flow = tmp_path / "env_flow.py"
+    template = ("from metaflow import FlowSpec, environment, step\n\nclass EnvFlow(FlowSpec):\n"
+                "    @environment(vars={{'{name}': '9'}})\n    @step\n    def start(self):\n        self.next(self.end)\n\n"
+                "    @step\n    def end(self):\n        pass\n")
+    flow.write_text(template.format(name="SAFE_INDEX"))
+    run = flow_run(flow)  # compiles the clean version
+    flow.write_text(template.format(name="FLOWC_INDEX"))
+    outcome = run.run_task("start", source_sha256=hashlib.sha256(flow.read_bytes()).hexdigest())
+    assert outcome.returncode == 2
+    assert "FLOWC_INDEX" in outcome.stderr and "flowc's own task variables" in outcome.stderr

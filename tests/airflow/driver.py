@@ -62,7 +62,7 @@ def _describe(dag) -> dict:
         partial = getattr(task, "partial_kwargs", {}) or {}
         for field in ("image", "cmds", "arguments", "env_vars", "do_xcom_push", "skip_on_exit_code",
                       "bash_command", "env", "container_resources", "name", "namespace", "env_from",
-                      "node_selector", "tolerations"):
+                      "node_selector", "tolerations", "labels", "annotations"):
             value = partial.get(field, getattr(task, field, None))
             if value is not None:
                 info[field] = _plain(value)

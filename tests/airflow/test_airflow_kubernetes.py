@@ -42,7 +42,10 @@ def test_pod_operator_settings_come_from_the_decorators(pods):
     assert train["env_from"] == [{"config_map_ref": None, "prefix": None,
                                   "secret_ref": {"name": "db-credentials", "optional": None}}]
     assert (train["retries"], train["retry_delay"], train["execution_timeout"]) == (3, 60.0, 300.0)
-    assert train["node_selector"] == {"pool": "gpu"}
+    # Every user string in a templated field is literal(): Jinja never renders it (the annotation holds `{{ }}`).
+    assert train["node_selector"] == {"pool": {"literal": "gpu"}}
+    assert train["labels"] == {"team": {"literal": "ml"}}
+    assert train["annotations"] == {"owner": {"literal": "data {{ var.value.x }}"}}
     assert train["tolerations"] == [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule", "value": None,
                                      "toleration_seconds": None}]
     assert train["do_xcom_push"] is False

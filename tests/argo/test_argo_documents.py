@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 from hera.workflows.models import CronWorkflow, WorkflowTemplate
-from references import check_references
+from argo_references import check_references
 from support.flows import EXAMPLES, REPO, TEST_FLOWS, flowc
 
 from flowc.compiler.cli import build_parser

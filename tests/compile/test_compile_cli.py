@@ -93,7 +93,7 @@ def test_same_bytes_across_hash_seeds_and_working_directories(project):
 
 @pytest.mark.parametrize("args, message", [
     (["--target", "nope"], "unknown target 'nope'"),
-    (["--datastore", "s3://a\nb"], "control character"),
+    (["--datastore", "s3://a\nb"], "contains U+000A"),
     (["--operator", "kubernetes"], "--image is required"),
     (["--operator", "docker"], "invalid choice"),
 ])

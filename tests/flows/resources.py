@@ -12,7 +12,8 @@ class ResourcesFlow(FlowSpec):
         self.next(self.train, foreach="parts")
 
     @resources(cpu=2, memory=4096, gpu=1)
-    @kubernetes(image="registry.example/train:2", node_selector={"pool": "gpu"},
+    @kubernetes(image="registry.example/train:2", node_selector={"pool": "gpu"}, labels={"team": "ml"},
+                annotations={"owner": "data {{ var.value.x }}"},
                 tolerations=[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}])
     @environment(vars={"MODE": "fast"})
     @secrets(sources=["db-credentials"])

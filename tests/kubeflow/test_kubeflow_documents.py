@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 import yaml
-from references import check_references
+from kfp_references import check_references
 from support.flows import EXAMPLES, REPO, TEST_FLOWS, flowc
 
 from flowc.compiler.cli import build_parser

@@ -135,6 +135,13 @@ class TaskSpec(Frozen):
     kubernetes: Optional[PodSpec] = None  # None: no @kubernetes
     batch: Optional[BatchSpec] = None  # None: no @batch
 
+    @property
+    def scheduler_timeout_seconds(self) -> Optional[int]:
+        """The limit a scheduler enforces (Airflow's execution_timeout, Argo's activeDeadlineSeconds, ...):
+        @timeout plus a margin, so the task's own clock fires first and @catch can record the timeout;
+        the scheduler only stops a task that outlives it (stuck loading inputs or saving artifacts)."""
+        return scheduler_timeout(self.timeout_seconds)
+
     def argv(self, slots: Mapping[str, SlotValue], quote: Callable[[str], str] = str) -> list[str]:
         """The task command in a target's terms. `slots` says how the scheduler fills each slot (a value,
         a list of values for `params`, or a function of the task); `quote` turns the plan's literal
@@ -431,6 +438,11 @@ def _schedule(values: dict) -> Optional[Schedule]:
 
 def _values(decorator: Optional[Decorator]) -> dict:
     return {k: v.value for k, v in decorator.args.items()} if decorator else {}
+
+
+def scheduler_timeout(seconds: Optional[int]) -> Optional[int]:
+    """@timeout's seconds plus a margin of 10%, at least 60 seconds (see TaskSpec.scheduler_timeout_seconds)."""
+    return seconds + max(60, seconds // 10) if seconds else None
 
 
 def _timeout(decorator: Optional[Decorator]) -> Optional[int]:

@@ -201,7 +201,7 @@ def _operator(out: Source, task: TaskSpec, options: EmitOptions) -> None:
         args.append(f"retries={task.retry.times}")
         args.append(f"retry_delay=datetime.timedelta(seconds={py(task.retry.minutes_between_retries * 60)})")
     if task.timeout_seconds:
-        args.append(f"execution_timeout=datetime.timedelta(seconds={task.timeout_seconds})")
+        args.append(f"execution_timeout=datetime.timedelta(seconds={task.scheduler_timeout_seconds})")
     helper = "flowc_task" if bash else "flowc_pod"
     out.line(f"{task.step} = {helper}(")
     with out.indented():

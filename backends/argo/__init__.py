@@ -315,7 +315,7 @@ def _container(plan: Plan, task: TaskSpec, options: EmitOptions) -> dict:
     if volumes:
         template["volumes"] = volumes
     if task.timeout_seconds:
-        template["activeDeadlineSeconds"] = task.timeout_seconds
+        template["activeDeadlineSeconds"] = task.scheduler_timeout_seconds
     if task.retry:
         template["retryStrategy"] = {
             "limit": str(task.retry.times), "retryPolicy": "Always",

@@ -316,7 +316,7 @@ class _Builder:
         pod = task.kubernetes
         settings: dict = {}
         if task.timeout_seconds:
-            settings["activeDeadlineSeconds"] = task.timeout_seconds
+            settings["activeDeadlineSeconds"] = task.scheduler_timeout_seconds
         if pod and pod.image_pull_policy:
             settings["imagePullPolicy"] = pod.image_pull_policy
         pull_secrets = self.options.get("image_pull_secret") or []

@@ -184,7 +184,7 @@ class _Emitter:
         state["Parameters"] = self._submit_job(task)
         state["ResultPath"] = None
         if task.timeout_seconds:
-            state["TimeoutSeconds"] = task.timeout_seconds
+            state["TimeoutSeconds"] = task.scheduler_timeout_seconds
         if task.retry:
             state["Retry"] = [{"ErrorEquals": ["States.ALL"],
                                "IntervalSeconds": max(1, round(task.retry.minutes_between_retries * 60)),
@@ -272,7 +272,7 @@ class _Emitter:
                       "JobQueue": (task.batch and task.batch.queue) or options.get("job_queue"),
                       "ContainerOverrides": overrides}
         if task.timeout_seconds:
-            parameters["Timeout"] = {"AttemptDurationSeconds": max(60, task.timeout_seconds)}
+            parameters["Timeout"] = {"AttemptDurationSeconds": task.scheduler_timeout_seconds}
         return parameters
 
 

@@ -41,7 +41,7 @@ def test_pod_operator_settings_come_from_the_decorators(pods):
     assert train["env_vars"] == {"MODE": {"literal": "fast"}}  # literal(): Jinja never renders it
     assert train["env_from"] == [{"config_map_ref": None, "prefix": None,
                                   "secret_ref": {"name": "db-credentials", "optional": None}}]
-    assert (train["retries"], train["retry_delay"], train["execution_timeout"]) == (3, 60.0, 300.0)
+    assert (train["retries"], train["retry_delay"], train["execution_timeout"]) == (3, 60.0, 300.0 + 60)  # @timeout and a margin
     # Every user string in a templated field is literal(): Jinja never renders it (the annotation holds `{{ }}`).
     assert train["node_selector"] == {"pool": {"literal": "gpu"}}
     assert train["labels"] == {"team": {"literal": "ml"}}

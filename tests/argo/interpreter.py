@@ -3,7 +3,7 @@
 It executes a WorkflowTemplate the way Argo's controller does for that subset — DAG `depends` (enhanced
 depends logic), `when`, `withParam` fan-out over `{{item}}`, output parameters read from files,
 `{{inputs...}}` / `{{tasks...}}` / `{{workflow...}}` / `{{retries}}` substitution (twice in a container's
-command, three times with a retry strategy, as Argo does), retryStrategy — and runs
+command, three times with a retry strategy, as Argo does), retryStrategy, activeDeadlineSeconds — and runs
 each container's real command as a local process. Anything it does not understand, and any reference
 that does not resolve, is an error: it exists to catch mistakes that schema validation cannot.
 """
@@ -138,7 +138,12 @@ class Interpreter:
                 argv = [files.get(a, a) for a in (self._substitute(a, attempt_scope, path, passes)
                                                    for a in container["command"] + container.get("args", []))]
                 env = dict(os.environ, **self.env, **{e["name"]: e["value"] for e in container.get("env", [])})
-                result = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=self.cwd)
+                try:
+                    result = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=self.cwd,
+                                            timeout=template.get("activeDeadlineSeconds"))
+                except subprocess.TimeoutExpired:  # Argo kills the pod at its deadline: a failed attempt
+                    self.trace.append((path, "Failed: activeDeadlineSeconds exceeded"))
+                    continue
                 if result.returncode == 0:
                     outputs = {}
                     for p in template.get("outputs", {}).get("parameters", []):

@@ -20,7 +20,8 @@ CONF = {"branching": {"alpha": "0.25"}, "foreach": {"words": '["Fig", " plum ", 
 def templates(tmp_path_factory):
     work = tmp_path_factory.mktemp("argo")
     store = work / "store"
-    flows = [*EXAMPLES, TEST_FLOWS / "retrying.py", TEST_FLOWS / "hostile.py", TEST_FLOWS / "parameter_types.py"]
+    flows = [*EXAMPLES, TEST_FLOWS / "retrying.py", TEST_FLOWS / "hostile.py", TEST_FLOWS / "parameter_types.py",
+             TEST_FLOWS / "timeout_caught.py"]
     compile_for_tests("argo", flows, work / "yaml", "--datastore", store.as_uri(), "--image", "unused:1")
     documents = {}
     for path in (work / "yaml").glob("*.yaml"):
@@ -55,6 +56,14 @@ def test_retries_reach_the_task_as_its_attempt(templates, tmp_path):
     assert interpreter.run() == "Succeeded"
     assert [phase.split(":")[0] for path, phase in interpreter.trace if path == "/start"] == ["Failed", "Succeeded"]
     assert final_artifacts(store, "RetryingFlow", "argo-retry")["attempt"] == 1
+
+
+def test_catch_records_the_timeout_before_the_deadline_stops_the_pod(templates):
+    documents, store = templates
+    interpreter = Interpreter(documents["TimeoutCaughtFlow"], "argo-timeout")
+    assert interpreter.run() == "Succeeded", interpreter.trace
+    caught = final_artifacts(store, "TimeoutCaughtFlow", "argo-timeout")["caught_type"]
+    assert caught == "flowc.runtime.errors.StepTimeout"
 
 
 def switch_document(templates) -> dict:

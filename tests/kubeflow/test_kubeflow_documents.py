@@ -102,7 +102,7 @@ def test_pod_settings_go_to_the_platform_spec():
     assert task["retryPolicy"] == {"backoffDuration": "60s", "backoffFactor": 1.0, "maxRetryCount": 3}
     assert task["cachingOptions"] == {}  # caching off: steps have side effects
     pod = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]["exec-train"]
-    assert pod["activeDeadlineSeconds"] == 300
+    assert pod["activeDeadlineSeconds"] == 300 + 60  # @timeout(minutes=5) and a margin
     assert pod["nodeSelector"] == {"labels": {"pool": "gpu"}}
     assert pod["tolerations"] == [{"effect": "NoSchedule", "key": "gpu", "operator": "Exists"}]
     assert pod["secretAsVolume"] == [{"mountPath": "/etc/flowc/secrets/db-credentials", "optional": False,

@@ -152,6 +152,13 @@ def test_timeout_enforced_by_the_runtime(flowc):
     assert "timed out after 1 seconds" in result.stderr
 
 
+def test_catch_records_a_timeout_and_the_run_goes_on(flowc):
+    flow = FLOWS.parents[1] / "flows" / "timeout_caught.py"  # the flow every target runs
+    flowc.ok("run", str(flow), "--run-id", "caught")
+    end = flowc.run("TimeoutCaughtFlow/caught")["end"].task
+    assert end.data.caught_type == "flowc.runtime.errors.StepTimeout"
+
+
 def test_timeout_backstop_kills_a_task_that_blocks_the_runtime_timer(flowc):
     result = flowc("run", str(FLOWS / "timeouts.py"), "--param", "block_alarm=true")
     assert result.returncode == 1

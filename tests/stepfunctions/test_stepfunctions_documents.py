@@ -86,7 +86,7 @@ def test_batch_settings_reach_job_definitions_and_submit_job():
                                                  {"Type": "GPU", "Value": "1"}]
     assert train["Retry"] == [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 60, "MaxAttempts": 3,
                                "BackoffRate": 1.0}]
-    assert train["TimeoutSeconds"] == 300 and train["Parameters"]["Timeout"] == {"AttemptDurationSeconds": 300}
+    assert train["TimeoutSeconds"] == 300 + 60 and train["Parameters"]["Timeout"] == {"AttemptDurationSeconds": 300 + 60}
     container = jobs[train["Parameters"]["JobDefinition"]]["containerProperties"]
     assert container["image"] == "registry.example/train:2"  # Batch cannot override an image: its own definition
     assert container["jobRoleArn"] == "arn:aws:iam::123456789012:role/train"  # @batch(iam_role=) wins

@@ -10,6 +10,10 @@ backend); the backend module exposes `BACKEND`, whose `emit(plan, options, probl
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
+import importlib.util
+import os
+import sys
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -56,10 +60,32 @@ def get(name: str) -> Optional[Target]:
     if module is None:
         return None
     try:
-        target = importlib.import_module(module).TARGET
+        target = _import_declaration(module).TARGET
     except (ImportError, AttributeError) as error:
         raise TargetError(f"target {name!r} ({module}) does not load: {error}") from None
     return target
+
+
+def _import_declaration(name: str):
+    """Import a target's declaration without its package's `__init__`, which is usually the backend itself
+    (libcst, pydantic, jinja2...): building the command line or reading a cached compile needs only the
+    declaration. Falls back to a plain import when the module is not a plain file next to its package."""
+    package, _, leaf = name.rpartition(".")
+    if name in sys.modules or package in sys.modules or "." not in package:
+        return importlib.import_module(name)
+    grandparent, _, package_leaf = package.rpartition(".")
+    folders = [os.path.join(folder, package_leaf) for folder in importlib.import_module(grandparent).__path__]
+    spec = importlib.machinery.PathFinder.find_spec(name, folders)
+    if spec is None or spec.loader is None:
+        return importlib.import_module(name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 def load(target: Target):

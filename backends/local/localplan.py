@@ -100,11 +100,9 @@ def slot_name(arg: Any) -> Optional[str]:
 
 # -- the cache ------------------------------------------------------------------------------------------
 def cache_dir() -> Path:
-    configured = os.environ.get("FLOWC_CACHE_DIR")
-    if configured:
-        return Path(configured) / "plans"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "flowc" / "plans"
+    from flowc.compiler.compile_cache import cache_root
+
+    return cache_root() / "plans"
 
 
 def cache_key(source: bytes, flow_class: Optional[str]) -> str:
@@ -115,21 +113,12 @@ def cache_key(source: bytes, flow_class: Optional[str]) -> str:
 
 
 def _compiler_fingerprint() -> str:
-    """Changes whenever the compiler's code does (name, size and mtime of each module): an edited
-    compiler in a development checkout never serves plans made by its older self."""
+    """Changes whenever the compiler's code does: an edited compiler in a development checkout never
+    serves plans made by its older self."""
     import flowc.compiler as compiler  # the package's __init__ only: no heavy imports
+    from flowc.compiler.compile_cache import code_fingerprint
 
-    root = Path(compiler.__file__).parent
-    entries = [getattr(compiler, "__version__", "")]
-    try:
-        with os.scandir(root) as it:  # the pipeline's modules; commands/ do not shape plans
-            for entry in it:
-                if entry.name.endswith(".py"):
-                    stat = entry.stat()
-                    entries.append(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    except OSError:
-        return "unknown"
-    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
+    return getattr(compiler, "__version__", "") + ":" + code_fingerprint(str(Path(compiler.__file__).parent))
 
 
 def load_cached(key: str) -> Optional[LocalPlan]:

@@ -15,8 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import config as config_mod
-from .. import project, targets
+from .. import compile_cache, project, targets
 from ..emit import EmitOptions, OptionError, Problems, unsafe_character
+from ..flowfile import read_flow_file
 from .common import add_flow_option, load, report, usage_error
 
 COMMON = ("target", "output_dir", "datastore", "python", "image", "flow_path")
@@ -40,6 +41,9 @@ def register(subparsers) -> None:
     mode.add_argument("--check", action="store_true",
                       help="write nothing; exit 1 if any file in DIR is missing or differs, or is stale (for CI)")
     mode.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of what would change")
+    mode.add_argument("--no-cache", action="store_true",
+                      help="compile every flow, neither reading nor writing flowc's compile cache "
+                           "($FLOWC_CACHE_DIR, else ~/.cache/flowc)")
     mode.add_argument("--prune", action="store_true",
                       help="(whole project only) remove stale files: files flowc generated into an output folder "
                            "that no flow of the project produces any more (a deleted or renamed flow)")
@@ -107,8 +111,6 @@ def main(args) -> int:
 def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, dict[str, str]]:
     """Compile flows for one target: (status, output folder, {file name: text}). Writes nothing.
     By default the FLOW arguments, for --target (or [tool.flowc] target), with the nearest config."""
-    from ..plan import build_plan
-
     flows = [Path(f) for f in args.flows] if flows is None else flows
     if config is None:
         config = config_mod.find(Path(os.path.commonpath([f.resolve().parent for f in flows])))
@@ -122,29 +124,24 @@ def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, d
     output_dir = Path(settings["output_dir"])
     if args.output_dir is None:  # from [tool.flowc]: relative to the pyproject.toml that says it
         output_dir = Path(os.path.relpath(config.root / output_dir))  # shown relative to here
-    backend = targets.load(target)
+    # a plugin target's code is not part of the cache key: only built-in targets are cached
+    use_cache = not getattr(args, "no_cache", False) and target.name in targets.BUILTIN
 
     status, files = 0, {}
     for flow_file in flows:
         configured = config.for_flow(target.name, flow_file)  # [[tool.flowc.overrides]] matching this file
         flow_class = args.flow or configured.pop("flow", None)
-        compiled = load(str(flow_file), flow_class)
-        if compiled is None:
-            raise OptionError()  # `load` has said why
-        if not compiled.ok:
-            report(compiled)
-            status = 1
-            continue
-        plan = build_plan(compiled.graph, flow_class_option=flow_class is not None)
         options = _options(target, settings_for(args, configured, target), config.root, flow_file, output_dir,
                            flow_class)
-        problems = Problems()
-        emitted = backend.emit(plan, options, problems)
-        if problems.items:
-            _report_problems(compiled, plan, problems, target.name)
-        if problems:
-            status = 1
-            continue
+        cache_key = _cache_key(target, flow_file, options) if use_cache else None
+        emitted = compile_cache.load(cache_key) if cache_key else None
+        if emitted is None:
+            emitted, clean = _compile_one(target, flow_file, flow_class, options)
+            if emitted is None:
+                status = 1
+                continue
+            if cache_key and clean:  # warnings are shown on every compile, so those are not cached
+                compile_cache.store(cache_key, emitted)
         for name, text in emitted.items():
             _check_file_name(name)
             if name in files:
@@ -152,6 +149,33 @@ def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, d
                                   "folders, or give one of them another name (see `flowc compile --help`)")
             files[name] = text
     return status, output_dir, files
+
+
+def _cache_key(target, flow_file: Path, options: EmitOptions):
+    """The compile cache's key for this flow, or None when the file does not read (compiling says why)."""
+    try:
+        return compile_cache.key(target.name, read_flow_file(flow_file), options)
+    except OSError:
+        return None
+
+
+def _compile_one(target, flow_file: Path, flow_class, options: EmitOptions):
+    """({file name: text}, clean) for one flow: (None, False) after reporting its problems; a flow that
+    compiles with warnings is reported and returned as not clean."""
+    from ..plan import build_plan
+
+    compiled = load(str(flow_file), flow_class)
+    if compiled is None:
+        raise OptionError()  # `load` has said why
+    if not compiled.ok:
+        report(compiled)
+        return None, False
+    plan = build_plan(compiled.graph, flow_class_option=flow_class is not None)
+    problems = Problems()
+    emitted = targets.load(target).emit(plan, options, problems)
+    if problems.items:
+        _report_problems(compiled, plan, problems, target.name)
+    return (None, False) if problems else (emitted, not problems.items)
 
 
 def settings_for(args, configured: dict, target: targets.Target) -> dict:

@@ -19,7 +19,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Optional
@@ -103,6 +102,8 @@ def load(entry_key: str) -> Optional[dict[str, str]]:
 
 def store(entry_key: str, files: dict[str, str]) -> None:
     """Store a clean compile's files under `entry_key`: whole or not at all, whoever else is writing."""
+    import tempfile  # only a miss writes
+
     folder = cache_dir()
     entry = {"format": FORMAT, "key": entry_key, "sha256": _files_digest(files), "files": files}
     tmp = None

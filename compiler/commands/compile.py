@@ -7,7 +7,6 @@ a fixed order, so the same settings give the same bytes whether they came from f
 
 from __future__ import annotations
 
-import difflib
 import os
 import shlex
 import sys
@@ -299,6 +298,8 @@ def _compare(outputs, stale: list[Path], check: bool, show_diff: bool, prune: bo
 
 
 def _print_diff(path: Path, current, text) -> None:
+    import difflib  # only --diff needs it
+
     sys.stdout.writelines(difflib.unified_diff(
         (current or "").splitlines(keepends=True), (text or "").splitlines(keepends=True),
         fromfile=f"{path} (on disk)" if current is not None else "/dev/null",

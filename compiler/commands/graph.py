@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 
 from .common import add_flow_option, load_ok, usage_error
@@ -32,6 +30,9 @@ def main(args) -> int:
     dot_text = to_dot(compiled.graph)
     if args.format == "dot":
         return _write(args.output, dot_text.encode())
+    import shutil  # here, not at the top: every flowc command imports this module to build its parser
+    import subprocess
+
     dot = shutil.which("dot")
     if dot is None:
         usage_error(f"--format {args.format} needs Graphviz's `dot` program, which is not on PATH. Install "

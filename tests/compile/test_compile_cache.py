@@ -180,17 +180,6 @@ def test_a_flow_with_problems_is_never_cached(repo):
     assert entries(repo) == []
 
 
-def test_a_flow_with_target_warnings_is_not_cached_so_the_warning_shows_every_time(repo):
-    shutil.copy(REPO / "tests" / "flows" / "resources.py", repo / "resources.py")
-    args = ("compile", "resources.py", *OPTIONS, "-o", "pods", "--operator", "kubernetes", "--image", "i:1")
-    done = flowc(*args, cwd=repo)
-    assert done.returncode == 0, done.stderr
-    if "warning[FLC402]" not in done.stderr:
-        pytest.skip("this flow compiles without warnings for this target now")
-    assert "warning[FLC402]" in flowc(*args, cwd=repo).stderr
-    assert entries(repo) == []
-
-
 def run_process(repo: Path, out: str, code: str = "pass") -> subprocess.Popen:
     argv = ["compile", "hello.py", "branching.py", "foreach.py", *OPTIONS, "-o", out]
     script = f"import sys; from flowc.compiler.cli import main; status = main({argv!r}); {code}; sys.exit(status)"

@@ -147,6 +147,10 @@ def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, d
                 raise OptionError(f"two flows would both write {output_dir / name}; compile them into different "
                                   "folders, or give one of them another name (see `flowc compile --help`)")
             files[name] = text
+    if target.name == "airflow" and not status:  # flow files beside their DAGs: Airflow must not import them
+        from flowc.backends.airflow.ignore import airflowignore
+
+        files.update(airflowignore(output_dir, flows))
     return status, output_dir, files
 
 

@@ -4,6 +4,7 @@ each run's final artifacts equal those of `flowc run` on the same flow with the 
 from __future__ import annotations
 
 import ast
+import shutil
 
 import pytest
 from support.artifacts import final_artifacts
@@ -12,6 +13,9 @@ from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, lo
 HOSTILE = TEST_FLOWS / "hostile.py"
 RETRYING = TEST_FLOWS / "retrying.py"
 PARAMETER_TYPES = TEST_FLOWS / "parameter_types.py"
+TIMEOUT_CAUGHT = TEST_FLOWS / "timeout_caught.py"
+DEPLOYED_FLOW = "flows/timeout_caught.py"  # where bash_runs deploys TIMEOUT_CAUGHT, inside the DAGs folder
+TEAMS_IGNORE = "# the team's own lines\nscratch/\n"
 # As Airflow's trigger form sends them: typed where the Param is typed, JSON text for JSON parameters.
 TYPED_CONF = {"text": "x", "count": 7, "ratio": 0.25, "flag": True, "config": '{"b": 2}', "xs": "[3, 4]"}
 HOSTILE_CONF = {"text": "conf's \"value\" {{ run_id }} $(touch $PWNED_DIR/8)\n✓", "number": 7}
@@ -31,12 +35,17 @@ def bash_runs(airflow_driver, tmp_path_factory):
     """Compile every example plus the hostile flow (bash operators), then load and run them all at once."""
     work = tmp_path_factory.mktemp("airflow-bash")
     store = work / "store"
-    compile_for_tests("airflow", [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES], work / "dags", "--datastore",
-                      store.as_uri())
+    deployed = work / "dags" / DEPLOYED_FLOW  # a flow file inside the DAGs folder: Airflow must not import it
+    deployed.parent.mkdir(parents=True)
+    shutil.copyfile(TIMEOUT_CAUGHT, deployed)
+    (work / "dags" / ".airflowignore").write_text(TEAMS_IGNORE)
+    compile_for_tests("airflow", [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, deployed], work / "dags",
+                      "--datastore", store.as_uri())
     runs = [{"dag_id": flow_name(p), "conf": CONF.get(p.stem, {})} for p in EXAMPLES]
     runs += [{"dag_id": "HostileFlow", "conf": {}}, {"dag_id": "HostileFlow", "conf": HOSTILE_CONF},
              {"dag_id": "RetryingFlow", "conf": {}},
-             {"dag_id": "ParameterTypesFlow", "conf": {}}, {"dag_id": "ParameterTypesFlow", "conf": TYPED_CONF}]
+             {"dag_id": "ParameterTypesFlow", "conf": {}}, {"dag_id": "ParameterTypesFlow", "conf": TYPED_CONF},
+             {"dag_id": "TimeoutCaughtFlow", "conf": {}}]
     pwned = work / "pwned"  # hostile strings try `touch $PWNED_DIR/N`: this folder must stay empty
     pwned.mkdir()
     env = {"PWNED_DIR": str(pwned), "RETRY_MARKER_DIR": str(work)}
@@ -50,9 +59,17 @@ def airflow_run(result: dict, dag_id: str, index: int = 0) -> dict:
 
 
 def test_every_dag_loads_without_import_errors(bash_runs):
-    result, _, _ = bash_runs
+    result, _, work = bash_runs
+    assert (work / "dags" / DEPLOYED_FLOW).is_file()  # Airflow's discovery skips it: .airflowignore lists it
     assert result["import_errors"] == {}
-    assert set(result["dags"]) == {flow_name(p) for p in [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES]}
+    flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, TIMEOUT_CAUGHT]
+    assert set(result["dags"]) == {flow_name(p) for p in flows}
+
+
+def test_compile_adds_the_deployed_flow_to_the_teams_airflowignore(bash_runs):
+    lines = (bash_runs[2] / "dags" / ".airflowignore").read_text().splitlines()
+    assert lines[:2] == TEAMS_IGNORE.splitlines()
+    assert lines[-1] == f"/{DEPLOYED_FLOW}"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
@@ -118,3 +135,12 @@ def test_a_retried_task_gets_airflows_try_number_as_its_attempt(bash_runs):
     run = airflow_run(result, "RetryingFlow")
     assert (work / "failed-once").exists()  # the first try really failed
     assert final_artifacts(store, "RetryingFlow", run["run_id"])["attempt"] == 1
+
+
+def test_catch_records_the_timeout_before_execution_timeout_stops_the_task(bash_runs):
+    """Airflow's execution_timeout gets a margin over @timeout: the task's own clock fires first."""
+    result, store, _ = bash_runs
+    run = airflow_run(result, "TimeoutCaughtFlow")
+    assert result["dags"]["TimeoutCaughtFlow"]["tasks"]["start"]["execution_timeout"] == 2 + 60
+    caught = final_artifacts(store, "TimeoutCaughtFlow", run["run_id"])["caught_type"]
+    assert caught == "flowc.runtime.errors.StepTimeout"

@@ -23,6 +23,12 @@ SLOW_FIXTURES = {"airflow_driver", "airflow2_driver", "kfp_python", "metaflow_py
 
 def pytest_configure(config):
     venvs.use_capture(config.pluginmanager.getplugin("capturemanager"))  # so venv builds can say so
+    # flowc's caches (compiled files, run plans) in a folder of this session, inherited by every flowc the
+    # tests start: a test compiles what the code under test produces now, never an entry from another run.
+    if "FLOWC_CACHE_DIR" not in os.environ:
+        import tempfile
+
+        os.environ["FLOWC_CACHE_DIR"] = tempfile.mkdtemp(prefix="flowc-test-cache-")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker

@@ -43,8 +43,9 @@ def test_goldens_are_stable_across_hash_seeds_and_directories(seed, tmp_path):
     for example, mode in cases():
         args = mode.argv(example, f"../{mode.folder(example)}")
         args[1] = example.name  # relative to examples/, where the check runs
-        argv.append([*args, "--check"])
+        argv.append([*args, "--check", "--no-cache"])  # recompile for real: a cache hit would prove nothing
     done = subprocess.run([sys.executable, "-c", STABILITY_CHECK, json.dumps(argv)], cwd=REPO / "examples",
-                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": seed})
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": seed,
+                                                             "FLOWC_CACHE_DIR": str(tmp_path / "cache")})
     assert done.returncode == 0, done.stderr[-3000:]
     assert json.loads(done.stdout.splitlines()[-1]) == [], done.stderr[-3000:]

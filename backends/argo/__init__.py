@@ -319,9 +319,15 @@ def _container(plan: Plan, task: TaskSpec, options: EmitOptions) -> dict:
     if task.retry:
         template["retryStrategy"] = {
             "limit": str(task.retry.times), "retryPolicy": "Always",
+            "expression": NOT_A_CONTRACT_ERROR,
             "backoff": {"duration": f"{quantity(task.retry.minutes_between_retries * 60)}s"}}
     template["container"] = container
     return template
+
+
+# Retry unless the task command exited 2, a contract error (bad parameters, source mismatch) that no other
+# attempt can fix. Argo evaluates it after each failed attempt; a pod it killed has exit code -1.
+NOT_A_CONTRACT_ERROR = "asInt(lastRetry.exitCode) != 2"
 
 
 def _resources(task: TaskSpec, options: EmitOptions) -> dict:

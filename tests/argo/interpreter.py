@@ -3,7 +3,7 @@
 It executes a WorkflowTemplate the way Argo's controller does for that subset — DAG `depends` (enhanced
 depends logic), `when`, `withParam` fan-out over `{{item}}`, output parameters read from files,
 `{{inputs...}}` / `{{tasks...}}` / `{{workflow...}}` / `{{retries}}` substitution (twice in a container's
-command, three times with a retry strategy, as Argo does), retryStrategy, activeDeadlineSeconds — and runs
+command, three times with a retry strategy, as Argo does), retryStrategy (with its expression on the exit code), activeDeadlineSeconds — and runs
 each container's real command as a local process. Anything it does not understand, and any reference
 that does not resolve, is an error: it exists to catch mistakes that schema validation cannot.
 """
@@ -23,6 +23,7 @@ TAG = re.compile(r"{{\s*([^{}]*?)\s*}}")
 # tags Argo resolves (or refuses) when it re-reads a substituted text; any other `{{...}}` stays as text
 ARGO_ROOT = re.compile(r"^(=|(workflow|inputs|outputs|tasks|steps|pod|node|item|lastRetry|cronworkflow)\."
                        r"|(item|retries|status|exitCode|duration)$)")
+RETRY_EXPRESSION = re.compile(r"^asInt\(lastRetry\.exitCode\) != (\d+)$")
 WHEN = re.compile(r"^'([^']*)' == '([^']*)'$")
 DEPENDS_TOKEN = re.compile(r"\s*(\(|\)|&&|\|\||!|[A-Za-z0-9-]+(?:\.[A-Za-z]+)?)")
 
@@ -129,7 +130,11 @@ class Interpreter:
         retry = template.get("retryStrategy")
         attempts = 1 + (int(retry["limit"]) if retry else 0)
         container = template["container"]
+        exit_code = None
         for attempt in range(attempts):
+            if attempt and not _retry_allowed(retry.get("expression"), exit_code, path):
+                break
+            exit_code = -1  # Argo's lastRetry.exitCode for a pod it killed
             attempt_scope = dict(scope, retries=str(attempt)) if retry else scope
             with tempfile.TemporaryDirectory() as tmp:
                 files = {p["valueFrom"]["path"]: os.path.join(tmp, p["name"])
@@ -144,6 +149,7 @@ class Interpreter:
                 except subprocess.TimeoutExpired:  # Argo kills the pod at its deadline: a failed attempt
                     self.trace.append((path, "Failed: activeDeadlineSeconds exceeded"))
                     continue
+                exit_code = result.returncode
                 if result.returncode == 0:
                     outputs = {}
                     for p in template.get("outputs", {}).get("parameters", []):
@@ -173,6 +179,16 @@ class Interpreter:
         for _ in range(passes - 1):
             result = TAG.sub(again, result)
         return result
+
+
+def _retry_allowed(expression: str | None, exit_code: int, path: str) -> bool:
+    """retryStrategy.expression, in the one form flowc emits: `asInt(lastRetry.exitCode) != N`."""
+    if expression is None:
+        return True
+    match = RETRY_EXPRESSION.match(expression)
+    if not match:
+        raise ArgoError(f"{path}: retryStrategy.expression outside the subset: {expression!r}")
+    return exit_code != int(match.group(1))
 
 
 def _depends(expression: str, done: dict[str, Node]) -> bool:

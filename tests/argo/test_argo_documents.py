@@ -57,7 +57,8 @@ def test_decorators_map_to_pod_settings_and_a_cron_workflow():
                                                "limits": {"nvidia.com/gpu": "1"}}
     assert train["container"]["env"] == [{"name": "MODE", "value": "fast"}]
     assert train["container"]["envFrom"] == [{"secretRef": {"name": "db-credentials"}}]  # a reference only
-    assert train["retryStrategy"] == {"limit": "3", "retryPolicy": "Always", "backoff": {"duration": "60s"}}
+    assert train["retryStrategy"] == {"limit": "3", "retryPolicy": "Always", "backoff": {"duration": "60s"},
+                                      "expression": "asInt(lastRetry.exitCode) != 2"}  # exit 2: a contract error
     assert train["activeDeadlineSeconds"] == 300 + 60  # @timeout(minutes=5) and a margin: flowc's clock fires first
     assert train["nodeSelector"] == {"pool": "gpu"}
     assert train["tolerations"] == [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]

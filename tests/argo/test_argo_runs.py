@@ -21,7 +21,7 @@ def templates(tmp_path_factory):
     work = tmp_path_factory.mktemp("argo")
     store = work / "store"
     flows = [*EXAMPLES, TEST_FLOWS / "retrying.py", TEST_FLOWS / "hostile.py", TEST_FLOWS / "parameter_types.py",
-             TEST_FLOWS / "timeout_caught.py"]
+             TEST_FLOWS / "timeout_caught.py", TEST_FLOWS / "retried_params.py"]
     compile_for_tests("argo", flows, work / "yaml", "--datastore", store.as_uri(), "--image", "unused:1")
     documents = {}
     for path in (work / "yaml").glob("*.yaml"):
@@ -64,6 +64,13 @@ def test_catch_records_the_timeout_before_the_deadline_stops_the_pod(templates):
     assert interpreter.run() == "Succeeded", interpreter.trace
     caught = final_artifacts(store, "TimeoutCaughtFlow", "argo-timeout")["caught_type"]
     assert caught == "flowc.runtime.errors.StepTimeout"
+
+
+def test_a_contract_error_is_not_retried(templates):
+    documents, _ = templates
+    interpreter = Interpreter(documents["RetriedParamsFlow"], "argo-bad-params", {"settings": "not json"})
+    assert interpreter.run() == "Failed"
+    assert [phase.split(":")[:2] for path, phase in interpreter.trace] == [["Failed", " exit 2"]]  # one attempt
 
 
 def switch_document(templates) -> dict:

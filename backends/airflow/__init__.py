@@ -26,6 +26,7 @@ from .source import Source, py
 
 PARAM_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "json": "string"}
 SKIP_EXIT_CODE = 3  # the runtime's "not chosen by its switch" (see the task contract)
+CONTRACT_EXIT_CODE = 2  # the runtime's contract error (bad parameters, source mismatch): never worth a retry
 XCOM_FILE = "/airflow/xcom/return.json"  # where KubernetesPodOperator's sidecar reads XCom from
 
 # How each operator fills the command's slots. Bash: shell words reading the environment set by env().
@@ -123,7 +124,7 @@ def _preamble(plan: Plan, options: EmitOptions) -> str:
     return TEMPLATES.get_template("preamble.py.j2").render(
         bash=bash, relative_flow=relative_flow, sdk=sdk, decorators=[n for n in ("task", "task_group") if n in sdk],
         params=bool(plan.parameters), schedule=bool(plan.schedule), flatten=flatten, skip=SKIP_EXIT_CODE,
-        flow_file=py(flow_file), datastore=py(options.datastore), python=py(options.python))
+        contract=CONTRACT_EXIT_CODE, flow_file=py(flow_file), datastore=py(options.datastore), python=py(options.python))
 
 
 def _dag(out: Source, plan: Plan, options: EmitOptions, dag_id: str) -> None:

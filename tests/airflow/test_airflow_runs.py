@@ -7,6 +7,7 @@ import ast
 import shutil
 
 import pytest
+from flowc.runtime import Run
 from support.artifacts import final_artifacts
 from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, local_run
 
@@ -14,7 +15,9 @@ HOSTILE = TEST_FLOWS / "hostile.py"
 RETRYING = TEST_FLOWS / "retrying.py"
 PARAMETER_TYPES = TEST_FLOWS / "parameter_types.py"
 TIMEOUT_CAUGHT = TEST_FLOWS / "timeout_caught.py"
+RETRIED_PARAMS = TEST_FLOWS / "retried_params.py"
 DEPLOYED_FLOW = "flows/timeout_caught.py"  # where bash_runs deploys TIMEOUT_CAUGHT, inside the DAGs folder
+BAD_SETTINGS = {"settings": "not json"}  # a JSON parameter Airflow passes as text: the task command exits 2
 TEAMS_IGNORE = "# the team's own lines\nscratch/\n"
 # As Airflow's trigger form sends them: typed where the Param is typed, JSON text for JSON parameters.
 TYPED_CONF = {"text": "x", "count": 7, "ratio": 0.25, "flag": True, "config": '{"b": 2}', "xs": "[3, 4]"}
@@ -39,13 +42,14 @@ def bash_runs(airflow_driver, tmp_path_factory):
     deployed.parent.mkdir(parents=True)
     shutil.copyfile(TIMEOUT_CAUGHT, deployed)
     (work / "dags" / ".airflowignore").write_text(TEAMS_IGNORE)
-    compile_for_tests("airflow", [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, deployed], work / "dags",
-                      "--datastore", store.as_uri())
+    flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, deployed, RETRIED_PARAMS]
+    compile_for_tests("airflow", flows, work / "dags", "--datastore", store.as_uri())
     runs = [{"dag_id": flow_name(p), "conf": CONF.get(p.stem, {})} for p in EXAMPLES]
     runs += [{"dag_id": "HostileFlow", "conf": {}}, {"dag_id": "HostileFlow", "conf": HOSTILE_CONF},
              {"dag_id": "RetryingFlow", "conf": {}},
              {"dag_id": "ParameterTypesFlow", "conf": {}}, {"dag_id": "ParameterTypesFlow", "conf": TYPED_CONF},
-             {"dag_id": "TimeoutCaughtFlow", "conf": {}}]
+             {"dag_id": "TimeoutCaughtFlow", "conf": {}},
+             {"dag_id": "RetriedParamsFlow", "conf": BAD_SETTINGS}]
     pwned = work / "pwned"  # hostile strings try `touch $PWNED_DIR/N`: this folder must stay empty
     pwned.mkdir()
     env = {"PWNED_DIR": str(pwned), "RETRY_MARKER_DIR": str(work)}
@@ -62,7 +66,7 @@ def test_every_dag_loads_without_import_errors(bash_runs):
     result, _, work = bash_runs
     assert (work / "dags" / DEPLOYED_FLOW).is_file()  # Airflow's discovery skips it: .airflowignore lists it
     assert result["import_errors"] == {}
-    flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, TIMEOUT_CAUGHT]
+    flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, TIMEOUT_CAUGHT, RETRIED_PARAMS]
     assert set(result["dags"]) == {flow_name(p) for p in flows}
 
 
@@ -144,3 +148,13 @@ def test_catch_records_the_timeout_before_execution_timeout_stops_the_task(bash_
     assert result["dags"]["TimeoutCaughtFlow"]["tasks"]["start"]["execution_timeout"] == 2 + 60
     caught = final_artifacts(store, "TimeoutCaughtFlow", run["run_id"])["caught_type"]
     assert caught == "flowc.runtime.errors.StepTimeout"
+
+
+def test_a_contract_error_fails_at_once_without_retries(bash_runs):
+    """Bad parameters make the task command exit 2: no retry can succeed, so the task fails on its first try."""
+    result, store, _ = bash_runs
+    run = next(r for r in result["runs"] if r["dag_id"] == "RetriedParamsFlow")
+    assert result["dags"]["RetriedParamsFlow"]["tasks"]["start"]["retries"] == 2
+    assert run["state"] == "failed" and states(run)["start"] == {"failed"}
+    start = Run(f"RetriedParamsFlow/{run['run_id']}", datastore=store.as_uri())["start"].task
+    assert [a.status for a in start.attempts()] == ["failed"]

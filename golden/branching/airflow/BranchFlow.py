@@ -14,6 +14,10 @@ except ImportError:  # Airflow 2.11
     from airflow.models.param import Param
     from airflow.utils.template import literal
 try:
+    from airflow.sdk.exceptions import AirflowFailException
+except ImportError:  # Airflow 2.11
+    from airflow.exceptions import AirflowFailException
+try:
     from airflow.providers.standard.operators.bash import BashOperator
 except ImportError:  # Airflow 2 without the standard provider
     from airflow.operators.bash import BashOperator
@@ -40,6 +44,21 @@ def env(index, extra=None):
     return values
 
 
+class FlowcBashOperator(BashOperator):
+    """A BashOperator whose task command's exit code 2 (a contract error: bad parameters, a flow file
+    that does not match this DAG) fails the task at once: retrying cannot succeed."""
+
+    def execute(self, context):
+        try:
+            return super().execute(context)
+        except Exception:
+            process = getattr(self.subprocess_hook, "sub_process", None)
+            if getattr(process, "returncode", None) == 2:
+                raise AirflowFailException("flowc's task command exited 2 (a contract error, see the "
+                                           "log above): not retried, another try cannot succeed") from None
+            raise
+
+
 def flowc_task(step, command, index="", control=False, environment=None, **settings):
     """One step as a BashOperator running flowc's task command, whose values all come from the environment
     (never spliced in). Exit code 3: its switch chose another branch (skipped)."""
@@ -48,8 +67,8 @@ def flowc_task(step, command, index="", control=False, environment=None, **setti
         settings["output_processor"] = json.loads
     else:
         command = "exec " + command
-    return BashOperator(task_id=step, bash_command=command, env=env(index, environment),
-                        append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
+    return FlowcBashOperator(task_id=step, bash_command=command, env=env(index, environment),
+                             append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
 
 
 with DAG(

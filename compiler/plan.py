@@ -128,6 +128,7 @@ class TaskSpec(Frozen):
     retry: Optional[Retry] = None
     timeout_seconds: Optional[int] = None
     catch_var: Optional[str] = None
+    catches: bool = False  # @catch: the step's exception may be caught (and the task still succeed)
     resources: Resources = Resources()
     image: Optional[str] = None
     environment: tuple[tuple[str, str], ...] = ()
@@ -410,6 +411,7 @@ def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool, scope_o
         retry=Retry(**retry) if retry and retry["times"] > 0 else None,
         timeout_seconds=_timeout(step.decorator("timeout")),
         catch_var=_values(catch).get("var") if catch else None,
+        catches=catch is not None,
         resources=_resources(step),
         image=_image(step),
         environment=tuple(sorted(_values(environment)["vars"].items())) if environment else (),

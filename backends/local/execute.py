@@ -4,7 +4,9 @@ compile, check the inputs, pick the run id and datastore, and report the outcome
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -109,6 +111,10 @@ def execute(plan: LocalPlan, options: RunOptions, note: str = "") -> int:
         reused = f", {progress.reused} reused" if progress.reused else ""
         out.write(f"flowc run: {plan.flow}/{options.run_id} finished: {progress.done} tasks{reused} in "
                   f"{seconds:.2f}s. Inspect it with: flowc show {plan.flow}/{options.run_id}\n")
+    elif status == 1 and runner.failure is not None and runner.failure.exit_code == 2:
+        out.write(f"flowc run: {plan.flow}/{options.run_id} failed after {seconds:.2f}s: a contract error (see "
+                  f"above), which `flowc resume` cannot fix (it keeps the run's parameters). Correct the --param "
+                  f"values (or the flow) and run again: {_run_again(options)}\n")
     elif status == 1:
         out.write(f"flowc run: {plan.flow}/{options.run_id} failed after {seconds:.2f}s. Fix the step, then "
                   f"continue with: flowc resume {options.run_id} {_shown(options.flow_file)}\n")
@@ -117,6 +123,13 @@ def execute(plan: LocalPlan, options: RunOptions, note: str = "") -> int:
                   f"Continue with: flowc resume {options.run_id} {_shown(options.flow_file)}\n")
     out.flush()
     return status
+
+
+def _run_again(options: RunOptions) -> str:
+    """The `flowc run` command with this run's parameters, for the person to correct."""
+    params = [a for name, value in options.params.items()
+              for a in ("--param", f"{name}={value if isinstance(value, str) else json.dumps(value)}")]
+    return shlex.join(["flowc", "run", _shown(options.flow_file), *params])
 
 
 def _shown(path: str) -> str:

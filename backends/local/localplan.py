@@ -44,6 +44,7 @@ class TaskSpec:
     retry: Optional[Retry]
     timeout_seconds: Optional[int]
     environment: tuple[tuple[str, str], ...]
+    catches: bool = False  # @catch: a task that exits 0 may have caught its step's exception
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class LocalPlan:
                      children=tuple(t["children"]), waits_for=tuple(t["waits_for"]),
                      waits_for_one_of=t["waits_for_one_of"], join_of=t["join_of"], closed_by=t["closed_by"],
                      retry=Retry(**t["retry"]) if t["retry"] else None, timeout_seconds=t["timeout_seconds"],
-                     environment=tuple(tuple(pair) for pair in t["environment"]))
+                     environment=tuple(tuple(pair) for pair in t["environment"]), catches=t.get("catches", False))
             for t in data["tasks"])
         parameters = tuple(Parameter(p["name"], bool(p["required"]), p["default"] is not None)
                            for p in data["parameters"])

@@ -63,6 +63,7 @@ class Failure:
     reason: str
     stderr_path: str
     stdout_path: str
+    exit_code: Optional[int] = None  # 2: a contract error (bad parameters, source mismatch)
 
 
 class Interrupted(Exception):
@@ -214,7 +215,8 @@ class Runner:
                 self._fail(Failure(key, task.attempt, f"bad control value: {error}", task.stderr_path,
                                    task.stdout_path))
                 return
-            self.progress.ended(key, "ok", event.seconds, ok=True)
+            outcome = "caught" if spec.catches and self._caught(key, task.attempt) else "ok"
+            self.progress.ended(key, outcome, event.seconds, ok=True)
             self._enqueue(ready)
             return
         reason = self._describe_exit(event)
@@ -230,7 +232,20 @@ class Runner:
             heapq.heappush(self.retries, (time.monotonic() + delay, key, task.attempt + 1))
             return
         self.progress.ended(key, reason, event.seconds, ok=False)
-        self._fail(Failure(key, task.attempt, reason, task.stderr_path, task.stdout_path))
+        self._fail(Failure(key, task.attempt, reason, task.stderr_path, task.stdout_path, event.returncode))
+
+    def _caught(self, key: Key, attempt: int) -> bool:
+        """Whether @catch swallowed the step's exception in this committed attempt (its meta.json says)."""
+        from flowc.runtime.datastore import TaskRef
+
+        from .store import open_store
+
+        try:
+            meta = open_store(self.opts.datastore).read_meta(TaskRef(self.plan.flow, self.opts.run_id, *key),
+                                                             attempt)
+        except Exception:  # a progress word must not fail the run
+            return False
+        return meta is not None and meta.caught is not None
 
     def _echo_stdout(self, task) -> None:
         """What the step printed, prefixed with its task, once the task has ended (so lines of parallel

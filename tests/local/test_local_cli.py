@@ -98,6 +98,9 @@ def test_a_parameter_that_does_not_convert_fails_the_start_task(flowc):
     assert result.returncode == 1
     assert "task failed: step start" in result.stderr
     assert "amount" in result.stderr
+    last = result.stderr.splitlines()[-1]  # resume would keep the bad value: run again with a corrected one
+    assert "flowc resume" not in last.replace("`flowc resume` cannot fix", "")
+    assert last.endswith(f"run again: flowc run {EXAMPLES / 'switch.py'} --param amount=lots")
 
 
 def test_a_flow_with_problems_exits_1_with_diagnostics(flowc):
@@ -154,7 +157,9 @@ def test_timeout_enforced_by_the_runtime(flowc):
 
 def test_catch_records_a_timeout_and_the_run_goes_on(flowc):
     flow = FLOWS.parents[1] / "flows" / "timeout_caught.py"  # the flow every target runs
-    flowc.ok("run", str(flow), "--run-id", "caught")
+    result = flowc.ok("run", str(flow), "--run-id", "caught")
+    assert re.search(r"^\[start\] caught \d", result.stderr, re.MULTILINE), result.stderr  # not "ok"
+    assert re.search(r"^\[end\] ok \d", result.stderr, re.MULTILINE)
     end = flowc.run("TimeoutCaughtFlow/caught")["end"].task
     assert end.data.caught_type == "flowc.runtime.errors.StepTimeout"
 

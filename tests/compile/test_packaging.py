@@ -35,9 +35,13 @@ def declared_requirements(wheel: Path, extra: str) -> list[str]:
 def test_wheel_holds_the_flowc_namespace_and_works_installed(tmp_path):
     # Built in a cached venv holding only the build requirements (as an isolated build would be).
     builder = cached_venv("flowc-build-requirements", build_requirements())
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(builder), "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", str(REPO), "-w", str(tmp_path)], check=True, capture_output=True)
+    built = subprocess.run([sys.executable, "-m", "pip", "--python", str(builder), "wheel", "--no-deps", "-v",
+                            "--no-build-isolation", str(REPO), "-w", str(tmp_path)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert "license" not in (built.stdout + built.stderr).lower().replace("license-expression", ""), \
+        "setuptools warns about the license field"
     wheel = next(tmp_path.glob("flowc-*.whl"))
+    assert "License-Expression: Apache-2.0" in _metadata(wheel)
     names = zipfile.ZipFile(wheel).namelist()
     assert {n.split("/")[0] for n in names} == {"flowc", wheel.name.split("-")[0] + "-" +
                                                 wheel.name.split("-")[1] + ".dist-info"}
@@ -67,6 +71,21 @@ def test_wheel_holds_the_flowc_namespace_and_works_installed(tmp_path):
     where = subprocess.run([str(python), "-c", "import flowc.compiler; print(flowc.compiler.__file__)"],
                            capture_output=True, text=True, cwd=tmp_path)
     assert Path(where.stdout.strip()).is_relative_to(_site_packages(python)), where.stdout + where.stderr
+
+
+def _metadata(wheel: Path) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
+
+
+def test_the_description_names_only_targets_flowc_has():
+    from flowc.compiler import targets
+
+    description = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["description"]
+    named = {"Airflow": "airflow", "Argo": "argo", "Kubeflow": "kubeflow", "Step Functions": "stepfunctions",
+             "Dagster": "dagster", "Prefect": "prefect", "Flyte": "flyte", "Temporal": "temporal"}
+    promised = {target for word, target in named.items() if word in description}
+    assert promised and promised <= set(targets.BUILTIN)
 
 
 def _site_packages(python: Path) -> Path:

@@ -17,10 +17,13 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "show", help="show runs, steps, tasks and artifacts of flows that ran",
         description="FLOW lists its runs (newest first); FLOW/RUN shows the run's steps with their tasks' "
-                    "status and timings; FLOW/RUN/STEP shows each task of the step. FLOW is the flow class "
-                    "name or a flow file. --artifact NAME prints one artifact of FLOW/RUN/STEP (the step "
-                    "must have exactly one task; FLOW/RUN means its end step).")
-    parser.add_argument("target", metavar="FLOW[/RUN[/STEP]]")
+                    "status and WALL TIME (from the step's first task start to its last task end, so a "
+                    "foreach step's parallel tasks count once); FLOW/RUN/STEP shows each task of the step; "
+                    "FLOW/RUN/STEP/INDEX one task of a foreach (INDEX as in the TASK column, e.g. 2 or 2.0, "
+                    "or as an index path, 2/0) with its attempts. FLOW is the flow class name or a flow "
+                    "file. --artifact NAME prints one artifact of FLOW/RUN/STEP (the step must have exactly "
+                    "one task) or of FLOW/RUN/STEP/INDEX; FLOW/RUN means its end step.")
+    parser.add_argument("target", metavar="FLOW[/RUN[/STEP[/INDEX]]]")
     parser.add_argument("--artifact", metavar="NAME", help="print this artifact's value")
     parser.add_argument("--json", action="store_true", help="print JSON (an artifact's value, or the listing)")
     parser.add_argument("--datastore", metavar="URI",
@@ -35,7 +38,7 @@ def main(args) -> int:
 
     from flowc.runtime import layout
 
-    flow_name, run_id, step_name = _split(args.target)
+    flow_name, run_id, step_name, index = _split(args.target)
     if flow_name is None:
         return 2
     try:  # the runtime's one rule for names: nothing else can be in the datastore, nothing outside it is read
@@ -63,14 +66,24 @@ def main(args) -> int:
                         + _known(", runs: ", [r.id for r in flow.runs()[:10]]))
             return 2
         run = Run(f"{flow_name}/{run_id}", flow.datastore)
-        if args.artifact:
-            return _show_artifact(run, step_name or "end", args.artifact, args.json)
-        if step_name is None:
-            return _show_run(run, args.json)
-        if step_name not in run:
+        if step_name is not None and step_name not in run:
             usage_error(f"run {run.pathspec} has no task of step {step_name!r}"
                         + _known(", steps that ran: ", [s.name for s in run.steps()]))
             return 2
+        task = None
+        if index is not None:
+            try:
+                task = run[step_name][index]
+            except (KeyError, ValueError):
+                usage_error(f"step {run.pathspec}/{step_name} has no task {index!r}"
+                            + _known(", its tasks: ", [t.id for t in run[step_name].tasks()][:20]))
+                return 2
+        if args.artifact:
+            return _show_artifact(run, step_name or "end", args.artifact, args.json, task)
+        if step_name is None:
+            return _show_run(run, args.json)
+        if task is not None:
+            return _show_task(task, args.json)
         return _show_step(run[step_name], args.json)
     except FlowcError as error:
         print(f"flowc: error: {error}", file=sys.stderr)
@@ -78,20 +91,20 @@ def main(args) -> int:
 
 
 def _split(target: str):
-    """FLOW[/RUN[/STEP]] where FLOW may be a flow file (its class name is read statically)."""
+    """FLOW[/RUN[/STEP[/INDEX]]] where FLOW may be a flow file (its class name is read statically) and
+    INDEX a nested foreach's index path (2/0) as well as a task id (2.0)."""
     parts = target.split("/")
     if target.endswith(".py"):  # a flow file (may contain '/'): list its runs
         parts = [target]
-    elif len(parts) > 3:
-        usage_error(f"expected FLOW, FLOW/RUN or FLOW/RUN/STEP, got {target!r}")
-        return None, None, None
+    if len(parts) > 3:
+        parts = parts[:3] + ["/".join(parts[3:])]
     flow = parts[0]
     if flow.endswith(".py"):
         flow = _flow_name_of(flow)
         if flow is None:
-            return None, None, None
-    parts += [None] * (3 - len(parts))
-    return flow, parts[1] or None, parts[2] or None
+            return None, None, None, None
+    parts += [None] * (4 - len(parts))
+    return flow, parts[1] or None, parts[2] or None, parts[3] or None
 
 
 def _flow_name_of(path: str) -> Optional[str]:
@@ -162,7 +175,7 @@ def _show_run(run, as_json: bool) -> int:
     print(header)
     if run.parameters:
         print("parameters: " + ", ".join(f"{k}={v!r}" for k, v in sorted(run.parameters.items())))
-    table = [("STEP", "TASKS", "STATUS", "TIME")]
+    table = [("STEP", "TASKS", "STATUS", "WALL TIME")]  # first task start to last task end
     for s in steps:
         status = ", ".join(f"{n} {name}" if s["tasks"] > 1 else name for name, n in sorted(s["status"].items()))
         reused = sum(1 for t in s["task_list"] if t["reused_from"])
@@ -188,14 +201,35 @@ def _show_step(step, as_json: bool) -> int:
     return 0
 
 
-def _show_artifact(run, step_name: str, name: str, as_json: bool) -> int:
+def _show_task(task, as_json: bool) -> int:
+    row = _task_row(task)
+    attempts = [{"attempt": a.number, **{k: a.meta.get(k) for k in ("status", "started_at", "duration_s",
+                                                                     "exit_code")}}
+                for a in task.attempts()]
+    artifacts = list(task.artifacts) if task.successful else []
+    if as_json:
+        print(json.dumps({**row, "attempt_list": attempts, "artifacts": artifacts}, indent=2, default=repr))
+        return 0
+    reused = f" (reused from {row['reused_from']})" if row["reused_from"] else ""
+    print(f"Task {task.pathspec}: {row['status']}{reused}, {len(attempts)} attempt(s)")
+    table = [("ATTEMPT", "STATUS", "STARTED", "DURATION", "EXIT")]
+    for a in attempts:
+        exit_code = "-" if a["exit_code"] is None else str(a["exit_code"])
+        table.append((str(a["attempt"]), a["status"] or "-", _time(a["started_at"]), _duration(a["duration_s"]),
+                      exit_code))
+    _print_table(table)
+    print("artifacts: " + (", ".join(artifacts) or "-"))
+    return 0
+
+
+def _show_artifact(run, step_name: str, name: str, as_json: bool, task=None) -> int:
     if step_name not in run:
         usage_error(f"run {run.pathspec} has no task of step {step_name!r}")
         return 2
-    tasks = run[step_name].tasks()
+    tasks = [task] if task is not None else run[step_name].tasks()
     if len(tasks) != 1:
-        usage_error(f"step {run.pathspec}/{step_name} has {len(tasks)} tasks; --artifact needs a step with "
-                    f"exactly one (read foreach tasks with the client: Run(...)['{step_name}'].tasks())")
+        usage_error(f"step {run.pathspec}/{step_name} has {len(tasks)} tasks; name one: "
+                    f"{run.pathspec}/{step_name}/INDEX (the TASK column of `flowc show {run.pathspec}/{step_name}`)")
         return 2
     task = tasks[0]
     if not task.successful:
@@ -208,7 +242,7 @@ def _show_artifact(run, step_name: str, name: str, as_json: bool) -> int:
     if not as_json:
         import pprint
 
-        print(pprint.pformat(value))
+        print(pprint.pformat(value, sort_dicts=False))  # as the step built it
         return 0
     try:
         text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)

@@ -66,10 +66,40 @@ def test_artifact_without_json_prints_the_value(foreach_run):
     assert out == "['apple', 'kiwi', 'banana']\n"
 
 
+def test_artifact_text_keeps_the_order_the_step_built(foreach_run):
+    out = foreach_run.ok("show", "ForeachFlow/r1/join", "--artifact", "scores").stdout
+    assert out == "{'apple': 6, 'kiwi': 5, 'banana': 7}\n"  # insertion order, not sorted keys
+
+
+def test_show_one_foreach_task_and_its_artifact(foreach_run):
+    out = foreach_run.ok("show", "ForeachFlow/r1/score/1").stdout.splitlines()
+    assert out[0] == "Task ForeachFlow/r1/score/1: succeeded, 1 attempt(s)"
+    assert out[1].split() == ["ATTEMPT", "STATUS", "STARTED", "DURATION", "EXIT"]
+    assert out[2].split()[:2] == ["0", "succeeded"] and out[2].split()[-1] == "0"
+    assert "points" in out[3]
+    assert foreach_run.ok("show", "ForeachFlow/r1/score/1", "--artifact", "word").stdout == "'kiwi'\n"
+    missing = foreach_run("show", "ForeachFlow/r1/score/7")
+    assert missing.returncode == 2 and "has no task '7', its tasks: 0, 1, 2" in missing.stderr
+
+
+def test_a_nested_foreach_task_by_task_id_or_index_path(flowc):
+    flowc.ok("run", str(EXAMPLES / "nested_foreach.py"), "--run-id", "n1")
+    by_id = json.loads(flowc.ok("show", "NestedForeachFlow/n1/inner/0.1.0", "--json").stdout)
+    by_path = json.loads(flowc.ok("show", "NestedForeachFlow/n1/inner/0/1/0", "--json").stdout)
+    assert by_id == by_path and by_id["index"] == "0/1/0" and by_id["status"] == "succeeded"
+
+
+def test_the_time_column_says_what_it_measures(foreach_run):
+    assert foreach_run.ok("show", "ForeachFlow/r1").stdout.splitlines()[2].split() == [
+        "STEP", "TASKS", "STATUS", "WALL", "TIME"]
+    assert "WALL TIME (from the step's first task start to its last task end" in " ".join(
+        foreach_run.ok("show", "--help").stdout.split())
+
+
 def test_artifact_of_a_step_with_several_tasks_names_the_count(foreach_run):
     result = foreach_run("show", "ForeachFlow/r1/score", "--artifact", "points", "--json")
     assert result.returncode == 2
-    assert "step ForeachFlow/r1/score has 3 tasks" in result.stderr
+    assert "step ForeachFlow/r1/score has 3 tasks; name one: ForeachFlow/r1/score/INDEX" in result.stderr
 
 
 def test_unknown_artifact_lists_the_ones_there(foreach_run):

@@ -144,7 +144,7 @@ def test_what_a_target_cannot_do_is_an_error_and_what_it_ignores_a_warning(tmp_p
            "receive secrets" in bash.stderr
     assert "help: compile with --operator kubernetes" in bash.stderr
     assert "warning[FLC402]: no effect on airflow: @kubernetes/@resources" in bash.stderr
-    assert "resources.py:22:9" in bash.stderr  # the `def train` line
+    assert "resources.py:23:9" in bash.stderr  # the `def train` line
     pods = flowc("compile", str(flow), "-t", "airflow", "-o", str(tmp_path / "b"), "--datastore", "s3://b/p",
                  "--operator", "kubernetes", "--image", "i:1", cwd=REPO)
     assert pods.returncode == 0 and pods.stderr.count("FLC40") == 0

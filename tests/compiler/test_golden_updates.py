@@ -23,6 +23,8 @@ def test_output(golden):
 def project(tmp_path):
     (tmp_path / "tests").mkdir()
     shutil.copy(REPO / "tests" / "conftest.py", tmp_path / "tests" / "conftest.py")
+    shutil.copytree(REPO / "tests" / "support", tmp_path / "tests" / "support",  # the conftest imports it
+                    ignore=shutil.ignore_patterns("__pycache__", "locks"))
     (tmp_path / "tests" / "test_demo.py").write_text(TEST)
     return tmp_path
 

@@ -74,7 +74,7 @@ def test_tasks_stop_when_flowc_run_is_killed(flowc, mode):
             time.sleep(0.05)
         assert not alive(task_pid), "the task outlived its runner"
         if mode == "fork":  # the forked task also takes down what its step started
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + 20  # a loaded machine may take a while to deliver and handle it
             while alive(grandchild_pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert not alive(grandchild_pid)

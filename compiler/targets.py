@@ -37,6 +37,9 @@ class Target:
     backend: str  # the module exposing BACKEND
     options: tuple[Option, ...] = field(default=())
     deploys: bool = False  # `flowc deploy` can create or update it on its service
+    # a light module whose `folder_files(output_dir, flow_files) -> {name: text}` says what else the output
+    # folder needs beside the compiled files (Airflow: `.airflowignore` for flow files deployed with the DAGs)
+    folder_files: Optional[str] = None
 
 
 BUILTIN = {
@@ -91,6 +94,13 @@ def _import_declaration(name: str):
 def load(target: Target):
     """The target's backend (imported now, not before)."""
     return importlib.import_module(target.backend).BACKEND
+
+
+def folder_files(target: Target, output_dir, flow_files) -> dict[str, str]:
+    """The files a target keeps in its output folder beside the compiled ones (see Target.folder_files)."""
+    if target.folder_files is None:
+        return {}
+    return _import_declaration(target.folder_files).folder_files(output_dir, flow_files)
 
 
 def builtin() -> list[Target]:

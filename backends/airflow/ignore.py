@@ -12,7 +12,7 @@ COMMENT = "# flow files beside their DAGs (`flowc compile` keeps this list; othe
 GLOB_SPECIALS = "\\*?[]"
 
 
-def airflowignore(output_dir: Path, flow_files: list[Path]) -> dict[str, str]:
+def folder_files(output_dir: Path, flow_files: list[Path]) -> dict[str, str]:
     """{".airflowignore": text} when a flow file lies inside the output folder's tree, else {}."""
     patterns = sorted({_pattern(path) for path in _inside(output_dir, flow_files)})
     if not patterns:

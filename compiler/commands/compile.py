@@ -147,10 +147,8 @@ def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, d
                 raise OptionError(f"two flows would both write {output_dir / name}; compile them into different "
                                   "folders, or give one of them another name (see `flowc compile --help`)")
             files[name] = text
-    if target.name == "airflow" and not status:  # flow files beside their DAGs: Airflow must not import them
-        # without the backend package's __init__: a cache hit imports no compiler or backend
-        ignore = targets._import_declaration("flowc.backends.airflow.ignore")
-        files.update(ignore.airflowignore(output_dir, flows))
+    if not status:
+        files.update(targets.folder_files(target, output_dir, flows))
     return status, output_dir, files
 
 

@@ -11,6 +11,7 @@ task uses trigger rule `none_failed`. The file's static parts are templates/prea
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -24,7 +25,7 @@ from ..base import Backend, Capabilities
 from ..kubernetes import pod_resources, pod_secrets
 from .source import Source, py
 
-PARAM_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "json": "string"}
+PARAM_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}  # JSON: _json_param
 SKIP_EXIT_CODE = 3  # the runtime's "not chosen by its switch" (see the task contract)
 CONTRACT_EXIT_CODE = 2  # the runtime's contract error (bad parameters, source mismatch): never worth a retry
 XCOM_FILE = "/airflow/xcom/return.json"  # where KubernetesPodOperator's sidecar reads XCom from
@@ -267,7 +268,6 @@ def _params(out: Source, plan: Plan) -> None:
 
 
 def _param(p: ParameterSpec) -> str:
-    kind = PARAM_TYPES[p.type] if p.kind == "parameter" else "string"
     notes = [p.help]
     if p.type == "json":
         notes.append("(JSON)")
@@ -276,21 +276,49 @@ def _param(p: ParameterSpec) -> str:
     if p.runtime_default is not None:
         notes.append(f"(default computed at run time: {p.runtime_default})")
     description = py(" ".join(n for n in notes if n))
+    if p.type == "json" and p.kind == "parameter":
+        return _json_param(p, description)
+    kind = PARAM_TYPES[p.type] if p.kind == "parameter" else "string"
     if p.has_default:
-        value = p.default_text if p.type == "json" else p.default
-        return f"Param({py(value)}, type={py(kind)}, description={description})"
+        return f"Param({py(p.default)}, type={py(kind)}, description={description})"
     if p.required:
         return f"Param(type={py(kind)}, description={description})"
     return f"Param(None, type={py(['null', kind])}, description={description})"
+
+
+def _json_param(p: ParameterSpec, description: str) -> str:
+    """A list or dict default makes an `array`/`object` Param, so the trigger form edits it as JSON. Any other
+    JSON parameter gets no type: the form sends text, conf may send a value, and the runtime accepts both."""
+    value = _json_value(p.default) if p.has_default else None
+    if isinstance(value, (list, dict)):
+        kind = "array" if isinstance(value, list) else "object"
+        return f"Param({py(value)}, type={py(kind)}, description={description})"
+    if p.has_default:
+        return f"Param({py(p.default_text)}, description={description})"
+    if p.required:
+        return f"Param(description={description})"
+    return f"Param(None, description={description})"
+
+
+def _json_value(default: object) -> object:
+    """A JSON parameter's default as a value: JSON text is decoded (None when it is not JSON)."""
+    if not isinstance(default, str):
+        return default
+    try:
+        return json.loads(default)
+    except ValueError:
+        return None
 
 
 def _doc(plan: Plan, options: EmitOptions) -> str:
     lines = [f"# {plan.flow}", ""]
     if plan.docstring:
         lines += [plan.docstring, ""]
-    lines.append(f"Compiled by flowc from `{options.source_path}`. Each task runs `python -m flowc.runtime task`. "
-                 "Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items "
+    text = f"Compiled by flowc from `{options.source_path}`. Each task runs `python -m flowc.runtime task`."
+    if len(plan.scopes) > 1:  # only a flow with a foreach has a mapped task group to limit
+        text += (" Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items "
                  "(default 1024, setting `[core] max_map_length`).")
+    lines.append(text)
     return _no_md_path("\n".join(lines))
 
 

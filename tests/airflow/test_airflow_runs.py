@@ -17,12 +17,12 @@ PARAMETER_TYPES = TEST_FLOWS / "parameter_types.py"
 TIMEOUT_CAUGHT = TEST_FLOWS / "timeout_caught.py"
 RETRIED_PARAMS = TEST_FLOWS / "retried_params.py"
 DEPLOYED_FLOW = "flows/timeout_caught.py"  # where bash_runs deploys TIMEOUT_CAUGHT, inside the DAGs folder
-BAD_SETTINGS = {"settings": "not json"}  # a JSON parameter Airflow passes as text: the task command exits 2
+BAD_SETTINGS = {"settings": "not json"}  # an untyped JSON Param Airflow passes as text: the task command exits 2
 TEAMS_IGNORE = "# the team's own lines\nscratch/\n"
-# As Airflow's trigger form sends them: typed where the Param is typed, JSON text for JSON parameters.
-TYPED_CONF = {"text": "x", "count": 7, "ratio": 0.25, "flag": True, "config": '{"b": 2}', "xs": "[3, 4]"}
+# As Airflow's trigger form sends them: typed as the Param is typed (`object` and `array` for JSON parameters).
+TYPED_CONF = {"text": "x", "count": 7, "ratio": 0.25, "flag": True, "config": {"b": 2}, "xs": [3, 4]}
 HOSTILE_CONF = {"text": "conf's \"value\" {{ run_id }} $(touch $PWNED_DIR/8)\n✓", "number": 7}
-CONF = {"branching": {"alpha": 0.25}, "foreach": {"words": '["Fig", " plum ", "kiwi", "date"]'},
+CONF = {"branching": {"alpha": 0.25}, "foreach": {"words": ["Fig", " plum ", "kiwi", "date"]},
         "switch": {"amount": 5000}}
 
 
@@ -49,7 +49,8 @@ def bash_runs(airflow_driver, tmp_path_factory):
              {"dag_id": "RetryingFlow", "conf": {}},
              {"dag_id": "ParameterTypesFlow", "conf": {}}, {"dag_id": "ParameterTypesFlow", "conf": TYPED_CONF},
              {"dag_id": "TimeoutCaughtFlow", "conf": {}},
-             {"dag_id": "RetriedParamsFlow", "conf": BAD_SETTINGS}]
+             {"dag_id": "RetriedParamsFlow", "conf": BAD_SETTINGS},
+             {"dag_id": "RetriedParamsFlow", "conf": {"settings": '{"size": 5}'}}]
     pwned = work / "pwned"  # hostile strings try `touch $PWNED_DIR/N`: this folder must stay empty
     pwned.mkdir()
     env = {"PWNED_DIR": str(pwned), "RETRY_MARKER_DIR": str(work)}
@@ -115,7 +116,7 @@ def test_every_parameter_type_arrives_typed(bash_runs, tmp_path):
     result, store, _ = bash_runs
     for index, conf in enumerate([{}, TYPED_CONF]):
         run = airflow_run(result, "ParameterTypesFlow", index)
-        expected = local_run(PARAMETER_TYPES, tmp_path / str(index), {k: str(v) for k, v in conf.items()}, "local")
+        expected = local_run(PARAMETER_TYPES, tmp_path / str(index), conf, "local")
         assert final_artifacts(store, "ParameterTypesFlow", run["run_id"]) == expected
 
 
@@ -158,3 +159,10 @@ def test_a_contract_error_fails_at_once_without_retries(bash_runs):
     assert run["state"] == "failed" and states(run)["start"] == {"failed"}
     start = Run(f"RetriedParamsFlow/{run['run_id']}", datastore=store.as_uri())["start"].task
     assert [a.status for a in start.attempts()] == ["failed"]
+
+
+def test_a_json_parameter_given_as_json_text_arrives_decoded(bash_runs):
+    """An untyped JSON Param (no default shows its shape) passes the form's text on: the runtime decodes it."""
+    result, store, _ = bash_runs
+    data = final_artifacts(store, "RetriedParamsFlow", airflow_run(result, "RetriedParamsFlow", 1)["run_id"])
+    assert data["size"] == 5

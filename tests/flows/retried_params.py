@@ -4,7 +4,8 @@ from metaflow import FlowSpec, JSONType, Parameter, retry, step
 
 
 class RetriedParamsFlow(FlowSpec):
-    settings = Parameter("settings", type=JSONType, default='{"size": 1}', help="JSON settings")
+    # Required, so no default shows its shape: Airflow's Param stays untyped and passes bad JSON text on.
+    settings = Parameter("settings", type=JSONType, required=True, help="JSON settings")
 
     @retry(times=2, minutes_between_retries=0)
     @step

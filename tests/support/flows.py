@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -36,9 +37,14 @@ def compile_for_tests(target: str, flows, out: Path, *options: str) -> None:
         assert done.returncode == 0, done.stderr
 
 
+def _param_text(value: object) -> str:
+    """A conf value as `--param` text: lists and dicts as JSON, the rest as str() (True -> "True")."""
+    return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+
+
 def local_run(flow: Path, store: Path, params: dict, run_id: str) -> dict:
     """`flowc run` the flow; its final artifacts."""
-    args = [a for name, value in params.items() for a in ("--param", f"{name}={value}")]
+    args = [a for name, value in params.items() for a in ("--param", f"{name}={_param_text(value)}")]
     done = flowc("run", str(flow), "--datastore", store.as_uri(), "--run-id", run_id, *args)
     assert done.returncode == 0, done.stderr[-3000:]
     return final_artifacts(store, flow_name(flow), run_id)

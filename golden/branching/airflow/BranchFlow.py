@@ -74,7 +74,7 @@ def flowc_task(step, command, index="", control=False, environment=None, **setti
 with DAG(
     dag_id='BranchFlow',
     description='flowc flow BranchFlow (examples/branching.py)',
-    doc_md='# BranchFlow\n\nTrain two models side by side and keep the better one.\n\nCompiled by flowc from `examples/branching.py`. Each task runs `python -m flowc.runtime task`. Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items (default 1024, setting `[core] max_map_length`).',
+    doc_md='# BranchFlow\n\nTrain two models side by side and keep the better one.\n\nCompiled by flowc from `examples/branching.py`. Each task runs `python -m flowc.runtime task`.',
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:BranchFlow'],

@@ -81,7 +81,7 @@ with DAG(
     tags=['flowc', 'flow:ForeachFlow'],
     default_args={"trigger_rule": "none_failed"},  # the runtime decides what a switch skipped
     params={
-        'words': Param('["apple", "kiwi", "banana"]', type='string', description='the words to score, as a JSON list (JSON)'),
+        'words': Param(['apple', 'kiwi', 'banana'], type='array', description='the words to score, as a JSON list (JSON)'),
         'bonus': Param(1, type='integer', description='points added to every score'),
     },
 ) as dag:

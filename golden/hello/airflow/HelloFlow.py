@@ -74,7 +74,7 @@ def flowc_task(step, command, index="", control=False, environment=None, **setti
 with DAG(
     dag_id='HelloFlow',
     description='flowc flow HelloFlow (examples/hello.py)',
-    doc_md='# HelloFlow\n\nSay hello, then shout it.\n\nCompiled by flowc from `examples/hello.py`. Each task runs `python -m flowc.runtime task`. Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items (default 1024, setting `[core] max_map_length`).',
+    doc_md='# HelloFlow\n\nSay hello, then shout it.\n\nCompiled by flowc from `examples/hello.py`. Each task runs `python -m flowc.runtime task`.',
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:HelloFlow'],

@@ -36,7 +36,7 @@ def flowc_pod(step, command, control=False, environment=None, **settings):
 with DAG(
     dag_id='NestedBranchFlow',
     description='flowc flow NestedBranchFlow (examples/nested_branches.py)',
-    doc_md='# NestedBranchFlow\n\nCompiled by flowc from `examples/nested_branches.py`. Each task runs `python -m flowc.runtime task`. Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items (default 1024, setting `[core] max_map_length`).',
+    doc_md='# NestedBranchFlow\n\nCompiled by flowc from `examples/nested_branches.py`. Each task runs `python -m flowc.runtime task`.',
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:NestedBranchFlow'],

@@ -37,7 +37,7 @@ def flowc_pod(step, command, control=False, environment=None, **settings):
 with DAG(
     dag_id='SwitchFlow',
     description='flowc flow SwitchFlow (examples/switch.py)',
-    doc_md='# SwitchFlow\n\nRoute small and large orders differently.\n\nCompiled by flowc from `examples/switch.py`. Each task runs `python -m flowc.runtime task`. Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items (default 1024, setting `[core] max_map_length`).',
+    doc_md='# SwitchFlow\n\nRoute small and large orders differently.\n\nCompiled by flowc from `examples/switch.py`. Each task runs `python -m flowc.runtime task`.',
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:SwitchFlow'],

@@ -96,8 +96,8 @@ def golden_machine(example) -> dict:
 
 def test_the_parser_reads_asl_literals_paths_and_nested_intrinsics():
     text = r"States.Array('a\'b', 'c\\d \{x\}', $.run_id, States.Format('{}, {}', $.a, $$.Map.Item.Value), '')"
-    assert intrinsic_arguments(text) == ["a'b", "c\\d {x}", "$.run_id", "States.Format('{}, {}', $.a, $$.Map.Item.Value)",
-                                         ""]
+    assert intrinsic_arguments(text) == [
+        "a'b", "c\\d {x}", "$.run_id", "States.Format('{}, {}', $.a, $$.Map.Item.Value)", ""]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)

@@ -130,7 +130,7 @@ def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, d
     for flow_file in flows:
         configured = config.for_flow(target.name, flow_file)  # [[tool.flowc.overrides]] matching this file
         flow_class = args.flow or configured.pop("flow", None)
-        options = _options(target, settings_for(args, configured, target), config.root, flow_file, output_dir,
+        options = _options(target, settings_for(args, configured, target), config, flow_file, output_dir,
                            flow_class)
         cache_key = _cache_key(target, flow_file, options) if use_cache else None
         emitted = compile_cache.load(cache_key) if cache_key else None
@@ -218,12 +218,15 @@ def _refuse_unsafe(what: str, text: str) -> None:
                           "rename it or choose another value")
 
 
-def _options(target, settings: dict, root: Path, flow_file: Path, output_dir: Path, flow_class) -> EmitOptions:
-    source_path = _relative(flow_file, root)
-    out = _relative(output_dir, root)
-    for what, path in (("the flow file", source_path), ("the output folder", out)):
+def _options(target, settings: dict, config, flow_file: Path, output_dir: Path, flow_class) -> EmitOptions:
+    source_path = _relative(flow_file, config.root)
+    # The regenerate command is pasted where the user compiles: the project root, or without a
+    # pyproject.toml, the folder they compiled in (the flow's folder may be elsewhere).
+    command_root = config.root if config.pyproject else Path.cwd().resolve()
+    command_flow, out = _relative(flow_file, command_root), _relative(output_dir, command_root)
+    for what, path in (("the flow file", source_path), ("the flow file", command_flow), ("the output folder", out)):
         _refuse_unsafe(what, path)
-    argv = ["flowc", "compile", source_path, "--target", target.name, "-o", out]
+    argv = ["flowc", "compile", command_flow, "--target", target.name, "-o", out]
     if flow_class:
         argv += ["--flow", flow_class]
     for name in (*COMMON[2:], *(o.name for o in target.options)):

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from pathlib import Path
 
@@ -154,3 +155,32 @@ def test_config_output_dir_is_relative_to_the_pyproject(project):
     done = flowc("compile", "foreach.py", cwd=project / "flows")
     assert done.returncode == 0, done.stderr
     assert (project / "dags" / "ForeachFlow.py").is_file() and not (project / "flows" / "dags").exists()
+
+
+def regenerate_command(generated: Path) -> list[str]:
+    """The command the generated file's header says writes it again (a `# ` comment line)."""
+    lines = generated.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if "regenerate" in line)
+    return shlex.split(lines[at + 1].lstrip("# "))
+
+
+@pytest.mark.parametrize("with_pyproject", [True, False], ids=["pyproject", "no-pyproject"])
+def test_the_headers_regenerate_command_works_where_the_user_compiled(tmp_path, with_pyproject):
+    """Pasted in the folder where the user compiled, the header's command writes the same bytes, also
+    without a pyproject.toml (paths were once relative to the flow's folder then)."""
+    assert not any((folder / "pyproject.toml").exists() for folder in (tmp_path, *tmp_path.parents))
+    (tmp_path / "flows").mkdir()
+    shutil.copy(FLOW, tmp_path / "flows" / "foreach.py")
+    if with_pyproject:
+        (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    done = flowc("compile", "flows/foreach.py", "--target", "airflow", "-o", "out/dags",
+                 "--datastore", "s3://bucket/flowc", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    generated = tmp_path / "out" / "dags" / "ForeachFlow.py"
+    first = generated.read_bytes()
+    command = regenerate_command(generated)
+    assert command[:3] == ["flowc", "compile", "flows/foreach.py"] and "out/dags" in command
+    shutil.rmtree(tmp_path / "out")
+    done = flowc(*command[1:], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert generated.read_bytes() == first

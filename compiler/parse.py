@@ -304,7 +304,12 @@ class _FlowReader:
                        stray, help="move the transition to the end of the step; flowc reads transitions "
                                    "statically, so they cannot depend on `if`, loops or `return`")
         if call is None:
-            if node.name.value != "end" and not other_calls:
+            misspelled = _misspelled_next(last)
+            if misspelled is not None and not other_calls:
+                self.error("FLC010", f"Step *{node.name.value}* is missing a self.next() transition: "
+                           f"self.{misspelled.func.attr.value}() is not one", misspelled,
+                           help="did you mean `self.next`?")
+            elif node.name.value != "end" and not other_calls:
                 self.error("FLC010",
                            f"Step *{node.name.value}* is missing a self.next() transition to the next "
                            "step. Add a self.next() as the last line in the function.", node.name,
@@ -628,6 +633,17 @@ def _next_call(statement) -> Optional[cst.Call]:
         last = statement.body[-1]
         if isinstance(last, cst.Expr) and _is_next_call(last.value):
             return last.value
+    return None
+
+
+def _misspelled_next(statement) -> Optional[cst.Call]:
+    """`nxt` in a last statement `self.nxt(...)`: a call of a `self` method named much like `next`."""
+    if isinstance(statement, cst.SimpleStatementLine) and statement.body:
+        last = statement.body[-1]
+        if isinstance(last, cst.Expr) and isinstance(last.value, cst.Call):
+            name = _self_attribute(last.value.func)
+            if name is not None and name != "next" and closest(name, ["next"]):
+                return last.value
     return None
 
 

@@ -219,12 +219,11 @@ def _refuse_unsafe(what: str, text: str) -> None:
 
 
 def _options(target, settings: dict, config, flow_file: Path, output_dir: Path, flow_class) -> EmitOptions:
+    # Paths relative to the project root (the flow's own folder without a pyproject.toml): the same bytes
+    # from any working directory, so `--check` agrees wherever CI runs it; the header says where to run it.
     source_path = _relative(flow_file, config.root)
-    # The regenerate command is pasted where the user compiles: the project root, or without a
-    # pyproject.toml, the folder they compiled in (the flow's folder may be elsewhere).
-    command_root = config.root if config.pyproject else Path.cwd().resolve()
-    command_flow, out = _relative(flow_file, command_root), _relative(output_dir, command_root)
-    for what, path in (("the flow file", source_path), ("the flow file", command_flow), ("the output folder", out)):
+    command_flow, out = source_path, _relative(output_dir, config.root)
+    for what, path in (("the flow file", source_path), ("the output folder", out)):
         _refuse_unsafe(what, path)
     argv = ["flowc", "compile", command_flow, "--target", target.name, "-o", out]
     if flow_class:
@@ -240,6 +239,7 @@ def _options(target, settings: dict, config, flow_file: Path, output_dir: Path, 
         source_path=source_path,
         flow_from_output=Path(os.path.relpath(flow_file.resolve(), output_dir.resolve())).as_posix(),
         regenerate=shlex.join(argv),
+        regenerate_in="the project root" if config.pyproject else "the flow file's folder",
         flow_path=settings.get("flow_path"),
         image=settings.get("image"),
         extra={o.name: settings.get(o.name) for o in target.options},

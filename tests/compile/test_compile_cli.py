@@ -165,9 +165,9 @@ def regenerate_command(generated: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("with_pyproject", [True, False], ids=["pyproject", "no-pyproject"])
-def test_the_headers_regenerate_command_works_where_the_user_compiled(tmp_path, with_pyproject):
-    """Pasted in the folder where the user compiled, the header's command writes the same bytes, also
-    without a pyproject.toml (paths were once relative to the flow's folder then)."""
+def test_the_headers_regenerate_command_works_where_the_header_says(tmp_path, with_pyproject):
+    """Pasted where the header says (the project root; without a pyproject.toml, the flow file's folder, so
+    that the bytes never depend on the working directory), the header's command writes the same bytes."""
     assert not any((folder / "pyproject.toml").exists() for folder in (tmp_path, *tmp_path.parents))
     (tmp_path / "flows").mkdir()
     shutil.copy(FLOW, tmp_path / "flows" / "foreach.py")
@@ -179,8 +179,15 @@ def test_the_headers_regenerate_command_works_where_the_user_compiled(tmp_path, 
     generated = tmp_path / "out" / "dags" / "ForeachFlow.py"
     first = generated.read_bytes()
     command = regenerate_command(generated)
-    assert command[:3] == ["flowc", "compile", "flows/foreach.py"] and "out/dags" in command
+    where = tmp_path if with_pyproject else tmp_path / "flows"
+    text = generated.read_text()
+    if with_pyproject:
+        assert "regenerate from the project root with" in text
+        assert command[:3] == ["flowc", "compile", "flows/foreach.py"] and "out/dags" in command
+    else:
+        assert "regenerate from the flow file's folder with" in text
+        assert command[:3] == ["flowc", "compile", "foreach.py"] and "../out/dags" in command
     shutil.rmtree(tmp_path / "out")
-    done = flowc(*command[1:], cwd=tmp_path)
+    done = flowc(*command[1:], cwd=where)
     assert done.returncode == 0, done.stderr
     assert generated.read_bytes() == first

@@ -99,7 +99,7 @@ def kubeflow_vs_kfp_sdk(backend) -> None:
     sys.path.insert(0, str(REPO / "tests"))
     from support.venvs import cached_venv
 
-    python = cached_venv("kfp-2.17.0", KFP)
+    python = cached_venv("kfp-2.17.0", KFP, REPO / "tests" / "support" / "locks" / "kfp-2.17.0.txt")  # the tests' venv
     child = subprocess.Popen([str(python), str(REPO / "bench" / "kfp_pipeline.py")], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
 

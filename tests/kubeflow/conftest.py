@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.venvs import cached_venv
+from support.venvs import LOCKS, cached_venv
 
 KFP = ["kfp==2.17.0", "kfp-kubernetes==2.15.0"]  # FIELD-NOTES: 2.17.3 may not install; 2.16 fails nested loops
 DRIVER = Path(__file__).with_name("driver.py")
@@ -17,7 +17,7 @@ DRIVER = Path(__file__).with_name("driver.py")
 
 @pytest.fixture(scope="session")
 def kfp_python() -> Path:
-    return cached_venv("kfp-2.17.0", KFP)
+    return cached_venv("kfp-2.17.0", KFP, LOCKS / "kfp-2.17.0.txt")
 
 
 @pytest.fixture(scope="session")

@@ -102,21 +102,27 @@ def load(entry_key: str) -> Optional[dict[str, str]]:
 
 def store(entry_key: str, files: dict[str, str]) -> None:
     """Store a clean compile's files under `entry_key`: whole or not at all, whoever else is writing."""
+    entry = {"format": FORMAT, "key": entry_key, "sha256": _files_digest(files), "files": files}
+    store_json(cache_dir(), entry_key, entry, MAX_ENTRIES)
+
+
+def store_json(folder: Path, name: str, data: dict, keep: int) -> None:
+    """Write `data` as `folder/name.json` atomically (temporary file + rename, so concurrent writers and
+    readers see a whole entry or none), then keep the newest `keep` entries (pruned once per process).
+    Every error is ignored: a read-only or full cache only means the next run computes again."""
     import tempfile  # only a miss writes
 
-    folder = cache_dir()
-    entry = {"format": FORMAT, "key": entry_key, "sha256": _files_digest(files), "files": files}
     tmp = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(entry, handle, ensure_ascii=False)
-        os.replace(tmp, folder / f"{entry_key}.json")
+            json.dump(data, handle, ensure_ascii=False)
+        os.replace(tmp, folder / f"{name}.json")
         tmp = None
-        _prune_once(str(folder))
+        _prune_once(str(folder), keep)
     except OSError:
-        pass  # a read-only or full cache: the compile itself succeeded
+        pass
     finally:
         if tmp is not None:
             try:
@@ -126,16 +132,16 @@ def store(entry_key: str, files: dict[str, str]) -> None:
 
 
 @functools.lru_cache(maxsize=None)
-def _prune_once(folder: str) -> None:
-    """Keep the newest MAX_ENTRIES entries (once per process: the cache must not grow with every edit)."""
+def _prune_once(folder: str, keep: int) -> None:
+    """Keep the newest `keep` entries (once per process: a cache must not grow with every edit)."""
     try:
         entries = [e for e in os.scandir(folder) if e.name.endswith(".json")]
-        if len(entries) <= MAX_ENTRIES:
+        if len(entries) <= keep:
             return
         entries.sort(key=lambda e: e.stat().st_mtime_ns)
     except OSError:
         return
-    for entry in entries[: len(entries) - MAX_ENTRIES]:
+    for entry in entries[: len(entries) - keep]:
         try:
             os.unlink(entry.path)
         except OSError:

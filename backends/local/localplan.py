@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -131,34 +129,6 @@ def load_cached(key: str) -> Optional[LocalPlan]:
 
 
 def store_cached(key: str, data: dict) -> None:
-    folder = cache_dir()
-    tmp = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        os.replace(tmp, folder / f"{key}.json")
-        tmp = None
-        _prune(folder)
-    except OSError:
-        pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    from flowc.compiler.compile_cache import store_json
 
-
-def _prune(folder: Path) -> None:
-    """Keep the newest MAX_CACHED plans: the cache must not grow with every edit of every flow."""
-    entries = [e for e in os.scandir(folder) if e.name.endswith(".json")]
-    if len(entries) <= MAX_CACHED:
-        return
-    entries.sort(key=lambda e: e.stat().st_mtime_ns)
-    for entry in entries[: len(entries) - MAX_CACHED]:
-        try:
-            os.unlink(entry.path)
-        except OSError:
-            pass
+    store_json(cache_dir(), key, data, MAX_CACHED)

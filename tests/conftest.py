@@ -18,7 +18,8 @@ GOLDEN_ROOT = Path(__file__).resolve().parent.parent / "golden"
 
 # Fixtures that start real outside software (a scheduler, a Metaflow venv, an S3 server). A test using one,
 # directly or through another fixture, is marked `slow`: `./dev test -m "not slow"` is the fast tier.
-SLOW_FIXTURES = {"airflow_driver", "airflow2_driver", "kfp_python", "metaflow_python", "s3_server", "s3_env"}
+SLOW_FIXTURES = {"airflow_driver", "airflow2_driver", "kfp_python", "metaflow_python", "s3_server", "s3_env",
+                 "aws"}  # aws: moto's S3 server and Step Functions, in tests/stepfunctions
 
 
 def pytest_configure(config):

@@ -6,7 +6,7 @@ argument-list entries (pods); user strings are wrapped in `literal()` so Jinja n
 cannot map inside a mapped task group, so the plan is flattened (compiler/transforms.py): every foreach
 scope is a top-level mapped task group. Switch branches that were not chosen end with exit code 3, which
 the operators turn into "skipped" (skip_on_exit_code): the runtime decides, per foreach index, and every
-task uses trigger rule `none_failed`. The file's static parts are templates/preamble.py.j2.
+task uses trigger rule `none_failed`. The file's static parts are preamble.py.j2, next to this module.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ POD_SETTINGS = {  # PodSpec field -> KubernetesPodOperator argument, passed thro
     "image_pull_policy": "image_pull_policy", "service_account": "service_account_name",
 }
 TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")), undefined=jinja2.StrictUndefined,
+    loader=jinja2.FileSystemLoader(Path(__file__).parent), undefined=jinja2.StrictUndefined,
     block_start_string="<%", block_end_string="%>", variable_start_string="<<", variable_end_string=">>",
     comment_start_string="<#", comment_end_string="#>", keep_trailing_newline=True, autoescape=False)
 

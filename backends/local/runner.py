@@ -226,10 +226,10 @@ class Runner:
         retryable = event.returncode != 2  # 2 = usage / contract error: another attempt cannot help
         times = spec.retry.times if spec.retry else 0
         if retryable and task.attempt < times and self.failure is None:
-            delay = spec.retry.minutes_between_retries * 60
+            # Like Metaflow's local runtime, retry at once: minutes_between_retries is the schedulers' delay.
             self.progress.ended(key, reason, event.seconds, ok=False,
-                                note=f"; retrying in {delay:g}s (attempt {task.attempt + 2} of {times + 1})")
-            heapq.heappush(self.retries, (time.monotonic() + delay, key, task.attempt + 1))
+                                note=f"; retrying now (attempt {task.attempt + 2} of {times + 1})")
+            heapq.heappush(self.retries, (time.monotonic(), key, task.attempt + 1))
             return
         self.progress.ended(key, reason, event.seconds, ok=False)
         self._fail(Failure(key, task.attempt, reason, task.stderr_path, task.stdout_path, event.returncode))

@@ -141,8 +141,8 @@ def test_failure_report_names_the_task_shows_the_traceback_and_the_logs(flowc):
 def test_retry_recovers_a_flaky_step(flowc):
     result = flowc.ok("run", str(FLOWS / "retrying.py"), "--run-id", "flaky")
     assert "[flaky] failed (exit 1)" in result.stderr
-    assert "retrying in 0s (attempt 2 of 3)" in result.stderr
-    assert "retrying in 0s (attempt 3 of 3)" in result.stderr
+    assert "retrying now (attempt 2 of 3)" in result.stderr
+    assert "retrying now (attempt 3 of 3)" in result.stderr
     task = flowc.run("RetryingFlow/flaky")["flaky"].task
     assert task.data.succeeded_on == 2
     assert [a.status for a in task.attempts()] == ["failed", "failed", "succeeded"]

@@ -7,7 +7,7 @@ class RetryingFlow(FlowSpec):
     def start(self):
         self.next(self.flaky)
 
-    @retry(times=2, minutes_between_retries=0)
+    @retry(times=2)  # the default 2 minutes between retries: `flowc run` retries at once, as Metaflow does locally
     @step
     def flaky(self):
         if current.retry_count < 2:

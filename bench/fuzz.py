@@ -1,7 +1,8 @@
 """The long fuzz run (on demand): `python bench/fuzz.py [CASES] [FIRST_SEED]` (default 10,000 from 0).
 
-The same cases as tests/compile/test_fuzz_targets.py (hostile strings into every user field, through check,
-ir and every target), many more of them; prints the outcome counts and the seeds that failed."""
+The same cases as tests/compile/test_fuzz_targets.py (hostile strings into every user field, through
+`flowc ir` -- the command line's own function, in this process -- and every target), many more of them;
+prints the outcome counts and the seeds that failed."""
 
 from __future__ import annotations
 

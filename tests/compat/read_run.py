@@ -1,0 +1,39 @@
+"""What Metaflow's client shows of one run, as JSON: written against Metaflow's client API only.
+
+Run in Metaflow's venv (the real client) and under flowc's `metaflow` shim (flowc's client); the two
+outputs must be equal. Usage: python read_run.py FLOW/RUN_ID
+"""
+
+import json
+import sys
+
+from metaflow import Run, namespace
+
+
+def value(data):
+    return json.loads(json.dumps(data, default=repr, sort_keys=True))
+
+
+def task_view(task):
+    # "_"-prefixed artifacts are Metaflow's internals; "name" is the flow's name, stored by Metaflow.
+    return {artifact.id: value(artifact.data) for artifact in task.artifacts
+            if not artifact.id.startswith("_") and artifact.id != "name"}
+
+
+def main(pathspec):
+    namespace(None)
+    run = Run(pathspec)
+    steps = {}
+    for step in run:
+        tasks = [task_view(task) for task in step]
+        steps[step.id] = sorted(tasks, key=lambda t: json.dumps(t, sort_keys=True))
+    return {
+        "successful": run.successful,
+        "finished": run.finished,
+        "steps": steps,
+        "end": sorted(name for name in dir(run.data) if not name.startswith("_") and name != "name"),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1]), sort_keys=True))

@@ -1,0 +1,169 @@
+"""Compatibility with Metaflow: each flow runs under real Metaflow and under `flowc run`, and Metaflow's own
+client API reads both runs the same way.
+
+The corpus is every example (examples/*.py) plus tests/compat/flows/*.py: small flows written from
+Metaflow's documentation of each feature (never copied from its code). Each side runs in an isolated
+temporary directory (HOME, datastore and metadata all local to it). Then ONE client script, written against
+Metaflow's client (`from metaflow import Run, namespace`), reads the run: in Metaflow's venv it talks to
+Metaflow; here it runs with flowc's `metaflow` shim and talks to flowc's client. What it prints — every
+step, every task's artifacts, the run's outcome — must be equal.
+
+A flow says how it is run in comment lines of its own (`# compat: WORD ARGS`), read by `Directives`:
+
+    # compat: param NAME=VALUE      a parameter on the command line (Metaflow: --NAME VALUE)
+    # compat: env NAME=VALUE        an environment variable for the run (both sides)
+    # compat: tag TAG               a run tag (--tag TAG on both)
+    # compat: config NAME=PATH      a config file, PATH relative to the flow (--config NAME PATH)
+    # compat: differs ARTIFACT      an artifact both sides have but whose value may differ (ids, paths, ...)
+    # compat: skip REASON           not run: REASON says what flowc does not support yet
+
+Metaflow lives in its own venv (`support.venvs.metaflow_venv()`, built once per machine): flowc must work
+without it, so it never enters the main environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from support.venvs import metaflow_venv
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = sorted(REPO.glob("examples/*.py")) + sorted((REPO / "tests" / "compat" / "flows").glob("*.py"))
+CLIENT_SCRIPT = Path(__file__).with_name("read_run.py")
+
+
+@dataclass
+class Directives:
+    params: list[tuple[str, str]] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    configs: list[tuple[str, str]] = field(default_factory=list)
+    differs: set[str] = field(default_factory=set)
+    skip: str = ""
+
+    @classmethod
+    def read(cls, flow_file: Path) -> "Directives":
+        found = cls()
+        for line in flow_file.read_text().splitlines():
+            if not line.startswith("# compat: "):
+                continue
+            word, _, rest = line[len("# compat: "):].strip().partition(" ")
+            if word in ("param", "env", "config"):
+                name, _, value = rest.partition("=")
+                target = {"param": found.params, "config": found.configs}.get(word)
+                if target is None:
+                    found.env[name] = value
+                else:
+                    target.append((name, value))
+            elif word == "tag":
+                found.tags.append(rest)
+            elif word == "differs":
+                found.differs.add(rest)
+            elif word == "skip":
+                found.skip = rest
+            else:
+                raise ValueError(f"{flow_file.name}: unknown compat directive {word!r}")
+        return found
+
+
+@pytest.fixture(scope="session")
+def metaflow_python() -> Path:
+    return metaflow_venv()
+
+
+def isolated_env(home: Path, extra: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("METAFLOW_", "FLOWC_"))}
+    env.update(HOME=str(home), USERNAME="compat", USER="compat", METAFLOW_DEFAULT_DATASTORE="local",
+               METAFLOW_DEFAULT_METADATA="local", METAFLOW_DATASTORE_SYSROOT_LOCAL=str(home),
+               FLOWC_DATASTORE=str(home / ".flowc"))
+    env.update(extra)
+    return env
+
+
+def run_metaflow(python: Path, flow_file: Path, how: Directives, work: Path) -> str:
+    """Run the flow with Metaflow; the run's pathspec."""
+    top = [arg for name, path in how.configs for arg in ("--config", name, path)]
+    run_args = [arg for name, value in how.params for arg in (f"--{name}", value)]
+    run_args += [arg for tag in how.tags for arg in ("--tag", tag)]
+    command = [str(python), flow_file.name, "--no-pylint", *top, "run", "--run-id-file", "run-id", *run_args]
+    done = subprocess.run(command, cwd=work, env=isolated_env(work, how.env), capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, f"metaflow run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return (work / "run-id").read_text().strip()
+
+
+def run_flowc(flow_file: Path, how: Directives, work: Path) -> str:
+    """Run the flow with `flowc run`; the run's id."""
+    args = [arg for name, value in how.params for arg in ("--param", f"{name}={value}")]
+    args += [arg for tag in how.tags for arg in ("--tag", tag)]
+    args += [arg for name, path in how.configs for arg in ("--config", name, path)]
+    command = [sys.executable, "-m", "flowc.compiler.cli", "run", flow_file.name, "--run-id", "compat", *args]
+    done = subprocess.run(command, cwd=work, env=isolated_env(work, how.env), capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, f"flowc run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return "compat"
+
+
+def read_run(python: Path, pathspec: str, work: Path, shim: bool) -> dict:
+    """What Metaflow's client API shows of the run (CLIENT_SCRIPT), from `python`."""
+    prelude = "import flowc.runtime; flowc.runtime.install_metaflow_shim(); " if shim else ""
+    code = f"{prelude}import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+    done = subprocess.run([str(python), "-c", code, str(CLIENT_SCRIPT), pathspec], cwd=work,
+                          env=isolated_env(work, {}), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"reading {pathspec} failed:\n{done.stderr[-3000:]}"
+    return json.loads(done.stdout)
+
+
+def flow_name(flow_file: Path) -> str:
+    from flowc.compiler.api import compile_file
+
+    compiled = compile_file(flow_file)
+    assert compiled.ok, compiled.diagnostics
+    return compiled.flow.name
+
+
+def without(view: dict, differs: set[str]) -> dict:
+    """The view with the `differs` artifacts' values blanked (their presence is still compared)."""
+    for step in view["steps"].values():
+        for task in step:
+            for name in differs & set(task):
+                task[name] = "<differs>"
+    return view
+
+
+@pytest.mark.parametrize("flow_file", CORPUS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_metaflow_and_flowc_runs_read_the_same(flow_file, metaflow_python, tmp_path):
+    how = Directives.read(flow_file)
+    if how.skip:
+        pytest.skip(how.skip)
+    flow = flow_name(flow_file)
+    views = {}
+    for side in ("metaflow", "flowc"):
+        work = tmp_path / side
+        shutil.copytree(flow_file.parent, work, ignore=shutil.ignore_patterns("__pycache__"))
+        if side == "metaflow":
+            run_id = run_metaflow(metaflow_python, work / flow_file.name, how, work)
+            views[side] = read_run(metaflow_python, f"{flow}/{run_id}", work, shim=False)
+        else:
+            run_id = run_flowc(work / flow_file.name, how, work)
+            views[side] = read_run(Path(sys.executable), f"{flow}/{run_id}", work, shim=True)
+    assert without(views["flowc"], how.differs) == without(views["metaflow"], how.differs)
+
+
+def test_directives_are_read(tmp_path):
+    flow = tmp_path / "flow.py"
+    flow.write_text("# compat: param alpha=3\n# compat: env METAFLOW_RUN_BETA=x=y\n# compat: tag t1\n"
+                    "# compat: config cfg=cfg.json\n# compat: differs a\nx = 1  # compat: param not=read\n")
+    how = Directives.read(flow)
+    assert (how.params, how.env, how.tags, how.configs, how.differs) == (
+        [("alpha", "3")], {"METAFLOW_RUN_BETA": "x=y"}, ["t1"], [("cfg", "cfg.json")], {"a"})

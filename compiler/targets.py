@@ -40,6 +40,9 @@ class Target:
     # a light module whose `folder_files(output_dir, flow_files) -> {name: text}` says what else the output
     # folder needs beside the compiled files (Airflow: `.airflowignore` for flow files deployed with the DAGs)
     folder_files: Optional[str] = None
+    # a light module whose `flow_lookup(path, text) -> Optional[Path]` reads back which flow file a generated
+    # file's tasks read, when that file is on this machine (Airflow's bash DAGs: relative to the DAG file)
+    flow_lookup: Optional[str] = None
 
 
 BUILTIN = {
@@ -101,6 +104,17 @@ def folder_files(target: Target, output_dir, flow_files) -> dict[str, str]:
     if target.folder_files is None:
         return {}
     return _import_declaration(target.folder_files).folder_files(output_dir, flow_files)
+
+
+def flow_read_by(path, text: str):
+    """The flow file that the generated file at `path` (any built-in target's) has its tasks read, or None when
+    that is not a file on this machine (see Target.flow_lookup)."""
+    for target in builtin():
+        if target.flow_lookup is not None:
+            found = _import_declaration(target.flow_lookup).flow_lookup(path, text)
+            if found is not None:
+                return found
+    return None
 
 
 def builtin() -> list[Target]:

@@ -314,12 +314,25 @@ def _doc(plan: Plan, options: EmitOptions) -> str:
     lines = [f"# {plan.flow}", ""]
     if plan.docstring:
         lines += [plan.docstring, ""]
-    text = f"Compiled by flowc from `{options.source_path}`. Each task runs `python -m flowc.runtime task`."
+    text = f"Compiled by flowc from `{options.source_path}`. Each task runs `python -m flowc.runtime task`. "
+    text += _where_the_flow_is(options)
     if len(plan.scopes) > 1:  # only a flow with a foreach has a mapped task group to limit
         text += (" Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items "
                  "(default 1024, setting `[core] max_map_length`).")
     lines.append(text)
     return _no_md_path("\n".join(lines))
+
+
+def _where_the_flow_is(options: EmitOptions) -> str:
+    """Where tasks look for the flow file, said on the DAG's page: a DAG whose flow is not deployed still
+    loads, and fails only when a task runs (`flowc compile --check` reports it: see lookup.py)."""
+    if options.get("operator", "bash") == "kubernetes":
+        return (f"Tasks read the flow file at `{options.flow_path or options.source_path}` inside the image "
+                f"`{options.image}`, from its working directory.")
+    if options.flow_path is not None:
+        return f"Tasks read the flow file at `{options.flow_path}` on the workers (`--flow-path`)."
+    return (f"Tasks read the flow file at `{options.flow_from_output}`, relative to this DAG file's folder: "
+            "deploy it there with the DAGs (or compile with `--flow-path`).")
 
 
 def _no_md_path(text: str) -> str:

@@ -7,4 +7,4 @@ TARGET = Target("airflow", "an Airflow DAG file (Airflow 3.x and 2.11+)", "flowc
            ("bash", "kubernetes"), default="bash"),
     Option("dag_id", "the DAG id (default: the flow's class name)"),
     Option("namespace", "the Kubernetes namespace of each pod (--operator kubernetes)"),
-), folder_files="flowc.backends.airflow.ignore")
+), folder_files="flowc.backends.airflow.ignore", flow_lookup="flowc.backends.airflow.lookup")

@@ -297,9 +297,34 @@ def _compare(outputs, stale: list[Path], check: bool, show_diff: bool, prune: bo
     if show_diff and prune:
         for path in stale:
             _print_diff(path, path.read_text(encoding="utf-8", errors="replace"), None)
+    lost = _report_flows_not_found(outputs, stale)
     print(f"flowc compile: would regenerate {_files(changed)}, {total - changed} up to date"
-          f"{_stale_summary(stale, prune, False)}", file=sys.stderr)
-    return 1 if (changed or stale) and check else 0
+          f"{_stale_summary(stale, prune, False)}{f', {_files(lost)} without their flow' if lost else ''}",
+          file=sys.stderr)
+    return 1 if (changed or stale or lost) and check else 0
+
+
+def _report_flows_not_found(outputs, stale: list[Path]) -> int:
+    """Name each generated file on disk whose tasks read a flow file that is not where they look (an Airflow
+    DAG reads it relative to its own folder): it loads, and fails only when a task runs. How many."""
+    lost = 0
+    for path in [output_dir / name for output_dir, files in outputs for name in sorted(files)] + stale:
+        if not path.is_file() or not project.is_generated(path):
+            continue
+        flow = targets.flow_read_by(path, path.read_text(encoding="utf-8", errors="replace"))
+        if flow is None or flow.is_file():
+            continue
+        lost += 1
+        fix = "remove it with --prune" if path in stale else "regenerate it with `flowc compile`"
+        print(f"flow not found for {path}: its tasks read {_shown(flow)}, and there is no file there (the DAG "
+              f"folder or the flow moved, or the flow is not committed); {fix}", file=sys.stderr)
+    return lost
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it here: relative to the working directory when below it."""
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else str(path)
 
 
 def _print_diff(path: Path, current, text) -> None:

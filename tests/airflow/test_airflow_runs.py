@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import ast
 import shutil
+import sys
 
 import pytest
 from flowc.runtime import Run
 from support.artifacts import final_artifacts
-from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, local_run
+from support.flows import EXAMPLES, REPO, TEST_FLOWS, compile_for_tests, flow_name, flowc, local_run
 
 HOSTILE = TEST_FLOWS / "hostile.py"
+EXAMPLES_DIR = REPO / "examples"
+NOT_DEPLOYED = "NotDeployedHello"  # the DAG of a flow compiled, then not deployed where the DAG reads it
 RETRYING = TEST_FLOWS / "retrying.py"
 PARAMETER_TYPES = TEST_FLOWS / "parameter_types.py"
 TIMEOUT_CAUGHT = TEST_FLOWS / "timeout_caught.py"
@@ -44,13 +47,21 @@ def bash_runs(airflow_driver, tmp_path_factory):
     (work / "dags" / ".airflowignore").write_text(TEAMS_IGNORE)
     flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, deployed, RETRIED_PARAMS]
     compile_for_tests("airflow", flows, work / "dags", "--datastore", store.as_uri())
+    not_deployed = work / "flows" / "hello.py"  # its DAG reads it beside the DAGs folder, where it never arrives
+    not_deployed.parent.mkdir()
+    shutil.copyfile(EXAMPLES_DIR / "hello.py", not_deployed)
+    done = flowc("compile", str(not_deployed), "-t", "airflow", "-o", str(work / "dags"), "--dag-id", NOT_DEPLOYED,
+                 "--datastore", store.as_uri(), "--python", sys.executable)
+    assert done.returncode == 0, done.stderr
+    not_deployed.unlink()
     runs = [{"dag_id": flow_name(p), "conf": CONF.get(p.stem, {})} for p in EXAMPLES]
     runs += [{"dag_id": "HostileFlow", "conf": {}}, {"dag_id": "HostileFlow", "conf": HOSTILE_CONF},
              {"dag_id": "RetryingFlow", "conf": {}},
              {"dag_id": "ParameterTypesFlow", "conf": {}}, {"dag_id": "ParameterTypesFlow", "conf": TYPED_CONF},
              {"dag_id": "TimeoutCaughtFlow", "conf": {}},
              {"dag_id": "RetriedParamsFlow", "conf": BAD_SETTINGS},
-             {"dag_id": "RetriedParamsFlow", "conf": {"settings": '{"size": 5}'}}]
+             {"dag_id": "RetriedParamsFlow", "conf": {"settings": '{"size": 5}'}},
+             {"dag_id": NOT_DEPLOYED, "conf": {}}]
     pwned = work / "pwned"  # hostile strings try `touch $PWNED_DIR/N`: this folder must stay empty
     pwned.mkdir()
     env = {"PWNED_DIR": str(pwned), "RETRY_MARKER_DIR": str(work)}
@@ -68,7 +79,19 @@ def test_every_dag_loads_without_import_errors(bash_runs):
     assert (work / "dags" / DEPLOYED_FLOW).is_file()  # Airflow's discovery skips it: .airflowignore lists it
     assert result["import_errors"] == {}
     flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, TIMEOUT_CAUGHT, RETRIED_PARAMS]
-    assert set(result["dags"]) == {flow_name(p) for p in flows}
+    assert set(result["dags"]) == {flow_name(p) for p in flows} | {NOT_DEPLOYED}
+
+
+def test_a_dag_whose_flow_file_was_not_deployed_loads_says_where_and_fails_at_once(bash_runs):
+    """The DAG still loads (no I/O at parse time); its page says where its tasks read the flow, and its first
+    task fails: nothing of the flow runs."""
+    result, _, work = bash_runs
+    assert "Tasks read the flow file at `../flows/hello.py`, relative to this DAG file's folder" in \
+        result["dags"][NOT_DEPLOYED]["doc_md"]
+    assert not (work / "flows" / "hello.py").exists()
+    run = next(r for r in result["runs"] if r["dag_id"] == NOT_DEPLOYED)
+    assert run["state"] == "failed" and states(run)["start"] == {"failed"}
+    assert not any(state == "success" for _, _, state in run["tasks"])
 
 
 def test_compile_adds_the_deployed_flow_to_the_teams_airflowignore(bash_runs):

@@ -4,7 +4,9 @@ or renamed flows reported, and removed with --prune. All on a sample user reposi
 
 from __future__ import annotations
 
+import os
 import shlex
+from pathlib import Path
 
 import pytest
 from support.flows import flowc
@@ -151,3 +153,62 @@ def test_targets_sharing_a_folder_do_not_see_each_others_files_as_stale(repo):
     assert check.returncode == 0 and "stale" not in check.stderr, check.stderr
     only_argo = flowc("compile", "--check", "--target", "argo", cwd=repo)  # nor when compiling one of them
     assert only_argo.returncode == 0 and "stale" not in only_argo.stderr, only_argo.stderr
+
+
+def flow_file_the_dag_reads(dag: Path) -> Path:
+    """Where the DAG's own code looks: its FLOW_FILE line, run as the DAG file would run it."""
+    line = next(line for line in dag.read_text().splitlines() if line.startswith("FLOW_FILE = "))
+    scope = {"__file__": str(dag), "os": os}
+    exec(line, scope)
+    return Path(scope["FLOW_FILE"])
+
+
+def test_check_names_a_dag_whose_flow_file_is_not_where_it_looks(repo):
+    """A bash-operator DAG reads its flow relative to its own folder. Moved away from the flows, or left
+    behind by a deleted flow, it still loads in Airflow and fails only when a task runs: --check says so."""
+    assert flowc("compile", cwd=repo).returncode == 0
+    clean = flowc("compile", "--check", cwd=repo)
+    assert clean.returncode == 0 and "flow not found" not in clean.stderr
+    # The DAG folder moves (and the setting with it) without regenerating the DAGs.
+    (repo / "airflow").mkdir()
+    (repo / "dags").rename(repo / "airflow" / "dags")
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('output-dir = "dags"', 'output-dir = "airflow/dags"'))
+    moved = flowc("compile", "--check", "--target", "airflow", cwd=repo)
+    assert moved.returncode == 1
+    for name in OUTPUTS["dags"]:
+        dag = repo / "airflow" / "dags" / name
+        looked = flow_file_the_dag_reads(dag)
+        assert not looked.exists()
+        assert (f"flow not found for airflow/dags/{name}: its tasks read "
+                f"{os.path.relpath(looked, repo)}, and there is no file there") in moved.stderr
+    assert moved.stderr.rstrip().endswith("3 files without their flow")
+    # Regenerated, each DAG reads its flow where it is.
+    assert flowc("compile", "--target", "airflow", cwd=repo).returncode == 0
+    for name in OUTPUTS["dags"]:
+        assert flow_file_the_dag_reads(repo / "airflow" / "dags" / name).samefile(
+            repo / "flows" / ("pipelines/branching.py" if name == "BranchFlow.py" else
+                              "hello.py" if name == "hello_dag.py" else "foreach.py"))
+    assert flowc("compile", "--check", cwd=repo).returncode == 0
+    # A flow that is gone (deleted, or never committed): its DAG is stale and reads nothing.
+    (repo / "flows" / "hello.py").unlink()
+    gone = flowc("compile", "--check", cwd=repo)
+    assert gone.returncode == 1
+    assert ("flow not found for airflow/dags/hello_dag.py: its tasks read flows/hello.py, and there is no file "
+            "there (the DAG folder or the flow moved, or the flow is not committed); remove it with --prune") \
+        in gone.stderr
+
+
+def test_dags_that_read_their_flow_elsewhere_are_not_judged(repo, tmp_path):
+    """Inside an image, or at a --flow-path on the workers: not a file of this machine, nothing reported."""
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'output-dir = "dags"', 'output-dir = "dags"\nflow-path = "/opt/flows/any.py"'))
+    assert flowc("compile", "--target", "airflow", cwd=repo).returncode == 0
+    assert flowc("compile", "--check", "--target", "airflow", cwd=repo).returncode == 0
+    done = flowc("compile", str(repo / "flows" / "foreach.py"), "-t", "airflow", "-o", str(tmp_path / "pods"),
+                 "--operator", "kubernetes", "--image", "i:1", "--datastore", "s3://b/p", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    checked = flowc("compile", str(repo / "flows" / "foreach.py"), "-t", "airflow", "-o", str(tmp_path / "pods"),
+                    "--operator", "kubernetes", "--image", "i:1", "--datastore", "s3://b/p", "--check", cwd=repo)
+    assert checked.returncode == 0 and "flow not found" not in checked.stderr

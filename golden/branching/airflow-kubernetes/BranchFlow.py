@@ -37,7 +37,7 @@ def flowc_pod(step, command, control=False, environment=None, **settings):
 with DAG(
     dag_id='BranchFlow',
     description='flowc flow BranchFlow (examples/branching.py)',
-    doc_md='# BranchFlow\n\nTrain two models side by side and keep the better one.\n\nCompiled by flowc from `examples/branching.py`. Each task runs `python -m flowc.runtime task`.',
+    doc_md='# BranchFlow\n\nTrain two models side by side and keep the better one.\n\nCompiled by flowc from `examples/branching.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `examples/branching.py` inside the image `registry.example/flows:1`, from its working directory.',
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:BranchFlow'],

@@ -74,7 +74,7 @@ def flowc_task(step, command, index="", control=False, environment=None, **setti
 with DAG(
     dag_id='BranchFlow',
     description='flowc flow BranchFlow (examples/branching.py)',
-    doc_md='# BranchFlow\n\nTrain two models side by side and keep the better one.\n\nCompiled by flowc from `examples/branching.py`. Each task runs `python -m flowc.runtime task`.',
+    doc_md="# BranchFlow\n\nTrain two models side by side and keep the better one.\n\nCompiled by flowc from `examples/branching.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `../../../examples/branching.py`, relative to this DAG file's folder: deploy it there with the DAGs (or compile with `--flow-path`).",
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:BranchFlow'],

@@ -38,7 +38,7 @@ def flowc_pod(step, command, control=False, environment=None, **settings):
 with DAG(
     dag_id='ForeachInSwitchFlow',
     description='flowc flow ForeachInSwitchFlow (examples/foreach_in_switch.py)',
-    doc_md='# ForeachInSwitchFlow\n\nCompiled by flowc from `examples/foreach_in_switch.py`. Each task runs `python -m flowc.runtime task`. Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items (default 1024, setting `[core] max_map_length`).',
+    doc_md='# ForeachInSwitchFlow\n\nCompiled by flowc from `examples/foreach_in_switch.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `examples/foreach_in_switch.py` inside the image `registry.example/flows:1`, from its working directory. Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items (default 1024, setting `[core] max_map_length`).',
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:ForeachInSwitchFlow'],

@@ -75,7 +75,7 @@ def flowc_task(step, command, index="", control=False, environment=None, **setti
 with DAG(
     dag_id='ForeachInSwitchFlow',
     description='flowc flow ForeachInSwitchFlow (examples/foreach_in_switch.py)',
-    doc_md='# ForeachInSwitchFlow\n\nCompiled by flowc from `examples/foreach_in_switch.py`. Each task runs `python -m flowc.runtime task`. Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items (default 1024, setting `[core] max_map_length`).',
+    doc_md="# ForeachInSwitchFlow\n\nCompiled by flowc from `examples/foreach_in_switch.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `../../../examples/foreach_in_switch.py`, relative to this DAG file's folder: deploy it there with the DAGs (or compile with `--flow-path`). Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items (default 1024, setting `[core] max_map_length`).",
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:ForeachInSwitchFlow'],

@@ -37,7 +37,7 @@ def flowc_pod(step, command, control=False, environment=None, **settings):
 with DAG(
     dag_id='HelloFlow',
     description='flowc flow HelloFlow (examples/hello.py)',
-    doc_md='# HelloFlow\n\nSay hello, then shout it.\n\nCompiled by flowc from `examples/hello.py`. Each task runs `python -m flowc.runtime task`.',
+    doc_md='# HelloFlow\n\nSay hello, then shout it.\n\nCompiled by flowc from `examples/hello.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `examples/hello.py` inside the image `registry.example/flows:1`, from its working directory.',
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:HelloFlow'],

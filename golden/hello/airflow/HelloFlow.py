@@ -74,7 +74,7 @@ def flowc_task(step, command, index="", control=False, environment=None, **setti
 with DAG(
     dag_id='HelloFlow',
     description='flowc flow HelloFlow (examples/hello.py)',
-    doc_md='# HelloFlow\n\nSay hello, then shout it.\n\nCompiled by flowc from `examples/hello.py`. Each task runs `python -m flowc.runtime task`.',
+    doc_md="# HelloFlow\n\nSay hello, then shout it.\n\nCompiled by flowc from `examples/hello.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `../../../examples/hello.py`, relative to this DAG file's folder: deploy it there with the DAGs (or compile with `--flow-path`).",
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:HelloFlow'],

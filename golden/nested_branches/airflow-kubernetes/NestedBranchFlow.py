@@ -36,7 +36,7 @@ def flowc_pod(step, command, control=False, environment=None, **settings):
 with DAG(
     dag_id='NestedBranchFlow',
     description='flowc flow NestedBranchFlow (examples/nested_branches.py)',
-    doc_md='# NestedBranchFlow\n\nCompiled by flowc from `examples/nested_branches.py`. Each task runs `python -m flowc.runtime task`.',
+    doc_md='# NestedBranchFlow\n\nCompiled by flowc from `examples/nested_branches.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `examples/nested_branches.py` inside the image `registry.example/flows:1`, from its working directory.',
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:NestedBranchFlow'],

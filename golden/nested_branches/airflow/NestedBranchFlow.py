@@ -73,7 +73,7 @@ def flowc_task(step, command, index="", control=False, environment=None, **setti
 with DAG(
     dag_id='NestedBranchFlow',
     description='flowc flow NestedBranchFlow (examples/nested_branches.py)',
-    doc_md='# NestedBranchFlow\n\nCompiled by flowc from `examples/nested_branches.py`. Each task runs `python -m flowc.runtime task`.',
+    doc_md="# NestedBranchFlow\n\nCompiled by flowc from `examples/nested_branches.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `../../../examples/nested_branches.py`, relative to this DAG file's folder: deploy it there with the DAGs (or compile with `--flow-path`).",
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:NestedBranchFlow'],

@@ -79,7 +79,7 @@ def flatten(lists):
 with DAG(
     dag_id='NestedForeachFlow',
     description='flowc flow NestedForeachFlow (examples/nested_foreach.py)',
-    doc_md='# NestedForeachFlow\n\nCompiled by flowc from `examples/nested_foreach.py`. Each task runs `python -m flowc.runtime task`. Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items (default 1024, setting `[core] max_map_length`).',
+    doc_md="# NestedForeachFlow\n\nCompiled by flowc from `examples/nested_foreach.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `../../../examples/nested_foreach.py`, relative to this DAG file's folder: deploy it there with the DAGs (or compile with `--flow-path`). Foreach fan-outs are Airflow mapped task groups, limited to `max_map_length` items (default 1024, setting `[core] max_map_length`).",
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:NestedForeachFlow'],

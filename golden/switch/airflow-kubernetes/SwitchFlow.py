@@ -37,7 +37,7 @@ def flowc_pod(step, command, control=False, environment=None, **settings):
 with DAG(
     dag_id='SwitchFlow',
     description='flowc flow SwitchFlow (examples/switch.py)',
-    doc_md='# SwitchFlow\n\nRoute small and large orders differently.\n\nCompiled by flowc from `examples/switch.py`. Each task runs `python -m flowc.runtime task`.',
+    doc_md='# SwitchFlow\n\nRoute small and large orders differently.\n\nCompiled by flowc from `examples/switch.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `examples/switch.py` inside the image `registry.example/flows:1`, from its working directory.',
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:SwitchFlow'],

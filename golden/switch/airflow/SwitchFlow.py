@@ -74,7 +74,7 @@ def flowc_task(step, command, index="", control=False, environment=None, **setti
 with DAG(
     dag_id='SwitchFlow',
     description='flowc flow SwitchFlow (examples/switch.py)',
-    doc_md='# SwitchFlow\n\nRoute small and large orders differently.\n\nCompiled by flowc from `examples/switch.py`. Each task runs `python -m flowc.runtime task`.',
+    doc_md="# SwitchFlow\n\nRoute small and large orders differently.\n\nCompiled by flowc from `examples/switch.py`. Each task runs `python -m flowc.runtime task`. Tasks read the flow file at `../../../examples/switch.py`, relative to this DAG file's folder: deploy it there with the DAGs (or compile with `--flow-path`).",
     schedule=None,
     catchup=False,
     tags=['flowc', 'flow:SwitchFlow'],

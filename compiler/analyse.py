@@ -38,6 +38,9 @@ class Node:
     closed_by: Optional[str] = None  # branch/foreach split: its join
     switch_meet: Optional[str] = None  # switch: the step where its branches meet
     is_switch_meet: bool = False  # several parents of which exactly one runs
+    # `parents` grouped as the step waits for them: one of each group runs. A group of several: a switch's
+    # cases (a meet, or a branch of a join whose switch cases end at the join); a foreach join: one group.
+    input_groups: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -217,16 +220,16 @@ class _Shape:
         for name in topo:
             self._visit(name)
         switch_meets = self._switch_meets()
-        self._check_meets_at_joins(switch_meets)
         closed_by = {split: join for join, split in self.join_of.items()}
         nodes = {}
         for name in topo:
             step = self.steps[name]
             stack = self.stack[name]
+            parents = self._ordered_parents(name)
             nodes[name] = Node(
                 name=name,
                 kind=_kind(step),
-                parents=self._ordered_parents(name),
+                parents=parents,
                 children=tuple(t for t in dict.fromkeys(step.transition.targets) if t in self.g),
                 split_parents=stack,
                 foreach_depth=sum(1 for s in stack if self.steps[s].transition.kind == "foreach"),
@@ -234,6 +237,7 @@ class _Shape:
                 closed_by=closed_by.get(name),
                 switch_meet=switch_meets.get(name),
                 is_switch_meet=name in self.meets,
+                input_groups=self._input_groups(name, parents),
             )
         return Graph(flow=self.flow, nodes=nodes)
 
@@ -366,19 +370,20 @@ class _Shape:
 
         return tuple(sorted(parents, key=branch_rank))
 
-    def _check_meets_at_joins(self, switch_meets: dict[str, str]) -> None:
-        """A join's --inputs lists every parent as required ("a,b,q"); if two of them are alternative
-        cases of one switch, only one ever runs and the join would wait forever. (Metaflow accepts this
-        shape; flowc asks for a plain step where the cases meet. A case that goes straight into the
-        join is FLC108.)"""
-        for switch, meet in switch_meets.items():
-            if self.steps[meet].is_join and not self.g.has_edge(switch, meet):
-                self.diags.error("FLC111", f"The cases of switch *{switch}* meet at the join step *{meet}*; "
-                                           "flowc needs them to meet in a plain step first.",
-                                 self.steps[meet].span,
-                                 help=f"add a step that every case of *{switch}* leads to, and go from it to "
-                                      f"*{meet}*",
-                                 labels=(Label(self.steps[switch].transition.span, "switch starts here"),))
+    def _input_groups(self, name: str, parents: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        """Which parents are alternatives. A join of static branches gets one group per branch: where a
+        switch inside a branch has its cases end at the join, that branch's group holds every case's last
+        step, and the join takes whichever ran (Metaflow's shape: one input per branch)."""
+        split = self.join_of.get(name)
+        if name in self.meets or (split is not None and self.steps[split].transition.kind == "foreach"):
+            return (parents,) if parents else ()
+        if split is None:
+            return tuple((p,) for p in parents)
+        groups: dict[str, list[str]] = {}
+        for parent in parents:  # already in split order
+            branch = self.branch.get(parent)
+            groups.setdefault(parent if branch is _SPLIT_CHILD or branch is None else branch, []).append(parent)
+        return tuple(tuple(group) for group in groups.values())
 
     def _switch_meets(self) -> dict[str, str]:
         """Where each switch's branches meet: its immediate post-dominator."""

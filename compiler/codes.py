@@ -31,6 +31,18 @@ CODES: dict[str, str] = {
     "FLC031": "invalid step name",
     "FLC032": "missing start or end step",
     "FLC033": "step defined twice",
+    "FLC040": "name not provided by flowc's metaflow",
+    # configs
+    "FLC050": "malformed Config",
+    "FLC051": "config file cannot be read",
+    "FLC052": "config value cannot be parsed",
+    "FLC053": "config reference names no value of the config",
+    "FLC054": "config expression is not a config path",
+    "FLC055": "required config has no value",
+    "FLC056": "two configs with the same name",
+    "FLC057": "config parser flowc cannot run",
+    "FLC058": "--config or --config-value names no config of the flow",
+    "FLC060": "two @card decorators on a step with the same id",
     # the graph's shape
     "FLC101": "loop in the flow",
     "FLC102": "unreachable step",
@@ -42,7 +54,6 @@ CODES: dict[str, str] = {
     "FLC108": "switch case leads directly to a join",
     "FLC109": "several incoming paths into a step that is not a join",
     "FLC110": "unsupported switch shape",
-    "FLC111": "switch cases meet at a join",
     # parameters
     "FLC201": "reserved parameter name",
     "FLC202": "parameter clashes with a step",
@@ -61,6 +72,11 @@ CODES: dict[str, str] = {
     # targets
     "FLC401": "the target cannot run this flow",
     "FLC402": "has no effect on the target (warning)",
+}
+
+# Codes no longer emitted, kept so their numbers are never given another meaning: code -> why it went.
+RETIRED: dict[str, str] = {
+    "FLC111": "switch cases that meet at a join step run now, as in Metaflow",
 }
 
 

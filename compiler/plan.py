@@ -16,7 +16,9 @@ from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 from .analyse import Graph, Node
-from .ir import Decorator, Parameter, Step
+from flowc.runtime.configs import encode as encode_configs
+
+from .ir import Config, Decorator, Parameter, Step
 from .schedule import resolve_cron
 from .source import Span
 
@@ -115,9 +117,13 @@ class TaskSpec(Frozen):
     inputs: str  # the --inputs wiring
     waits_for: tuple[str, ...]  # steps that must have run (for a switch meet: exactly one of them)
     waits_for_one_of: bool = False  # True where switch branches meet
+    # waits_for grouped: the task runs once one step of every group has run (a group of several is a
+    # switch's cases, of which only one runs: a meet, or a join's branch whose cases end at the join)
+    waits_for_groups: tuple[tuple[str, ...], ...] = ()
     foreach_splits: tuple[str, ...] = ()  # enclosing foreach splits, outermost first: the index depth
     scope: str = TOP  # the id of the scope whose DAG holds this task
     after: tuple[Ref, ...] = ()  # waits_for lifted to nodes of this task's scope (its own split left out)
+    after_groups: tuple[tuple[Ref, ...], ...] = ()  # waits_for_groups lifted so: one node of each group succeeds
     fan_out: Literal["none", "foreach", "switch"] = "none"  # what this task's control value means
     children: tuple[str, ...] = ()
     switch_cases: tuple[tuple[str, str], ...] = ()  # a switch: (case value, step)
@@ -207,7 +213,8 @@ class ChoiceRegion(Frozen):
     kind: Literal["choice"] = "choice"
     switch: str
     cases: tuple[Case, ...]
-    meet: Optional[str]  # None: the cases never meet before the flow ends
+    meet: Optional[str]  # None: the cases run to the end of the flow, or of the branch or foreach body
+    # holding the switch (they meet at its join, which gets one input from whichever case ran)
 
 
 Region = Annotated[Union[StepRegion, ParallelRegion, MapRegion, ChoiceRegion], Field(discriminator="kind")]
@@ -227,6 +234,7 @@ class Plan(Frozen):
     docstring: Optional[str] = None
     flow_class_option: bool = False  # the command names the flow class (--flow): the file holds several
     parameters: tuple[ParameterSpec, ...] = ()
+    configs: tuple[Config, ...] = ()  # resolved when compiled; their values ride in every task's --configs
     schedule: Optional[Schedule] = None
     project: Optional[str] = None
     tasks: tuple[TaskSpec, ...]  # topological order
@@ -267,6 +275,7 @@ def build_plan(graph: Graph, flow_class_option: bool = False) -> Plan:
         docstring=flow.docstring,
         flow_class_option=flow_class_option,
         parameters=tuple(_parameter(p) for p in flow.parameters),
+        configs=flow.configs,
         schedule=_schedule(_values(schedule)) if schedule else None,
         project=_values(project)["name"] if project else None,
         tasks=tasks,
@@ -279,10 +288,11 @@ def wiring(graph: Graph, node: Node) -> str:
     """The --inputs value of DESIGN section 4, written once here for every backend."""
     if not node.parents:
         return ""
-    if node.join_of is not None:
+    if node.join_of is not None:  # one entry per branch: "a|b" where a branch ends in a switch's cases
+        entries = ["|".join(group) for group in node.input_groups]
         if graph[node.join_of].kind == "foreach":
-            return f"{node.parents[0]}@{node.join_of}"
-        return ",".join(node.parents)
+            return f"{entries[0]}@{node.join_of}"
+        return ",".join(entries)
     if node.is_switch_meet:
         return "|".join(node.parents)
     parent = graph[node.parents[0]]
@@ -314,6 +324,13 @@ def _after(graph: Graph, node: Node, scope_of: dict[str, str]) -> tuple[Ref, ...
     scope = scope_of[node.name]
     refs = (lift(p, _chain(graph, p), scope) for p in node.parents)
     return tuple(dict.fromkeys(r for r in refs if r is not None))
+
+
+def _after_groups(graph: Graph, node: Node, scope_of: dict[str, str]) -> tuple[tuple[Ref, ...], ...]:
+    scope = scope_of[node.name]
+    groups = (tuple(dict.fromkeys(r for r in (lift(p, _chain(graph, p), scope) for p in group) if r is not None))
+              for group in node.input_groups)
+    return tuple(dict.fromkeys(g for g in groups if g))
 
 
 def _chain(graph: Graph, step: str) -> tuple[str, ...]:
@@ -360,7 +377,8 @@ def _regions(graph: Graph, steps: dict[str, Step], first: Optional[str], stop: O
             meet = node.switch_meet
             cases = tuple(Case(value=value, body=_regions(graph, steps, target, meet))
                           for value, target in steps[current].transition.cases)
-            items.append(ChoiceRegion(switch=current, cases=cases, meet=meet))
+            ends_body = meet is not None and meet == stop and graph[meet].kind == "join"
+            items.append(ChoiceRegion(switch=current, cases=cases, meet=None if ends_body else meet))
             current = meet
         else:
             current = node.children[0] if node.children else None
@@ -385,6 +403,8 @@ def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool, scope_o
         command.append(Slot(slot="control_out"))
     if flow_class_option:
         command += ["--flow", graph.flow.name]
+    if graph.flow.configs:  # every task reads self.<config>; base64url: no scheduler templates it
+        command += ["--configs", encode_configs({c.name: c.value for c in graph.flow.configs})]
     retry = _values(step.decorator("retry"))
     catch = step.decorator("catch")
     environment = step.decorator("environment")
@@ -398,9 +418,11 @@ def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool, scope_o
         inputs=inputs,
         waits_for=node.parents,
         waits_for_one_of=node.is_switch_meet,
+        waits_for_groups=node.input_groups,
         foreach_splits=_chain(graph, node.name),
         scope=scope_of[node.name],
         after=_after(graph, node, scope_of),
+        after_groups=_after_groups(graph, node, scope_of),
         fan_out=fan_out,
         children=node.children,
         switch_cases=step.transition.cases,

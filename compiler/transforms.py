@@ -48,9 +48,12 @@ def flatten_nested_foreach(plan: Plan) -> Plan:
     tasks = []
     for task in plan.tasks:
         group = group_of[task.step]
-        parents = (p for p in task.waits_for if group == TOP or group_of[p] == group)
-        after = tuple(dict.fromkeys(node(p) for p in parents))
-        tasks.append(task.model_copy(update={"scope": group, "after": after}))
+        def nodes(steps) -> tuple[Ref, ...]:
+            return tuple(dict.fromkeys(node(p) for p in steps if group == TOP or group_of[p] == group))
+
+        after_groups = tuple(dict.fromkeys(g for g in map(nodes, task.waits_for_groups) if g))
+        tasks.append(task.model_copy(update={"scope": group, "after": nodes(task.waits_for),
+                                             "after_groups": after_groups}))
     scopes = [Scope(id=TOP, steps=tuple(t.step for t in plan.tasks if group_of[t.step] == TOP))]
     for scope in groups.values():
         steps = members[scope.id]

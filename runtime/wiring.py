@@ -9,6 +9,9 @@
               at each child index
     "a|b|c"   switch branches meet: exactly one of them committed at this index
 
+A join's entry (a branch, or a foreach body's last step) may itself be "x|y": the branch ends in a
+switch whose cases meet at the join, and its input is the one case that committed ("x|y,b", "x|y@s").
+
 An input that has not committed is a contract error (exit 2), unless it was skipped by a switch:
 then this task is skipped too (exit 3), so schedulers that run every branch can skip whole branches.
 """
@@ -24,8 +27,9 @@ from .errors import ContractError, SkippedTask
 
 
 class Wiring(namedtuple("Wiring", "kind steps split", defaults=((), None))):
-    """kind: start | linear | foreach_child | join | foreach_join | meet; steps: the input steps;
-    split: the foreach split of "@s" and "last@s"."""
+    """kind: start | linear | foreach_child | join | foreach_join | meet; steps: the input steps (for the
+    joins, one tuple of alternatives per entry: ("x", "y") for "x|y"); split: the foreach split of "@s"
+    and "last@s"."""
 
     __slots__ = ()
 
@@ -41,21 +45,21 @@ def parse_wiring(text: str) -> Wiring:
     try:
         if text == "":
             return Wiring("start")
+        if "@" in text:
+            last, _, split = text.partition("@")
+            if last == "":
+                return Wiring("foreach_child", (), layout.check_name("step", split))
+            return Wiring("foreach_join", (names(last.split("|")),), layout.check_name("step", split))
+        if "," in text:
+            entries = tuple(names(entry.split("|")) for entry in text.split(","))
+            if len(entries) < 2:
+                raise ValueError("a join needs at least two steps")
+            return Wiring("join", entries)
         if "|" in text:
             steps = names(text.split("|"))
             if len(steps) < 2:
                 raise ValueError("a meet needs at least two steps")
             return Wiring("meet", steps)
-        if "," in text:
-            steps = names(text.split(","))
-            if len(steps) < 2:
-                raise ValueError("a join needs at least two steps")
-            return Wiring("join", steps)
-        if "@" in text:
-            last, _, split = text.partition("@")
-            if last == "":
-                return Wiring("foreach_child", (), layout.check_name("step", split))
-            return Wiring("foreach_join", names([last]), layout.check_name("step", split))
         return Wiring("linear", names([text]))
     except ValueError as error:
         raise ContractError(f"bad --inputs {text!r}: {error}") from None
@@ -103,22 +107,42 @@ def resolve(datastore: Datastore, me: TaskRef, wiring: Wiring) -> Resolved:
     if kind == "foreach_child":
         return _foreach_child(datastore, me, wiring.split)
     if kind == "join":
-        parents = [committed(datastore, me.at(step=s)) for s in wiring.steps]
+        parents = [_one_of(datastore, me, entry) for entry in wiring.steps]
         return Resolved(parents, parents[0].artifacts, parents[0].frames)
     if kind == "foreach_join":
         split = committed(datastore, me.at(step=wiring.split))
         control = split.done.control
         if not isinstance(control, list):
             raise ContractError(f"{split.ref.pathspec} is not a foreach split (its control value is {control!r})")
-        refs = [me.at(step=wiring.steps[0], index=child) for child in control]
-        records = datastore.read_done_many(refs)
-        parents = [Committed(ref, done) if done is not None else committed(datastore, ref)
-                   for ref, done in zip(refs, records)]
+        parents = _foreach_inputs(datastore, me, wiring.steps[0], control)
         artifacts = parents[0].artifacts if parents else split.artifacts
         return Resolved(parents, artifacts, split.frames)
     if kind == "meet":
         return _meet(datastore, me, wiring.steps)
     raise ContractError(f"unknown wiring {kind}")
+
+
+def _one_of(datastore: Datastore, me: TaskRef, entry: tuple[str, ...]) -> Committed:
+    """A join's input for one branch: the step itself, or the one of a switch's cases that committed."""
+    if len(entry) == 1:
+        return committed(datastore, me.at(step=entry[0]))
+    return _meet(datastore, me, entry).parents[0]
+
+
+def _foreach_inputs(datastore: Datastore, me: TaskRef, last: tuple[str, ...], children: list) -> list:
+    """The last body step of every child, in index order: one read per child in the common case (its first
+    candidate committed); a child whose body ended in another of a switch's cases is looked up case by case."""
+    refs = [me.at(step=last[0], index=child) for child in children]
+    records = datastore.read_done_many(refs)
+    parents = []
+    for ref, done in zip(refs, records):
+        if done is not None:
+            parents.append(Committed(ref, done))
+        elif len(last) == 1:
+            parents.append(committed(datastore, ref))
+        else:
+            parents.append(_one_of(datastore, ref, last))
+    return parents
 
 
 def _check_switch(parent: Committed, me: str) -> None:

@@ -273,8 +273,10 @@ def _node(ref: Ref) -> str:
 def _depends(task: TaskSpec) -> str:
     """Always `.Succeeded`: a bare name would also accept a task skipped by its `when`, running a switch
     case that was not chosen. Where switch cases meet, whichever case ran is enough."""
-    nodes = [f"{_node(ref)}.Succeeded" for ref in task.after]
-    return (" || " if task.waits_for_one_of else " && ").join(nodes)
+    groups = [" || ".join(f"{_node(ref)}.Succeeded" for ref in group) for group in task.after_groups]
+    if len(groups) == 1:
+        return groups[0]
+    return " && ".join(f"({g})" if " || " in g else g for g in groups)
 
 
 # ------------------------------------------------------------------------------------------ containers

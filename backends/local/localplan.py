@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 MAX_CACHED = 256
 
 
@@ -36,7 +36,7 @@ class TaskSpec:
     command: tuple  # str, or {"slot": name} for a value the scheduler fills in
     children: tuple[str, ...]
     waits_for: tuple[str, ...]
-    waits_for_one_of: bool
+    waits_for_groups: tuple[tuple[str, ...], ...]  # one step of each group must have run
     join_of: Optional[str]
     closed_by: Optional[str]  # a foreach or branch split: its join
     retry: Optional[Retry]
@@ -76,7 +76,7 @@ class LocalPlan:
         tasks = tuple(
             TaskSpec(step=t["step"], fan_out=t["fan_out"], command=tuple(t["command"]),
                      children=tuple(t["children"]), waits_for=tuple(t["waits_for"]),
-                     waits_for_one_of=t["waits_for_one_of"], join_of=t["join_of"], closed_by=t["closed_by"],
+                     waits_for_groups=tuple(tuple(group) for group in t["waits_for_groups"]), join_of=t["join_of"], closed_by=t["closed_by"],
                      retry=Retry(**t["retry"]) if t["retry"] else None, timeout_seconds=t["timeout_seconds"],
                      environment=tuple(tuple(pair) for pair in t["environment"]), catches=t.get("catches", False))
             for t in data["tasks"])
@@ -104,9 +104,11 @@ def cache_dir() -> Path:
     return cache_root() / "plans"
 
 
-def cache_key(source: bytes, flow_class: Optional[str]) -> str:
+def cache_key(source: bytes, flow_class: Optional[str], configs: str = "") -> str:
+    """`configs`: the --config / --config-value choices; the config files a plan read are checked on load."""
     digest = hashlib.sha256()
-    for part in (str(CACHE_FORMAT), _compiler_fingerprint(), flow_class or "", hashlib.sha256(source).hexdigest()):
+    for part in (str(CACHE_FORMAT), _compiler_fingerprint(), flow_class or "", hashlib.sha256(source).hexdigest(),
+                 configs):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
 
@@ -121,10 +123,16 @@ def _compiler_fingerprint() -> str:
 
 
 def load_cached(key: str) -> Optional[LocalPlan]:
+    """The cached plan, unless a config file it read has changed since (then: compile again)."""
+    from flowc.compiler.compile_cache import unchanged
+
     try:
         with open(cache_dir() / f"{key}.json", encoding="utf-8") as handle:
-            return LocalPlan.from_data(json.load(handle))
-    except (OSError, ValueError, KeyError, TypeError):
+            data = json.load(handle)
+        if not unchanged(data.get("depends", {})):
+            return None
+        return LocalPlan.from_data(data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 

@@ -47,8 +47,9 @@ class Schedule:
             if not isinstance(control, list):
                 raise ValueError(f"foreach step {step} gave no list of children (got {control!r})")
             join = spec.closed_by
+            last = self.specs[join].waits_for  # a child's last body step: one of these (a switch's cases)
             self.waiting[(join, index)] = sum(
-                1 for child in control if (self.specs[join].waits_for[0], str(child)) not in self.done)
+                1 for child in control if not any((step, str(child)) in self.done for step in last))
             if not control:  # nothing to wait for (the runtime refuses empty foreaches, as Metaflow does)
                 return self._issue([(join, index)])
             return self._issue([(spec.children[0], str(child)) for child in control])
@@ -80,6 +81,6 @@ class Schedule:
                 return False  # its split has not finished
             self.waiting[key] -= 1  # called once per finished child (its last body step)
             return self.waiting[key] == 0
-        done = [(parent, index) in self.done for parent in spec.waits_for]
-        # Where switch branches meet, only the chosen branch ever runs (we never launch the others).
-        return any(done) if spec.waits_for_one_of else all(done)
+        # Where switch cases meet (a meet, or a join's branch), only the chosen case ever runs (we never
+        # launch the others): one step of each group is enough.
+        return all(any((parent, index) in self.done for parent in group) for group in spec.waits_for_groups)

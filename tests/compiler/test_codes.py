@@ -7,7 +7,7 @@ import re
 
 from flowkit import REPO
 
-from flowc.compiler.codes import CODES
+from flowc.compiler.codes import CODES, RETIRED
 
 DOCS = (REPO / "docs" / "diagnostics.md").read_text(encoding="utf-8")
 INVALID = REPO / "tests" / "compiler" / "invalid"
@@ -32,6 +32,12 @@ def test_every_emitted_code_is_in_the_table():
 
 def test_the_table_lists_no_code_that_is_never_emitted():
     assert sorted(set(CODES) - set(_emitted())) == []
+
+
+def test_retired_codes_are_not_emitted_listed_or_reused_and_the_docs_say_so():
+    assert sorted(set(RETIRED) & (set(CODES) | set(_emitted()))) == []
+    for code in RETIRED:
+        assert f"{code} (" in DOCS and f"## {code}" not in DOCS
 
 
 def test_the_docs_have_one_section_per_code_with_its_title_in_order():

@@ -513,6 +513,109 @@ def test_switch_inside_a_switch_branch():
     })
 
 
+def test_switch_cases_ending_at_a_static_join_are_one_input_of_their_branch():
+    # The second branch's switch nests another switch: all three of its cases end at the join. The first
+    # branch is defined after the second, so split order is not source order.
+    compiled = compile_clean(flow_text("""
+        @step
+        def start(self):
+            self.next(self.count, self.route)
+
+        @step
+        def route(self):
+            self.next({"big": self.big, "small": self.small}, condition="kind")
+
+        @step
+        def big(self):
+            self.next({"huge": self.huge, "large": self.large}, condition="grade")
+
+        @step
+        def huge(self):
+            self.next(self.join)
+
+        @step
+        def large(self):
+            self.next(self.join)
+
+        @step
+        def small(self):
+            self.next(self.join)
+
+        @step
+        def count(self):
+            self.next(self.join)
+
+        @step
+        def join(self, inputs):
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+    """))
+    assert_graph(compiled, {
+        "start": E("branch", children="count route", closed_by="join"),
+        "route": E("switch", parents="start", children="big small", wiring="start", splits="start", meet="join"),
+        "big": E("switch", parents="route", children="huge large", wiring="route", splits="start", meet="join"),
+        "huge": E("linear", parents="big", children="join", wiring="big", splits="start"),
+        "large": E("linear", parents="big", children="join", wiring="big", splits="start"),
+        "small": E("linear", parents="route", children="join", wiring="route", splits="start"),
+        "count": E("linear", parents="start", children="join", wiring="start", splits="start"),
+        "join": E("join", parents="count huge large small", children="end", wiring="count,huge|large|small",
+                  join_of="start"),
+        "end": E("end", parents="join", wiring="join"),
+    })
+    plan = build_plan(compiled.graph)
+    join = plan.task("join")
+    assert join.waits_for_groups == (("count",), ("huge", "large", "small"))
+    assert [[r.name for r in group] for group in join.after_groups] == [["count"], ["huge", "large", "small"]]
+    parallel = plan.regions[1]
+    assert parallel.kind == "parallel" and parallel.join == "join"
+    route = parallel.arms[1][1]
+    assert route.kind == "choice" and route.meet is None  # the cases end the arm
+    assert route.cases[0].body[1].kind == "choice" and route.cases[0].body[1].meet is None
+
+
+def test_switch_cases_ending_at_a_foreach_join_are_one_input_per_child():
+    compiled = compile_clean(flow_text("""
+        @step
+        def start(self):
+            self.next(self.classify, foreach="numbers")
+
+        @step
+        def classify(self):
+            self.next({"even": self.halve, "odd": self.triple}, condition="parity")
+
+        @step
+        def halve(self):
+            self.next(self.join)
+
+        @step
+        def triple(self):
+            self.next(self.join)
+
+        @step
+        def join(self, inputs):
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+    """))
+    assert_graph(compiled, {
+        "start": E("foreach", children="classify", closed_by="join"),
+        "classify": E("switch", parents="start", children="halve triple", wiring="@start", splits="start",
+                      depth=1, meet="join"),
+        "halve": E("linear", parents="classify", children="join", wiring="classify", splits="start", depth=1),
+        "triple": E("linear", parents="classify", children="join", wiring="classify", splits="start", depth=1),
+        "join": E("join", parents="halve triple", children="end", wiring="halve|triple@start", join_of="start"),
+        "end": E("end", parents="join", wiring="join"),
+    })
+    join = build_plan(compiled.graph).task("join")
+    assert join.waits_for_groups == (("halve", "triple"),)
+    assert [[(r.kind, r.name) for r in group] for group in join.after_groups] == [[("scope", "start")]]
+
+
 def test_methods_defined_out_of_order_give_the_same_graph():
     """Source order only breaks ties; defining `end` first changes nothing but the node order rule."""
     compiled = compile_clean(flow_text("""

@@ -1,0 +1,49 @@
+"""A switch inside one branch of a static split: its cases end at the split's join, which gets one input
+per branch (the case that ran, and the other branch)."""
+from metaflow import FlowSpec, step
+
+
+class SwitchInBranchFlow(FlowSpec):
+    @step
+    def start(self):
+        self.size = 7
+        self.next(self.route, self.count)
+
+    @step
+    def route(self):
+        self.kind = "big" if self.size > 5 else "small"
+        self.next({"big": self.big, "small": self.small}, condition="kind")
+
+    @step
+    def big(self):
+        self.label = f"big:{self.size}"
+        self.next(self.bigger)
+
+    @step
+    def bigger(self):
+        self.label += "+"
+        self.next(self.join)
+
+    @step
+    def small(self):
+        self.label = f"small:{self.size}"
+        self.next(self.join)
+
+    @step
+    def count(self):
+        self.label = f"count:{self.size * 2}"
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.labels = sorted(i.label for i in inputs)
+        self.size = inputs[0].size
+        self.next(self.end)
+
+    @step
+    def end(self):
+        print(self.labels)
+
+
+if __name__ == "__main__":
+    SwitchInBranchFlow()

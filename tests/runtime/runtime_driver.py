@@ -113,8 +113,8 @@ class FlowRun:
         if "@" in wiring:
             return list(ran[wiring.split("@")[1]])
         parents = wiring.replace("|", ",").split(",")
-        if "," in wiring:  # a static join: same indexes as its first input
-            parents = parents[:1]
+        if "," in wiring:  # a static join: same indexes as its first branch (one of its cases, if a switch's)
+            parents = wiring.split(",")[0].split("|")
         found = []
         for parent in parents:
             for index, control in ran[parent].items():

@@ -71,6 +71,20 @@ def test_switch_in_foreach(flow_run):
     assert [run.outcome("classify", str(i)).control for i in range(4)] == ["triple", "halve", "triple", "halve"]
 
 
+def test_switch_cases_ending_at_a_branch_join_give_one_input_for_their_branch(flow_run):
+    run = flow_run(EXAMPLES / "switch_in_branch.py").run()
+    assert data(run, "end").labels == ["big:7+", "count:14"]
+    assert "small" not in Run(f"SwitchInBranchFlow/{run.run_id}", run.datastore)
+
+
+def test_switch_cases_ending_at_a_foreach_join_give_one_input_per_child(flow_run):
+    run = flow_run(EXAMPLES / "switch_meets_at_foreach_join.py").run()
+    assert data(run, "end").results == [(3, 10), (5, 16), (8, 4), (12, 6)]
+    client = Run(f"SwitchMeetsAtForeachJoinFlow/{run.run_id}", run.datastore)
+    assert [t.index for t in client["halve"].tasks()] == ["1", "3"]
+    assert [t.index for t in client["triple"].tasks()] == ["0", "2"]
+
+
 @pytest.mark.parametrize("mode,final", [("batch", "aabbcc"), ("single", "single:True")])
 def test_foreach_in_switch(flow_run, mode, final):
     run = flow_run(EXAMPLES / "foreach_in_switch.py", params={"mode": mode}).run()

@@ -14,6 +14,8 @@ SHAPES = {
     "linear": "hello", "branch": "branching", "nested branches": "nested_branches",
     "foreach, multi-step body": "foreach", "nested foreach, 3 deep": "nested_foreach", "switch": "switch",
     "switch in foreach": "switch_in_foreach", "foreach in switch": "foreach_in_switch",
+    "switch cases end at a branch join": "switch_in_branch",
+    "switch cases end at a foreach join": "switch_meets_at_foreach_join",
 }
 STEP_DECORATORS = {
     "retry": "retry(times=2, minutes_between_retries=1)",

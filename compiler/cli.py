@@ -23,6 +23,7 @@ COMMANDS = {
     "run": "run",
     "resume": "resume",
     "show": "show",
+    "card": "card",
 }
 
 

@@ -158,6 +158,27 @@ class DecoratorSpec:
     target: str  # "step" or "flow"
     args: dict[str, Arg]
     positional: Optional[str] = None  # the one argument that may be given positionally
+    repeatable: bool = False  # a step may carry several (@card, told apart by id=)
+
+
+CARD_TYPES = ("default", "blank")  # flowc.runtime.cards renders these
+CARD_ID = re.compile(r"^[A-Za-z0-9_]+$")  # Metaflow's rule for a card id
+MAX_CARD_TIMEOUT = 3_600
+
+
+def card_type(v: Any) -> Optional[str]:
+    if v in CARD_TYPES:
+        return None
+    return f"must be one of {', '.join(map(repr, CARD_TYPES))} (the card types flowc renders)"
+
+
+def card_id(v: Any) -> Optional[str]:
+    ok = v is None or (isinstance(v, str) and CARD_ID.match(v))
+    return None if ok else "must be letters, digits and underscores (it is used as current.card[ID])"
+
+
+def plain_dict(v: Any) -> Optional[str]:
+    return None if isinstance(v, dict) and all(isinstance(k, str) for k in v) else "must be a dict with string keys"
 
 
 _RESOURCES = {
@@ -219,6 +240,18 @@ SUPPORTED: dict[str, DecoratorSpec] = {
     }),
     "project": DecoratorSpec("flow", {"name": Arg(string, required=True), "branch": Arg(optional_string),
                                       "production": Arg(boolean, False)}, positional="name"),
+    "card": DecoratorSpec("step", {
+        "type": Arg(card_type, "default", help="@card(type='blank') shows only your components; 'default' adds "
+                                                "the task's artifacts, parameters and timings"),
+        "id": Arg(card_id),
+        "options": Arg(plain_dict),
+        "timeout": Arg(number(0, MAX_CARD_TIMEOUT, above_low=True)),
+        "save_errors": Arg(boolean),
+        "customize": Arg(boolean),
+        "refresh_interval": Arg(number(0, MAX_CARD_TIMEOUT)),
+        "scope": Arg(lambda v: None if v == "task" else "must be 'task'"),
+        "rank": Arg(lambda v: None if v in (None, "high", "medium", "low") else "must be 'high', 'medium' or 'low'"),
+    }, repeatable=True),
 }
 
 # Metaflow decorators flowc does not run, with what to do instead.
@@ -228,7 +261,6 @@ UNSUPPORTED: dict[str, str] = {
     "conda_base": "flowc does not build environments; bake the libraries into the task image (--image)",
     "pypi": "flowc does not build environments; bake the packages into the task image (--image or @kubernetes(image=...))",
     "pypi_base": "flowc does not build environments; bake the packages into the task image (--image)",
-    "card": "flowc does not render Metaflow cards; remove @card",
     "trigger": "event triggers are not supported yet; remove @trigger and trigger the deployed workflow from your scheduler",
     "trigger_on_finish": "flow-to-flow triggers are not supported yet; remove @trigger_on_finish",
     "exit_hook": "exit hooks are not supported yet; remove @exit_hook",

@@ -20,8 +20,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from flowc.runtime.parameters import infer_type_name
 
 from . import decorators as deco
+from .configs import NOT_A_REFERENCE, ConfigOptions, ConfigReader
 from .diagnostics import Diagnostics
 from .imports import ApiNames, read_imports
+from .shim_names import unprovided
 from .ir import Decorator, Flow, Parameter, Step, Transition, Value
 from .literals import to_value
 from .source import SourceFile, Span
@@ -42,12 +44,14 @@ PARAMETER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 RESERVED_PARAMETER_NAMES |= {name.replace("-", "_") for name in RESERVED_PARAMETER_NAMES}
 
 
-def parse_source(source: SourceFile, diags: Diagnostics, flow_name: Optional[str] = None) -> Optional[Flow]:
-    """Parse `source` into a Flow. Returns None when no flow could be read at all."""
+def parse_source(source: SourceFile, diags: Diagnostics, flow_name: Optional[str] = None,
+                 configs: Optional[ConfigOptions] = None) -> Optional[Flow]:
+    """Parse `source` into a Flow. Returns None when no flow could be read at all. `configs`: where the
+    flow's Config files are and the command line's --config / --config-value."""
     if not _valid_python(source, diags):
         return None
     with _collector_paused():
-        return _parse_valid(source, diags, flow_name)
+        return _parse_valid(source, diags, flow_name, configs)
 
 
 @contextmanager
@@ -64,7 +68,8 @@ def _collector_paused():
             gc.enable()
 
 
-def _parse_valid(source: SourceFile, diags: Diagnostics, flow_name: Optional[str]) -> Optional[Flow]:
+def _parse_valid(source: SourceFile, diags: Diagnostics, flow_name: Optional[str],
+                 configs: Optional[ConfigOptions] = None) -> Optional[Flow]:
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:
@@ -80,7 +85,7 @@ def _parse_valid(source: SourceFile, diags: Diagnostics, flow_name: Optional[str
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     try:
         positions = wrapper.resolve(PositionProvider)
-        return _FlowReader(source, module, positions, diags).read(flow_name)
+        return _FlowReader(source, module, positions, diags, configs).read(flow_name)
     except (RecursionError, KeyError):
         # Deep expressions exhaust Python's recursion limit inside libcst's tree walks; its position
         # provider re-raises that RecursionError as a KeyError while unwinding.
@@ -178,12 +183,15 @@ def _start_span() -> Span:
 class _FlowReader:
     """Reads one module; one instance per parse."""
 
-    def __init__(self, source: SourceFile, module: cst.Module, positions, diags: Diagnostics):
+    def __init__(self, source: SourceFile, module: cst.Module, positions, diags: Diagnostics,
+                 configs: Optional[ConfigOptions] = None):
         self.source = source
         self.module = module
         self.positions = positions
         self.diags = diags
         self.api: ApiNames = read_imports(module)
+        self.configs = ConfigReader(self, configs)
+        self.flow_span = _start_span()
 
     # ------------------------------------------------------------------------------ helpers
 
@@ -197,9 +205,20 @@ class _FlowReader:
     def error(self, code: str, message: str, node: cst.CSTNode, help: Optional[str] = None) -> None:
         self.diags.error(code, message, self.span(node), help=help)
 
+    def value(self, node: cst.BaseExpression, in_step: bool = False) -> Optional[Value]:
+        """A literal, a config reference resolved to its value, or else a run-time value. None: a config
+        reference that does not resolve (reported)."""
+        value = to_value(self.code(node))
+        if value.kind == "literal":
+            return value
+        resolved = self.configs.reference(node, in_step)
+        return value if resolved is NOT_A_REFERENCE else resolved
+
     # ------------------------------------------------------------------------------ flow class
 
     def read(self, flow_name: Optional[str]) -> Optional[Flow]:
+        for node, message, help in unprovided(self.module):  # FLC040: before anything runs, not at run time
+            self.error("FLC040", message, node, help=help)
         classes = self._flow_classes()
         if not classes:
             self.diags.error(
@@ -231,6 +250,8 @@ class _FlowReader:
 
     def _flow(self, node: cst.ClassDef) -> Flow:
         parameters, steps = [], []
+        self.flow_span = self.span(node.name)
+        configs = self.configs.read(_statements(node.body))
         for statement in _statements(node.body):
             if isinstance(statement, cst.FunctionDef):
                 step = self._step(statement)
@@ -247,6 +268,7 @@ class _FlowReader:
             source_sha256=self.source.sha256,
             docstring=node.get_docstring(clean=True),
             parameters=tuple(parameters),
+            configs=configs,
             decorators=self._decorators(node.decorators, "flow"),
             steps=tuple(steps),
             span=self.span(node.name),
@@ -375,7 +397,9 @@ class _FlowReader:
                 self.error("FLC017", "switch cases must be written out literally", element,
                            help='e.g. {"a": self.a, "b": self.b}')
                 continue
-            key = to_value(self.code(element.key))
+            key = self.value(element.key, in_step=True)
+            if key is None:
+                continue
             target = _self_attribute(element.value)
             if key.kind != "literal" or not isinstance(key.value, (str, int, bool)) or _int_problem(key.value):
                 self.error("FLC017", "a switch case must be a literal string", element.key,
@@ -444,13 +468,31 @@ class _FlowReader:
                 self.error("FLC305", f"@{name} belongs on {where}", expr,
                            help=f"move @{name} onto {where}")
                 continue
-            if any(d.name == name for d in result):
+            if any(d.name == name for d in result) and not spec.repeatable:
                 self.error("FLC306", f"@{name} is given twice", expr, help=f"keep one @{name}")
                 continue
             decorator = self._decorator(name, spec, expr)
             if decorator is not None:
+                if name == "card" and not self._check_card_id(decorator, expr, result):
+                    continue
                 result.append(decorator)
         return tuple(result)
+
+    def _check_card_id(self, card: Decorator, expr: cst.BaseExpression, earlier) -> bool:
+        """Two @card on a step with one id (or neither with an id): current.card[ID] could not tell them apart.
+        False when the card's id was invalid (already reported): it is left out of the comparison."""
+        written = isinstance(expr, cst.Call) and any(a.keyword and a.keyword.value == "id" for a in expr.args)
+        if written and "id" not in card.args:
+            return False
+        card_id = card.args["id"].value if "id" in card.args else None
+        for other in earlier:
+            if other.name == "card" and (other.args["id"].value if "id" in other.args else None) == card_id:
+                what = f"id {card_id!r}" if card_id is not None else "no id"
+                self.diags.error("FLC060", f"two @card decorators on this step have {what}", card.span,
+                                 help="give each @card its own id=..., e.g. @card(type='blank', id='summary'); "
+                                      "current.card[ID] picks the card to add to")
+                break
+        return True
 
     def _decorator(self, name: str, spec: deco.DecoratorSpec, expr: cst.BaseExpression) -> Optional[Decorator]:
         given: dict[str, Value] = {}
@@ -478,11 +520,13 @@ class _FlowReader:
                 self.error("FLC302", f"@{name} has no argument {keyword!r}", arg.keyword or arg,
                            help=f"{hint}valid arguments: {valid}")
                 continue
-            value = to_value(self.code(arg.value))
+            value = self.value(arg.value)
+            if value is None:
+                continue
             if value.kind != "literal":
                 self.error("FLC304", f"@{name}({keyword}=...) must be a literal value", arg.value,
                            help="flowc reads decorators without running your code; write the value itself, "
-                                "e.g. a number, string, list or dict")
+                                "e.g. a number, string, list or dict, or a config path (config.key)")
                 continue
             problem = spec.args[keyword].check(value.value)
             if problem:
@@ -552,7 +596,7 @@ class _FlowReader:
 
     def _parameter_decl(self, kind: str, attribute: str, name: str, fields: dict[str, cst.Arg],
                         call: cst.Call) -> Parameter:
-        default = to_value(self.code(fields["default"].value)) if "default" in fields else None
+        default = self.value(fields["default"].value) if "default" in fields else None
         if default is not None and default.kind == "literal" and default.value is None:
             default = None
         declared = self._parameter_type(fields.get("type"))

@@ -4,7 +4,8 @@ User API (Metaflow's names and semantics)::
 
     from flowc.runtime import (FlowSpec, step, Parameter, IncludeFile, JSONType, current,
                                retry, catch, timeout, resources, environment, kubernetes, batch,
-                               secrets, schedule, project)
+                               secrets, schedule, project, card)
+    from flowc.runtime.cards import Markdown, Table, Image, Artifact, ProgressBar, VegaChart   # @card's components
     from flowc.runtime import Flow, Run            # the client: Run("MyFlow/run-1")["end"].task.data.x
 
 Flows written for Metaflow (`from metaflow import FlowSpec, step, ...`) run unchanged without Metaflow:
@@ -43,11 +44,20 @@ _EXPORTS = {
     "secrets": "decorators",
     "schedule": "decorators",
     "project": "decorators",
+    "Config": "configs",
+    "ConfigValue": "configs",
+    "config_expr": "configs",
+    "yaml_parser": "configs",
+    "card": "decorators",
     "Flow": "client",
     "Run": "client",
     "Step": "client",
     "Task": "client",
     "DataArtifact": "client",
+    "Metaflow": "client",
+    "namespace": "client",
+    "get_namespace": "client",
+    "default_namespace": "client",
     "CaughtException": "errors",
 }
 

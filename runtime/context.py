@@ -16,7 +16,7 @@ class Lazy:
 
 class Current:
     _FIELDS = ("flow_name", "run_id", "step_name", "task_id", "retry_count", "origin_run_id", "username",
-               "parameter_names", "project_name", "datastore")
+               "parameter_names", "project_name", "datastore", "card")
 
     def __init__(self) -> None:
         self._values: dict = {}
@@ -89,6 +89,14 @@ class Current:
     def datastore(self) -> str | None:
         """The datastore URI of the run."""
         return self._get("datastore")
+
+    @property
+    def card(self):
+        """The step's cards (flowc.runtime.cards.CardCollector): only in a step with @card, as in Metaflow."""
+        value = self._get("card")
+        if value is None:
+            raise AttributeError("current.card exists only in a step decorated with @card")
+        return value
 
     def __repr__(self) -> str:
         return f"<current {self.pathspec or 'not running'}>"

@@ -22,6 +22,9 @@ Records (JSON):
 - attempt-N/artifacts.json: {name: {"sha256", "type", "size"}}; attempt-N/meta.json: see flowc.runtime.task;
   attempt-N/foreach-items.txt: one sha256 per line, the foreach items in order (a child reads only its
   own line); attempt-N/stdout.log, stderr.log.
+- attempt-N/cards.json (steps with @card; written before done.json): [{"position", "type", "id", "file",
+  "size", "error"}], one per @card of the step, top first; "file" is attempt-N/card-K.html, the card's
+  self-contained HTML page; "error" is null, or why the card could not be rendered (its page then says so).
 - control.json (foreach splits and switches, written after done.json): the control value where a scheduler
   that cannot take a task's output (Step Functions) reads it at a key it can compute: a foreach's is the
   JSON array of its children, each {"index": "3/0", "task_id": "3.0"} (the index path and its segment on
@@ -37,6 +40,7 @@ from collections import namedtuple
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -263,6 +267,33 @@ class Datastore:
     def log_key(self, task: TaskRef, attempt: int, stream: str) -> str:
         return f"{task.attempt_key(attempt)}/{stream}.log"
 
+    # -- cards (flowc.runtime.cardtask writes them; flowc.runtime.cards.get_cards reads them) ----------
+    def write_card(self, task: TaskRef, attempt: int, file: str, data: bytes) -> None:
+        self.storage.write_bytes(f"{task.attempt_key(attempt)}/{_card_file(file)}", data)
+
+    def write_cards(self, task: TaskRef, attempt: int, entries: list[dict]) -> None:
+        self.write_json(f"{task.attempt_key(attempt)}/cards.json", entries)
+
+    def read_cards(self, task: TaskRef, attempt: int) -> list[dict] | None:
+        """attempt-N/cards.json: the attempt's cards, or None when it has none."""
+        key = f"{task.attempt_key(attempt)}/cards.json"
+        data = self.read_json(key)
+        if data is None:
+            return None
+        if not isinstance(data, list) or not all(isinstance(e, dict) and isinstance(e.get("file"), str)
+                                                 and CARD_FILE.fullmatch(e["file"]) for e in data):
+            raise DamagedRecord(self.storage.describe(key), "not a list of cards ({\"file\": \"card-K.html\", ...})")
+        return data
+
+    def read_card(self, task: TaskRef, attempt: int, file: str) -> bytes | None:
+        return self.storage.read_bytes(f"{task.attempt_key(attempt)}/{_card_file(file)}")
+
+    def card_path(self, task: TaskRef, attempt: int, file: str) -> str | None:
+        """The card's file on this machine (a local datastore), else None."""
+        if not self.is_local:
+            return None
+        return str(self.storage.root / task.attempt_key(attempt) / _card_file(file))
+
     def write_foreach_items(self, task: TaskRef, attempt: int, shas: list[str]) -> None:
         self.storage.write_bytes(f"{task.attempt_key(attempt)}/foreach-items.txt",
                                  "".join(f"{sha}\n" for sha in shas).encode())
@@ -293,6 +324,15 @@ class Datastore:
         if record["control"] is not None:
             self.write_control(target, record["control"])
         return record
+
+
+CARD_FILE = re.compile(r"^card-(0|[1-9][0-9]{0,3})\.html$")
+
+
+def _card_file(file: str) -> str:
+    if not CARD_FILE.fullmatch(file):  # a card's name never leaves the attempt's folder
+        raise DatastoreError(f"bad card file name {file!r}: expected card-K.html")
+    return file
 
 
 def _now() -> str:

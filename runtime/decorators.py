@@ -2,7 +2,7 @@
 
 Each decorator records its arguments on the function (or class) and returns it unchanged, so the
 user's own decorators and `functools.wraps` keep working. The runtime acts on the few that matter
-inside a task (@retry: which attempt is the last; @catch; @timeout; @environment); the others
+inside a task (@retry: which attempt is the last; @catch; @timeout; @environment; @card); the others
 (@resources, @kubernetes, @batch, @secrets, @schedule, @project) are read by the compiler from the
 source and are only recorded here. Defaults follow Metaflow's.
 """
@@ -65,12 +65,19 @@ def positional_arity(func: Callable) -> int | None:
 
 
 def step_decorators(func: Callable) -> dict[str, dict[str, object]]:
-    """The decorators recorded on a step function: name -> arguments (with defaults)."""
-    return dict(getattr(func, ATTRIBUTE, {}))
+    """The decorators recorded on a step function: name -> arguments (with defaults); arguments taken
+    from a config (`@retry(times=config.retries)`) have the task's config values."""
+    return _resolved(getattr(func, ATTRIBUTE, {}))
 
 
 def flow_decorators(cls: type) -> dict[str, dict[str, object]]:
-    return dict(cls.__dict__.get(ATTRIBUTE, {}))
+    return _resolved(cls.__dict__.get(ATTRIBUTE, {}))
+
+
+def _resolved(recorded: dict) -> dict:
+    from .configs import resolve
+
+    return resolve(dict(recorded))
 
 
 def _make(name: str, defaults: dict[str, object] | None, target: str):
@@ -119,6 +126,30 @@ kubernetes = _make("kubernetes", _STEP_DEFAULTS["kubernetes"], "step")
 batch = _make("batch", _STEP_DEFAULTS["batch"], "step")
 schedule = _make("schedule", _FLOW_DEFAULTS["schedule"], "flow")
 project = _make("project", _FLOW_DEFAULTS["project"], "flow")
+
+CARD_DEFAULTS = {"type": "default", "id": None, "options": {}, "timeout": 45, "scope": "task", "rank": None,
+                 "save_errors": True, "customize": False, "refresh_interval": 5}
+
+
+def card(obj=None, **kwargs):
+    """Metaflow's @card: a step may carry several (told apart by id=), so each is appended to a list,
+    in source order (top first). The task renders them after the step (flowc.runtime.cards)."""
+    unknown = sorted(set(kwargs) - set(CARD_DEFAULTS))
+    if unknown:
+        raise TypeError(f"@card got unknown argument(s) {', '.join(unknown)}; it takes {', '.join(CARD_DEFAULTS)}")
+
+    def record(func):
+        if not callable(func):
+            raise TypeError("@card decorates a step method")
+        cards = func.__dict__.setdefault(ATTRIBUTE, {}).setdefault("card", [])
+        cards.insert(0, {**CARD_DEFAULTS, **kwargs})  # decorators apply bottom-up
+        return func
+
+    if obj is not None:
+        if not callable(obj) or isinstance(obj, str):
+            raise TypeError("@card takes keyword arguments only")
+        return record(obj)
+    return record
 
 
 def timeout_seconds(decorators: dict[str, dict[str, object]]) -> int:

@@ -4,7 +4,9 @@ Keys are '/'-separated and relative to the datastore root:
 
     <Flow>/objects/<sha[:2]>/<sha>
     <Flow>/runs/<run>/run.json
+    <Flow>/runs/<run>/.tags/<n>.json                (the n-th change of the run's user tags: flowc.runtime.tags)
     <Flow>/runs/<run>/<step>/<index>/attempt-<n>/{artifacts.json,meta.json,stdout.log,stderr.log,foreach-items.txt}
+    <Flow>/runs/<run>/<step>/<index>/attempt-<n>/{cards.json,card-<k>.html}   (@card: the k-th card's page)
     <Flow>/runs/<run>/<step>/<index>/done.json       (the commit record, written last)
     <Flow>/runs/<run>/<step>/<index>/skipped.json    (a switch chose another branch; not a commit)
     <Flow>/runs/<run>/<step>/<index>/control.json    (a split's or switch's control value, for schedulers
@@ -102,6 +104,15 @@ def run_key(flow: str, run_id: str) -> str:
 
 def run_record_key(flow: str, run_id: str) -> str:
     return f"{run_key(flow, run_id)}/run.json"
+
+
+def run_tags_dir(flow: str, run_id: str) -> str:
+    """Changes of a run's user tags, `.tags/<n>.json` (hidden: never taken for a step folder)."""
+    return f"{run_key(flow, run_id)}/.tags"
+
+
+def run_tags_key(flow: str, run_id: str, version: int) -> str:
+    return f"{run_tags_dir(flow, run_id)}/{version}.json"
 
 
 def task_key(flow: str, run_id: str, step: str, index: str) -> str:

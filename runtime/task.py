@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import layout, parameters
+from . import configs, layout, parameters
 from .blobs import PickleError, type_name
 from .context import Lazy, current
 from .datastore import Datastore, TaskRef, open_datastore
@@ -40,6 +40,7 @@ from .errors import (EXIT_OK, EXIT_USER, CaughtException, ContractError, Datasto
 from .flowspec import FlowSpec, Inputs, StepState, Transition, assigned_artifacts, new_flow, unchanged_load
 from .loader import find_flow_class, import_flow_module
 from .logs import LogTee
+from .tags import TaggingError, system_tags, validate_tags
 from .wiring import Resolved, Wiring, parse_wiring, resolve
 
 _RUNTIME_DIR = str(Path(__file__).resolve().parent)
@@ -47,8 +48,10 @@ _PYTHON = "%d.%d.%d" % sys.version_info[:3]
 
 
 class TaskArgs(namedtuple("TaskArgs", "flow_file step run_id index attempt datastore source_sha256 inputs "
-                                   "params_json params control_out flow", defaults=(None, (), None, None))):
-    """The task command's arguments (see flowc.runtime.cli); params are "NAME=VALUE" strings."""
+                                   "params_json params control_out flow tags configs",
+                          defaults=(None, (), None, None, (), None))):
+    """The task command's arguments (see flowc.runtime.cli); params are "NAME=VALUE" strings; tags are the
+    run's user tags (start only)."""
 
     __slots__ = ()
 
@@ -76,6 +79,9 @@ def run_task(args: TaskArgs) -> int:
 
 
 def _terminate(signum, frame):
+    # Once: a killed `flowc run` can signal its task again (PR_SET_PDEATHSIG fires as each of its threads dies),
+    # and a second Terminated would cut the failure record short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Terminated("the task received SIGTERM")
 
 
@@ -94,6 +100,8 @@ class _Attempt:
         wiring, given = self._check_arguments()
         path = Path(args.flow_file)
         self._check_source(path)
+        if args.configs is not None:  # before the import: a Parameter's type may come from a config's value
+            configs.install(configs.decode(args.configs))
         try:
             datastore = open_datastore(args.datastore)
         except ValueError as error:
@@ -202,11 +210,16 @@ class _Attempt:
         if reserved:
             raise ContractError(f"@environment on step {args.step!r} sets {', '.join(reserved)}: names starting "
                                 f"with {RESERVED_ENV_PREFIX} are flowc's own task variables; rename them")
-        param_names = {p.attribute for p in parameters.flow_parameters(cls)}
+        param_names = {p.attribute for p in parameters.flow_parameters(cls)} | set(configs.flow_configs(cls))
         log_dir = self._open_attempt(datastore, me, decorators)
         _load_secret_dirs()
         for name, value in decorators.get("environment", {}).get("vars", {}).items():
             os.environ[str(name)] = str(value)  # before Parameters: their defaults may read it
+        self.cards = None
+        if decorators.get("card"):
+            from .cardtask import open_cards
+
+            self.cards = open_cards(decorators)
         self._set_current(datastore, cls, me, param_names)
 
         try:
@@ -238,7 +251,7 @@ class _Attempt:
         except DatastoreError as error:
             self._finish_meta(datastore, me, "failed", EXIT_USER, _error_record(error, ""), log_dir, quiet=True)
             raise
-        except parameters.ParameterError as error:
+        except (parameters.ParameterError, TaggingError) as error:  # bad --param or --tag values
             self._finish_meta(datastore, me, "failed", 2, _error_record(error, ""), log_dir, quiet=True)
             raise ContractError(str(error)) from None
 
@@ -292,7 +305,7 @@ class _Attempt:
         current._set(flow_name=me.flow, run_id=me.run_id, step_name=me.step, task_id=me.task_id,
                      retry_count=self.args.attempt, origin_run_id=Lazy(origin), username=parameters._user(),
                      parameter_names=sorted(param_names), project_name=project.get("name"),
-                     datastore=datastore.uri)
+                     datastore=datastore.uri, card=self.cards)
 
     def _start_parameters(self, datastore: Datastore, cls: type, me: TaskRef, given: dict) -> dict:
         if self.empty_params:  # `--param name=` means "not given" for a default computed at run time
@@ -303,11 +316,17 @@ class _Attempt:
         for attribute, value in values.items():
             sha, size = datastore.save_value(me.flow, value, attribute)
             artifacts[attribute] = {"sha256": sha, "type": type_name(value), "size": size}
+        for attribute, config in configs.flow_configs(cls).items():  # artifacts too, as plain values (Metaflow's way)
+            value = configs.resolve(config)
+            sha, size = datastore.save_value(me.flow, value, attribute)
+            artifacts[attribute] = {"sha256": sha, "type": type_name(value), "size": size}
         if datastore.read_run(me.flow, me.run_id) is None:
+            project = flow_decorators(cls).get("project") or None
             datastore.write_run(me.flow, me.run_id, {
                 "flow": me.flow, "flow_file": self.args.flow_file, "run_id": me.run_id, "parameters": {k: _jsonable(v) for k, v in shown.items()}, "source_sha256": self.source_sha256,
                 "flowc_version": flowc_version(), "python_version": _PYTHON,
                 "started_at": _iso(self.started), "origin_run_id": None,
+                "tags": validate_tags(self.args.tags), "system_tags": system_tags(project, flowc_version()),
             })
         return artifacts
 
@@ -352,6 +371,8 @@ class _Attempt:
         except PickleError as error:
             return self._fail(datastore, me, error, log_dir, show_traceback=False)
 
+        if self.cards is not None:
+            self._write_cards(datastore, me, flow, state, artifacts, caught)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # every value is stored: from here the attempt commits
         datastore.write_artifacts(me, args.attempt, artifacts)
         self.meta["caught"] = caught
@@ -370,6 +391,28 @@ class _Attempt:
         datastore.write_done(me, record)
         self._publish_control(datastore, me, control)
         return EXIT_OK
+
+    def _write_cards(self, datastore: Datastore, me: TaskRef, flow: FlowSpec, state: StepState, artifacts: dict,
+                     caught: dict | None) -> None:
+        """Render the step's @card pages into the attempt (never fails the task: see flowc.runtime.cardtask)."""
+        from .cardtask import REPR_LOAD_LIMIT, TaskFacts, write_cards
+
+        def value(name: str) -> object:
+            if name in flow.__dict__:
+                return flow.__dict__[name]
+            size = artifacts[name].get("size") or 0
+            if size > REPR_LOAD_LIMIT:
+                raise ValueError(f"{size} bytes; not loaded for the card")
+            return getattr(flow, name)
+
+        params = {}
+        for name in state.parameter_names:
+            with contextlib.suppress(Exception):
+                params[name] = getattr(flow, name)
+        status = "succeeded" if caught is None else f"succeeded; @catch caught {caught['type']}: {caught['message']}"
+        facts = TaskFacts(me.pathspec, self.args.attempt, self.meta.get("started_at") or "", status, params,
+                          artifacts, value)
+        write_cards(datastore, me, self.args.attempt, self.cards, facts)
 
     def _fail(self, datastore: Datastore, me: TaskRef, error: BaseException, log_dir: Path,
               show_traceback: bool = True) -> int:

@@ -50,8 +50,11 @@ def main(args) -> int:
     except ValueError as error:
         usage_error(f"{args.target}: {error}")
         return 2
+    from flowc.runtime.client import namespace
+
+    namespace(None)  # an inspector names what it shows: every run, whoever ran it
     try:
-        flow = Flow(flow_name, args.datastore)
+        flow = Flow(flow_name, args.datastore, _namespace_check=False)
     except ValueError as error:  # a datastore URI of an unknown kind
         usage_error(str(error))
         return 2
@@ -65,7 +68,7 @@ def main(args) -> int:
             usage_error(f"no run {flow_name}/{run_id} in {flow.datastore.uri}"
                         + _known(", runs: ", [r.id for r in flow.runs()[:10]]))
             return 2
-        run = Run(f"{flow_name}/{run_id}", flow.datastore)
+        run = Run(f"{flow_name}/{run_id}", flow.datastore, _namespace_check=False)
         if step_name is not None and step_name not in run:
             usage_error(f"run {run.pathspec} has no task of step {step_name!r}"
                         + _known(", steps that ran: ", [s.name for s in run.steps()]))
@@ -196,9 +199,24 @@ def _show_step(step, as_json: bool) -> int:
     for task, row in zip(step.tasks(), summary["task_list"]):
         status = row["status"] + (f" (reused from {row['reused_from']})" if row["reused_from"] else "")
         table.append((row["task"], status, str(row["attempts"]), _time(row["started_at"]),
-                      _duration(row["duration_s"]), ", ".join(task.artifacts)))
+                      _duration(row["duration_s"]), ", ".join(task.artifacts.keys())))
     _print_table(table)
+    counts = [len(_cards(task)) for task in step.tasks()]
+    if any(counts):
+        print(f"cards: {sum(counts)} on {sum(1 for n in counts if n)} task(s); list them with "
+              f"`flowc card list {step.pathspec}`, open one with `flowc card view {step.pathspec}"
+              f"{'/INDEX' if len(counts) > 1 else ''}`")
     return 0
+
+
+def _cards(task) -> list:
+    from flowc.runtime.cards import get_cards
+
+    return get_cards(task)
+
+
+def _card_names(cards: list) -> str:
+    return ", ".join(f"{c.position} ({c.type}{', id ' + c.id if c.id else ''})" for c in cards)
 
 
 def _show_task(task, as_json: bool) -> int:
@@ -206,9 +224,12 @@ def _show_task(task, as_json: bool) -> int:
     attempts = [{"attempt": a.number, **{k: a.meta.get(k) for k in ("status", "started_at", "duration_s",
                                                                      "exit_code")}}
                 for a in task.attempts()]
-    artifacts = list(task.artifacts) if task.successful else []
+    artifacts = list(task.artifacts.keys()) if task.successful else []
     if as_json:
-        print(json.dumps({**row, "attempt_list": attempts, "artifacts": artifacts}, indent=2, default=repr))
+        cards = [{"card": c.position, "type": c.type, "id": c.id, "error": c.error, "path": c.path}
+                 for c in _cards(task)]
+        print(json.dumps({**row, "attempt_list": attempts, "artifacts": artifacts, "cards": cards}, indent=2,
+                         default=repr))
         return 0
     reused = f" (reused from {row['reused_from']})" if row["reused_from"] else ""
     print(f"Task {task.pathspec}: {row['status']}{reused}, {len(attempts)} attempt(s)")
@@ -219,6 +240,10 @@ def _show_task(task, as_json: bool) -> int:
                       exit_code))
     _print_table(table)
     print("artifacts: " + (", ".join(artifacts) or "-"))
+    cards = _cards(task)
+    if cards:
+        print(f"cards: {_card_names(cards)}; open one with `flowc card view {task.pathspec}"
+              f"{' --card N' if len(cards) > 1 else ''}` (or `flowc card get ... -o FILE`)")
     return 0
 
 
@@ -236,7 +261,7 @@ def _show_artifact(run, step_name: str, name: str, as_json: bool, task=None) -> 
         usage_error(f"task {task.pathspec} has not committed (status: {task.status}); it has no artifacts")
         return 1
     if name not in task:
-        usage_error(f"task {task.pathspec} has no artifact {name!r}" + _known("; it has: ", list(task.artifacts)))
+        usage_error(f"task {task.pathspec} has no artifact {name!r}" + _known("; it has: ", list(task.artifacts.keys())))
         return 2
     value = task[name].data
     if not as_json:

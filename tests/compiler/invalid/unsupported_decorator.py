@@ -1,12 +1,12 @@
-# expect: FLC301@6:2, FLC301@9:6, FLC301@10:6
+# expect: FLC040@3:32, FLC040@3:44, FLC301@6:2, FLC301@9:6, FLC301@10:6, FLC040@10:15
 import metaflow
-from metaflow import FlowSpec, card, conda_base, step
+from metaflow import FlowSpec, conda_base, pypi, step
 
 
 @conda_base(python="3.11")
 class CondaFlow(FlowSpec):
     @step
-    @card
+    @pypi
     @metaflow.frobnicate(level=2)
     def start(self):
         self.next(self.end)

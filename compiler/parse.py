@@ -23,6 +23,7 @@ from . import decorators as deco
 from .configs import NOT_A_REFERENCE, ConfigOptions, ConfigReader
 from .diagnostics import Diagnostics
 from .imports import ApiNames, read_imports
+from .inheritance import Hierarchy, merged_body
 from .shim_names import unprovided
 from .ir import Decorator, Flow, Parameter, Step, Transition, Value
 from .literals import to_value
@@ -219,18 +220,23 @@ class _FlowReader:
     def read(self, flow_name: Optional[str]) -> Optional[Flow]:
         for node, message, help in unprovided(self.module):  # FLC040: before anything runs, not at run time
             self.error("FLC040", message, node, help=help)
-        classes = self._flow_classes()
+        self.hierarchy = Hierarchy(self.module, self.api, self.error)
+        classes = self.hierarchy.flows
         if not classes:
-            self.diags.error(
-                "FLC002", "no flow found: no class in this file subclasses FlowSpec", _start_span(),
-                help="define `class MyFlow(FlowSpec):` with FlowSpec imported from metaflow or flowc.runtime")
+            self.hierarchy.check_step_classes()
+            if "FLC070" not in self.diags.codes:  # else: a flow built on a class from elsewhere, already said
+                self.diags.error(
+                    "FLC002", "no flow found: no class in this file subclasses FlowSpec", _start_span(),
+                    help="define `class MyFlow(FlowSpec):` with FlowSpec imported from metaflow or flowc.runtime")
             return None
-        if flow_name is None and len(classes) > 1:
-            names = ", ".join(c.name.value for c in classes)
-            self.error("FLC003", f"this file defines several flows ({names})", classes[1].name,
-                       help=f"choose one with --flow, e.g. --flow {classes[0].name.value}")
-            return None
-        if flow_name is not None:
+        if flow_name is None:
+            classes = self.hierarchy.leaves()  # a flow that another extends is a base, not the flow to run
+            if len(classes) > 1:
+                names = ", ".join(c.name.value for c in classes)
+                self.error("FLC003", f"this file defines several flows ({names})", classes[1].name,
+                           help=f"choose one with --flow, e.g. --flow {classes[0].name.value}")
+                return None
+        else:
             chosen = [c for c in classes if c.name.value == flow_name]
             if not chosen:
                 names = ", ".join(c.name.value for c in classes)
@@ -241,18 +247,15 @@ class _FlowReader:
             classes = chosen
         return self._flow(classes[0])
 
-    def _flow_classes(self) -> list[cst.ClassDef]:
-        return [
-            statement for statement in self.module.body
-            if isinstance(statement, cst.ClassDef)
-            and any(self.api.resolve(base.value) == "FlowSpec" for base in statement.bases)
-        ]
-
-    def _flow(self, node: cst.ClassDef) -> Flow:
+    def _flow(self, node: cst.ClassDef) -> Optional[Flow]:
+        lineage = self.hierarchy.lineage(node)  # the class, then its bases of this file (FLC070-FLC072)
+        if lineage is None:
+            return None
+        body = merged_body(lineage)
         parameters, steps = [], []
         self.flow_span = self.span(node.name)
-        configs = self.configs.read(_statements(node.body))
-        for statement in _statements(node.body):
+        configs = self.configs.read(body)
+        for statement in body:
             if isinstance(statement, cst.FunctionDef):
                 step = self._step(statement)
                 if step is not None:
@@ -269,7 +272,8 @@ class _FlowReader:
             docstring=node.get_docstring(clean=True),
             parameters=tuple(parameters),
             configs=configs,
-            decorators=self._decorators(node.decorators, "flow"),
+            decorators=self._decorators([d for c in lineage if self.hierarchy.is_flow(c) for d in c.decorators],
+                                        "flow"),
             steps=tuple(steps),
             span=self.span(node.name),
         )

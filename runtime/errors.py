@@ -12,7 +12,25 @@ EXIT_CONTRACT = 2  # bad arguments, source mismatch, missing inputs, a flow the 
 EXIT_SKIPPED = 3  # not chosen by its switch
 
 
-class FlowcError(Exception):
+class MetaflowException(Exception):
+    """Metaflow's base exception (`from metaflow.exception import MetaflowException`), and the base of
+    flowc's own errors, so `except MetaflowException` in a flow catches what it catches under Metaflow.
+    Same constructor and text: `MetaflowException(msg, lineno=None, source_file=None)`."""
+
+    headline = "Flow failed"
+
+    def __init__(self, msg: str = "", lineno: int | None = None, source_file: str | None = None):
+        super().__init__(msg)
+        self.message = msg
+        self.line_no = lineno
+        self.source_file = source_file
+
+    def __str__(self) -> str:
+        where = f"line {self.line_no}" if self.line_no else (self.source_file or "")
+        return f"{where}: {self.message}" if where else str(self.message)
+
+
+class FlowcError(MetaflowException):
     """Base of runtime errors; `exit_code` is what the task command exits with."""
 
     exit_code = EXIT_USER
@@ -78,8 +96,8 @@ class Terminated(BaseException):
 
 class CaughtException(Exception):
     """What @catch(var=...) stores in its artifact: the exception's type, message and traceback as text
-    (the original exception object may not pickle). Like Metaflow's wrapper: `.type`, `.exception`
-    (the message) and `.stacktrace`."""
+    (the original exception object may not pickle). Like Metaflow's wrapper: `.type` ("builtins.ValueError"),
+    `.exception` (the message) and `.stacktrace`; printing it prints the traceback."""
 
     def __init__(self, type: str, exception: str, stacktrace: str = ""):
         super().__init__(type, exception, stacktrace)
@@ -90,11 +108,11 @@ class CaughtException(Exception):
     @classmethod
     def wrap(cls, error: BaseException, stacktrace: str) -> "CaughtException":
         kind = type(error)
-        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-        return cls(name, str(error), stacktrace)
+        return cls(f"{kind.__module__}.{kind.__name__}", str(error), stacktrace)  # Metaflow's spelling
 
     def __str__(self) -> str:
-        return f"{self.type}: {self.exception}"
+        """The traceback, as Metaflow's wrapper prints itself."""
+        return self.stacktrace or f"[no stacktrace]\n{self.type}: {self.exception}"
 
     def __repr__(self) -> str:
-        return f"CaughtException({self.type!r}, {self.exception!r})"
+        return str(self)

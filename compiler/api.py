@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
 from .analyse import Graph, analyse
+from .configs import ConfigOptions
 from .diagnostics import Diagnostic, Diagnostics
 from .flowfile import read_flow_file
 from .ir import Flow
@@ -26,12 +27,16 @@ class Compiled:
         return not self.diagnostics and self.graph is not None
 
 
-def compile_source(text: str, path: str = "<flow>", flow_name: Optional[str] = None) -> Compiled:
-    return _compile(SourceFile(display_path=path, text=text), flow_name)
+def compile_source(text: str, path: str = "<flow>", flow_name: Optional[str] = None,
+                   configs: Optional[ConfigOptions] = None) -> Compiled:
+    return _compile(SourceFile(display_path=path, text=text), flow_name, configs)
 
 
-def compile_file(path: str | Path, flow_name: Optional[str] = None) -> Compiled:
-    """Compile the file at `path`. Raises OSError if it cannot be read (a usage error for the CLI)."""
+def compile_file(path: str | Path, flow_name: Optional[str] = None,
+                 configs: Optional[ConfigOptions] = None) -> Compiled:
+    """Compile the file at `path`. Raises OSError if it cannot be read (a usage error for the CLI).
+    `configs`: --config / --config-value choices; default= config files are read beside the flow file."""
+    configs = replace(configs or ConfigOptions(), base_dir=Path(path).parent)
     raw = read_flow_file(path)
     shown = display_path(Path(path))
     try:
@@ -43,11 +48,11 @@ def compile_file(path: str | Path, flow_name: Optional[str] = None) -> Compiled:
         diags.error("FLC001", "the file is not valid UTF-8", Span(line=line, col=1, end_line=line, end_col=2),
                     help="save the file as UTF-8")
         return Compiled(source, None, None, diags.items)
-    return _compile(SourceFile(display_path=shown, text=text), flow_name)
+    return _compile(SourceFile(display_path=shown, text=text), flow_name, configs)
 
 
-def _compile(source: SourceFile, flow_name: Optional[str]) -> Compiled:
+def _compile(source: SourceFile, flow_name: Optional[str], configs: Optional[ConfigOptions] = None) -> Compiled:
     diags = Diagnostics(source)
-    flow = parse_source(source, diags, flow_name)
+    flow = parse_source(source, diags, flow_name, configs)
     graph = analyse(flow, diags) if flow is not None else None
     return Compiled(source, flow, graph, diags.items)

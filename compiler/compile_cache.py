@@ -69,14 +69,15 @@ def flowc_fingerprint() -> str:
     return code_fingerprint(str(Path(compiler.__file__).parent), *backends.__path__)
 
 
-def key(target: str, source: bytes, options: Any) -> str:
+def key(target: str, source: bytes, options: Any, configs: str = "") -> str:
     """The entry's name: format, flowc's version and code, the target, the source's bytes and every
-    effective option (`options` is the EmitOptions the backend would receive)."""
+    effective option (`options` is the EmitOptions the backend would receive; `configs` the --config /
+    --config-value choices). The config files a flow reads are checked when an entry is loaded."""
     from flowc.compiler import __version__
 
     digest = hashlib.sha256()
     for part in (str(FORMAT), __version__, flowc_fingerprint(), target, hashlib.sha256(source).hexdigest(),
-                 json.dumps(asdict(options), sort_keys=True, default=repr)):
+                 json.dumps(asdict(options), sort_keys=True, default=repr), configs):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
 
@@ -93,16 +94,31 @@ def load(entry_key: str) -> Optional[dict[str, str]]:
         files = entry["files"]
         if (entry["format"] != FORMAT or entry["key"] != entry_key or not isinstance(files, dict)
                 or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
-                or entry["sha256"] != _files_digest(files)):
+                or entry["sha256"] != _files_digest(files) or not unchanged(entry.get("depends", {}))):
             return None
         return files
     except (OSError, ValueError, KeyError, TypeError):  # missing, unreadable, torn, not ours
         return None
 
 
-def store(entry_key: str, files: dict[str, str]) -> None:
-    """Store a clean compile's files under `entry_key`: whole or not at all, whoever else is writing."""
-    entry = {"format": FORMAT, "key": entry_key, "sha256": _files_digest(files), "files": files}
+def unchanged(depends: dict) -> bool:
+    """Do the files a compile read besides the flow (its config files: absolute path -> sha256) still
+    hold the same bytes? A changed, moved or unreadable one means compiling again."""
+    for path, sha256 in depends.items():
+        try:
+            with open(path, "rb") as handle:
+                if hashlib.sha256(handle.read()).hexdigest() != sha256:
+                    return False
+        except (OSError, TypeError):
+            return False
+    return True
+
+
+def store(entry_key: str, files: dict[str, str], depends: Optional[dict] = None) -> None:
+    """Store a clean compile's files under `entry_key`: whole or not at all, whoever else is writing.
+    `depends`: the config files the flow read (absolute path -> sha256), checked by `load`."""
+    entry = {"format": FORMAT, "key": entry_key, "sha256": _files_digest(files), "files": files,
+             "depends": depends or {}}
     store_json(cache_dir(), entry_key, entry, MAX_ENTRIES)
 
 

@@ -51,6 +51,22 @@ class Parameter(Node):
     span: Span
 
 
+class Config(Node):
+    """A `Config(...)` class attribute, resolved when the flow is compiled (compiler/configs.py).
+    `origin` says where the value came from: a file (`path`, relative to the flow file's folder, and its
+    `sha256`), an inline value (default_value= or --config-value), or nothing (a config that is not required)."""
+
+    attribute: str
+    name: str
+    origin: Literal["file", "value", "none"]
+    path: Optional[str] = None
+    sha256: Optional[str] = None
+    parser: str = "json"  # json | toml | yaml
+    plain: bool = False
+    value: JSONValue = None
+    span: Span
+
+
 class Transition(Node):
     """How a step ends. `targets` are step names in the order written."""
 
@@ -82,6 +98,7 @@ class Flow(Node):
     source_sha256: str
     docstring: Optional[str] = None
     parameters: tuple[Parameter, ...] = ()
+    configs: tuple[Config, ...] = ()
     decorators: tuple[Decorator, ...] = ()
     steps: tuple[Step, ...] = ()
     span: Span

@@ -17,12 +17,13 @@ if TYPE_CHECKING:
     from .api import Compiled
 
 
-def load(path: str, flow_name: Optional[str]) -> Optional[Compiled]:
-    """Compile `path`; None (after printing why) when the file cannot be read at all."""
+def load(path: str, flow_name: Optional[str], configs=None) -> Optional[Compiled]:
+    """Compile `path`; None (after printing why) when the file cannot be read at all. `configs`: the
+    command line's --config / --config-value (a compiler.configs.ConfigOptions)."""
     from .api import compile_file
 
     try:
-        return compile_file(path, flow_name)
+        return compile_file(path, flow_name, configs)
     except FileNotFoundError:
         usage_error(f"no such file: {path}")
     except IsADirectoryError:
@@ -50,9 +51,9 @@ def _use_color(stream, fmt: str) -> bool:
     return fmt == "text" and hasattr(stream, "isatty") and stream.isatty() and not os.environ.get("NO_COLOR")
 
 
-def load_ok(path: str, flow_name: Optional[str]) -> tuple[Optional[Compiled], int]:
+def load_ok(path: str, flow_name: Optional[str], configs=None) -> tuple[Optional[Compiled], int]:
     """Compile and print diagnostics; (compiled, 0) when the flow is clean, else (None, exit code)."""
-    compiled = load(path, flow_name)
+    compiled = load(path, flow_name, configs)
     if compiled is None:
         return None, 2
     if not compiled.ok:

@@ -212,7 +212,7 @@ class _FlowReader:
         value = to_value(self.code(node))
         if value.kind == "literal":
             return value
-        resolved = self.configs.reference(node, in_step)
+        resolved = self.configs.resolve(node, in_step)
         return value if resolved is NOT_A_REFERENCE else resolved
 
     # ------------------------------------------------------------------------------ flow class

@@ -12,7 +12,9 @@ import sys
 # option -> TaskArgs field; every option takes one value
 _OPTIONS = {"--run-id": "run_id", "--index": "index", "--attempt": "attempt", "--datastore": "datastore",
             "--source-sha256": "source_sha256", "--inputs": "inputs", "--params-json": "params_json",
-            "--control-out": "control_out", "--flow": "flow", "--param": "param"}
+            "--control-out": "control_out", "--flow": "flow", "--param": "param", "--tag": "tag",
+            "--configs": "configs"}
+_REPEATABLE = ("param", "tag")
 _REQUIRED = {"run_id", "index", "attempt", "datastore", "source_sha256", "inputs"}
 
 _TASK_HELP = """Run one attempt of one task of a flow (the task contract, DESIGN section 4).
@@ -26,7 +28,7 @@ def fast_parse(argv: list) -> "dict | None":
     if len(argv) < 3 or argv[0] != "task":
         return None
     positional: list = []
-    values: dict = {"param": []}
+    values: dict = {"param": [], "tag": []}
     i = 1
     while i < len(argv):
         arg = argv[i]
@@ -40,8 +42,8 @@ def fast_parse(argv: list) -> "dict | None":
                     return None
                 i += 1
                 value = argv[i]
-            if field == "param":
-                values["param"].append(value)
+            if field in _REPEATABLE:
+                values[field].append(value)
             elif field in values:
                 return None
             else:
@@ -93,8 +95,12 @@ def build_parser():
     task.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                       help="start only, repeatable: one parameter value as a string (overrides --params-json); "
                            "an empty value for a default computed at run time means not given")
+    task.add_argument("--tag", action="append", default=[], metavar="TAG",
+                      help="start only, repeatable: a user tag of the run (recorded in run.json)")
     task.add_argument("--control-out", metavar="FILE", help="also write the control value (foreach/switch) here")
     task.add_argument("--flow", metavar="CLASS", help="the flow class, when the file holds several")
+    task.add_argument("--configs", metavar="BASE64URL",
+                      help="the flow's config values, resolved by the compiler: base64url of a JSON object")
     return parser
 
 
@@ -114,4 +120,5 @@ def main(argv: "list | None" = None) -> int:
         flow_file=fields["flow_file"], step=fields["step"], run_id=fields["run_id"], index=fields["index"],
         attempt=fields["attempt"], datastore=fields["datastore"], source_sha256=fields["source_sha256"],
         inputs=fields["inputs"], params_json=fields.get("params_json"), params=tuple(fields["param"]),
-        control_out=fields.get("control_out"), flow=fields.get("flow")))
+        control_out=fields.get("control_out"), flow=fields.get("flow"), tags=tuple(fields["tag"]),
+        configs=fields.get("configs")))

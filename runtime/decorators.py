@@ -71,7 +71,11 @@ def step_decorators(func: Callable) -> dict[str, dict[str, object]]:
 
 
 def flow_decorators(cls: type) -> dict[str, dict[str, object]]:
-    return _resolved(cls.__dict__.get(ATTRIBUTE, {}))
+    """The flow's decorators, with those of the flows it extends (a subclass's own win)."""
+    recorded: dict = {}
+    for klass in reversed(cls.__mro__):
+        recorded.update(klass.__dict__.get(ATTRIBUTE, {}))
+    return _resolved(recorded)
 
 
 def _resolved(recorded: dict) -> dict:

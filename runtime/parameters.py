@@ -62,7 +62,7 @@ class Parameter:
             raise TypeError("Parameter needs a name: Parameter('alpha', default=...)")
         self.name = name
         self.default = default
-        self.type = type if type is not None else _infer_type(default)
+        self.type = type if type is not None else _infer_type(_typed_default(default))
         self.help = help
         self.required = required
         self.show_default = show_default
@@ -82,8 +82,8 @@ class Parameter:
         return reader.parameter_value(self.attribute)
 
     def __set__(self, obj: object, value: object) -> None:
-        raise AttributeError(f"parameter {self.attribute!r} cannot be assigned: parameters are read-only "
-                             f"(use another artifact name)")
+        raise AttributeError(f"Flow level attributes and Parameters are not modifiable: parameter {self.attribute!r} "
+                             f"is read-only (use another artifact name)")  # Metaflow's words first
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
@@ -139,6 +139,8 @@ def flow_parameters(cls: type) -> list[Parameter]:
         for attribute, value in vars(klass).items():
             if isinstance(value, Parameter):
                 seen[attribute] = value
+            else:  # a subclass's plain attribute hides its base's parameter, as in Metaflow
+                seen.pop(attribute, None)
     return [seen[a] for a in sorted(seen)]
 
 
@@ -223,6 +225,14 @@ def infer_type_name(default: object) -> str:
     if isinstance(default, (list, dict)):
         return "json"
     return "str"
+
+
+def _typed_default(default: object) -> object:
+    """The default whose type is inferred: a config expression's value (the task installs the configs
+    before it imports the flow), as the compiler inferred it from the resolved value."""
+    from .configs import ConfigExpr
+
+    return default.peek() if isinstance(default, ConfigExpr) else default
 
 
 def _infer_type(default: object) -> object:

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Optional
 
 from flowc.compiler.flowfile import read_flow_file
+from flowc.compiler.commands.common import config_options
 from flowc.compiler.loading import load_ok, usage_error
 from flowc.runtime.datastore import default_datastore_uri
 from flowc.runtime.errors import FlowcError
+from flowc.runtime.tags import TaggingError, validate_tags
 
 from .localplan import LocalPlan, cache_key, load_cached, store_cached
 from .params import ParamError, parse_params
@@ -32,24 +34,28 @@ def normalize_datastore(uri: Optional[str]) -> str:
     return str(Path(uri).expanduser().resolve())
 
 
-def compile_plan(flow_file: str, flow_class: Optional[str]) -> tuple[Optional[LocalPlan], int]:
-    """The flow's plan: from the plan cache when these exact bytes compiled cleanly before, else compiled
-    (printing diagnostics and returning exit 1 if the flow has problems, 2 if unreadable)."""
+def compile_plan(flow_file: str, flow_class: Optional[str], configs=None) -> tuple[Optional[LocalPlan], int]:
+    """The flow's plan: from the plan cache when these exact bytes (and config files) compiled cleanly
+    before, else compiled (printing diagnostics and returning exit 1 if the flow has problems, 2 if
+    unreadable). `configs`: the command line's --config / --config-value (compiler.configs.ConfigOptions)."""
     try:
         source = read_flow_file(flow_file)
     except OSError:
         source = None  # let the compiler's loader report it
-    key = cache_key(source, flow_class) if source is not None else None
+    key = cache_key(source, flow_class, configs.cache_text() if configs else "") if source is not None else None
     if key is not None:
         cached = load_cached(key)
         if cached is not None:
             return cached, 0
     from flowc.compiler.plan import build_plan
 
-    compiled, status = load_ok(flow_file, flow_class)
+    compiled, status = load_ok(flow_file, flow_class, configs)
     if compiled is None:
         return None, status
     data = build_plan(compiled.graph, flow_class_option=flow_class is not None).model_dump(mode="json")
+    from flowc.compiler.configs import depends
+
+    data["depends"] = depends(compiled.flow.configs, Path(flow_file))  # config files: checked on a cache hit
     if key is not None and data["source_sha256"] == hashlib.sha256(source).hexdigest():
         store_cached(key, data)
     return LocalPlan.from_data(data), 0
@@ -63,12 +69,13 @@ def run_command(args) -> int:
     if args.max_workers is not None and args.max_workers < 1:
         usage_error("--max-workers must be at least 1")
         return 2
-    plan, status = compile_plan(args.flow_file, args.flow)
+    plan, status = compile_plan(args.flow_file, args.flow, config_options(args))
     if plan is None:
         return status
     try:
         params = parse_params(args.param, plan)
-    except ParamError as error:
+        tags = checked_tags(args.tags)
+    except (ParamError, TaggingError) as error:
         usage_error(str(error))
         return 2
     run_id = new_run_id() if args.run_id is None else args.run_id
@@ -88,8 +95,14 @@ def run_command(args) -> int:
                     f"(or `flowc resume {run_id}` to continue it)")
         return 2
     options = RunOptions(flow_file=str(Path(args.flow_file).resolve()), run_id=run_id, datastore=datastore,
-                         params=params, max_workers=workers(args.max_workers))
+                         params=params, tags=tags, max_workers=workers(args.max_workers))
     return execute(plan, options)
+
+
+def checked_tags(tags: list) -> tuple:
+    """`--tag` values, by the runtime's tag rule (a bad one is a usage error before anything runs)."""
+    validate_tags(tags)
+    return tuple(dict.fromkeys(tags))
 
 
 def execute(plan: LocalPlan, options: RunOptions, note: str = "") -> int:
@@ -155,6 +168,11 @@ def _resume(args) -> int:
     if not valid_run_id(args.run_id):
         usage_error(f"run id {args.run_id!r}: use {RUN_ID_RULE}")
         return 2
+    try:
+        tags = checked_tags(args.tags)
+    except TaggingError as error:
+        usage_error(str(error))
+        return 2
     if args.max_workers is not None and args.max_workers < 1:
         usage_error("--max-workers must be at least 1")
         return 2
@@ -176,7 +194,7 @@ def _resume(args) -> int:
             usage_error(f"run {flow_name}/{args.run_id} does not say which file it ran; give the flow file: "
                         f"flowc resume {args.run_id} FLOW")
             return 2
-    plan, status = compile_plan(flow_file, args.flow)
+    plan, status = compile_plan(flow_file, args.flow, config_options(args))
     if plan is None:
         return status
     if origin_record is None:
@@ -201,7 +219,7 @@ def _resume(args) -> int:
         return 2
     params = dict(origin_record.get("parameters") or {})
     flow_path = str(Path(flow_file).resolve())
-    write_run_record(store, plan, dict(origin_record, flow_file=flow_path), args.run_id, new_run)
+    write_run_record(store, plan, dict(origin_record, flow_file=flow_path), args.run_id, new_run, tags)
     options = RunOptions(flow_file=flow_path, run_id=new_run, datastore=datastore, params=params,
                          max_workers=workers(args.max_workers),
                          reuse=Reuse(store, plan.flow, args.run_id, new_run, rerun))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .common import add_flow_option, load, report
+from .common import add_config_options, add_flow_option, config_options, load, report
 
 
 def register(subparsers) -> None:
@@ -16,6 +16,7 @@ def register(subparsers) -> None:
                     "2 on usage errors.")
     parser.add_argument("flows", nargs="+", metavar="FLOW", help="flow files to check")
     add_flow_option(parser)
+    add_config_options(parser)
     parser.add_argument("--format", choices=("text", "json", "github"), default="text",
                         help="text for people (default), json for tools, github for Actions annotations")
     parser.set_defaults(handler=main)
@@ -27,7 +28,7 @@ def main(args) -> int:
     status = 0
     collected = []
     for path in args.flows:
-        compiled = load(path, args.flow)
+        compiled = load(path, args.flow, config_options(args))
         if compiled is None:
             status = 2
             continue

@@ -6,8 +6,28 @@ import argparse
 
 from ..loading import load, load_ok, report, usage_error
 
-__all__ = ["add_flow_option", "load", "load_ok", "report", "usage_error"]
+__all__ = ["add_config_options", "add_flow_option", "config_options", "load", "load_ok", "report", "usage_error"]
 
 
 def add_flow_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--flow", metavar="CLASS", help="the flow class to use when a file defines several")
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """Metaflow's --config / --config-value: choose a Config's value when compiling (compiler/configs.py)."""
+    parser.add_argument("--config", dest="config_files", nargs=2, action="append", default=[],
+                        metavar=("NAME", "PATH"),
+                        help="read the flow's Config NAME from the file PATH (relative to here) instead of its "
+                             "default (repeat for several)")
+    parser.add_argument("--config-value", dest="config_values", nargs=2, action="append", default=[],
+                        metavar=("NAME", "TEXT"),
+                        help="the flow's Config NAME is TEXT (JSON, or the config's parser's format)")
+
+
+def config_options(args):
+    """The ConfigOptions of parsed arguments (None when none were given)."""
+    from ..configs import ConfigOptions
+
+    files = tuple(tuple(pair) for pair in getattr(args, "config_files", None) or ())
+    values = tuple(tuple(pair) for pair in getattr(args, "config_values", None) or ())
+    return ConfigOptions(files=files, values=values) if files or values else None

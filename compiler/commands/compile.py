@@ -17,7 +17,8 @@ from .. import config as config_mod
 from .. import compile_cache, project, targets
 from ..emit import EmitOptions, OptionError, Problems, unsafe_character
 from ..flowfile import read_flow_file
-from .common import add_flow_option, load, report, usage_error
+from ..configs import depends
+from .common import add_config_options, add_flow_option, config_options, load, report, usage_error
 
 COMMON = ("target", "output_dir", "datastore", "python", "image", "flow_path")
 DEFAULTS = {"python": "python3"}
@@ -54,6 +55,7 @@ def add_compile_options(parser, verb: str, project_wide: bool = False) -> None:
     parser.add_argument("flows", nargs="*" if project_wide else "+", metavar="FLOW",
                         help=f"flow files to {verb}" + (" (default: the project's, see above)" if project_wide else ""))
     add_flow_option(parser)
+    add_config_options(parser)
     parser.add_argument("--target", "-t", help="what to compile for: " + "; ".join(
         f"{t.name} ({t.help})" for t in targets.builtin()) + " (or a target a plugin registers)")
     parser.add_argument("--output-dir", "-o", metavar="DIR", help="the folder to write into (or to --check)")
@@ -130,17 +132,18 @@ def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, d
     for flow_file in flows:
         configured = config.for_flow(target.name, flow_file)  # [[tool.flowc.overrides]] matching this file
         flow_class = args.flow or configured.pop("flow", None)
+        configs = config_options(args)
         options = _options(target, settings_for(args, configured, target), config, flow_file, output_dir,
-                           flow_class)
-        cache_key = _cache_key(target, flow_file, options) if use_cache else None
+                           flow_class, configs)
+        cache_key = _cache_key(target, flow_file, options, configs) if use_cache else None
         emitted = compile_cache.load(cache_key) if cache_key else None
         if emitted is None:
-            emitted, clean = _compile_one(target, flow_file, flow_class, options)
+            emitted, clean, read = _compile_one(target, flow_file, flow_class, options, configs)
             if emitted is None:
                 status = 1
                 continue
             if cache_key and clean:  # warnings are shown on every compile, so those are not cached
-                compile_cache.store(cache_key, emitted)
+                compile_cache.store(cache_key, emitted, read)
         for name, text in emitted.items():
             _check_file_name(name)
             if name in files:
@@ -152,31 +155,32 @@ def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, d
     return status, output_dir, files
 
 
-def _cache_key(target, flow_file: Path, options: EmitOptions):
+def _cache_key(target, flow_file: Path, options: EmitOptions, configs=None):
     """The compile cache's key for this flow, or None when the file does not read (compiling says why)."""
     try:
-        return compile_cache.key(target.name, read_flow_file(flow_file), options)
+        return compile_cache.key(target.name, read_flow_file(flow_file), options,
+                                 configs.cache_text() if configs else "")
     except OSError:
         return None
 
 
-def _compile_one(target, flow_file: Path, flow_class, options: EmitOptions):
-    """({file name: text}, clean) for one flow: (None, False) after reporting its problems; a flow that
-    compiles with warnings is reported and returned as not clean."""
+def _compile_one(target, flow_file: Path, flow_class, options: EmitOptions, configs=None):
+    """({file name: text}, clean, config files read) for one flow: (None, False, {}) after reporting its
+    problems; a flow that compiles with warnings is reported and returned as not clean."""
     from ..plan import build_plan
 
-    compiled = load(str(flow_file), flow_class)
+    compiled = load(str(flow_file), flow_class, configs)
     if compiled is None:
         raise OptionError()  # `load` has said why
     if not compiled.ok:
         report(compiled)
-        return None, False
+        return None, False, {}
     plan = build_plan(compiled.graph, flow_class_option=flow_class is not None)
     problems = Problems()
     emitted = targets.load(target).emit(plan, options, problems)
     if problems.items:
         _report_problems(compiled, plan, problems, target.name)
-    return (None, False) if problems else (emitted, not problems.items)
+    return (None, False, {}) if problems else (emitted, not problems.items, depends(compiled.flow.configs, flow_file))
 
 
 def settings_for(args, configured: dict, target: targets.Target) -> dict:
@@ -218,7 +222,8 @@ def _refuse_unsafe(what: str, text: str) -> None:
                           "rename it or choose another value")
 
 
-def _options(target, settings: dict, config, flow_file: Path, output_dir: Path, flow_class) -> EmitOptions:
+def _options(target, settings: dict, config, flow_file: Path, output_dir: Path, flow_class,
+             configs=None) -> EmitOptions:
     # Paths relative to the project root (the flow's own folder without a pyproject.toml): the same bytes
     # from any working directory, so `--check` agrees wherever CI runs it; the header says where to run it.
     source_path = _relative(flow_file, config.root)
@@ -228,6 +233,12 @@ def _options(target, settings: dict, config, flow_file: Path, output_dir: Path, 
     argv = ["flowc", "compile", command_flow, "--target", target.name, "-o", out]
     if flow_class:
         argv += ["--flow", flow_class]
+    for name, path in configs.files if configs else ():
+        argv += ["--config", name, _relative(Path(path), config.root)]
+    for name, text in configs.values if configs else ():
+        argv += ["--config-value", name, text]
+    for item in argv:
+        _refuse_unsafe("a --config or --config-value", item)
     for name in (*COMMON[2:], *(o.name for o in target.options)):
         value = settings.get(name)
         for item in value if isinstance(value, list) else [value]:

@@ -29,8 +29,13 @@ def add_run_options(parser) -> None:
     parser.add_argument("--datastore", metavar="URI",
                         help="where artifacts go: a directory, file:///dir or s3://bucket/prefix "
                              "(default: $FLOWC_DATASTORE or .flowc/ in the current directory)")
+    from .common import add_config_options
+
+    add_config_options(parser)
     parser.add_argument("--max-workers", type=int, metavar="N",
                         help=f"tasks run at the same time (default: CPU count, {os.cpu_count() or 1} here)")
+    parser.add_argument("--tag", dest="tags", action="append", default=[], metavar="TAG",
+                        help="a user tag of the new run (repeat for several); the client can change them later")
 
 
 def main(args) -> int:

@@ -1,7 +1,8 @@
 """Invalid flows: every diagnostic's code, line and column, and the rendered text as a golden.
 
 Each file under `invalid/` starts with `# expect: CODE@LINE:COL, ...` (written by hand, in the order
-the compiler must print them: by position) and optionally `# flow: ClassName` (the --flow option).
+the compiler must print them: by position) and optionally `# flow: ClassName` (the --flow option) and
+`# config-value: NAME TEXT` lines (--config-value; Config default= files are read from `invalid/`).
 The rendered text is compared with `golden/diagnostics/<case>.txt`.
 """
 
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 from flowkit import compile_text
 
-from flowc.compiler.api import compile_file
+from flowc.compiler.api import compile_file, compile_source
+from flowc.compiler.configs import ConfigOptions
 from flowc.compiler.diagnostics import render
 
 INVALID = Path(__file__).parent / "invalid"
@@ -28,7 +30,9 @@ def _case(name: str):
     expected = [tuple(re.fullmatch(r"(FLC\d{3})@(\d+):(\d+)", item.strip()).groups())
                 for item in expect.group(1).split(",")]
     flow = re.search(r"^# flow: (\w+)$", text, re.M)
-    compiled = compile_text(text, f"tests/compiler/invalid/{name}.py", flow.group(1) if flow else None)
+    values = tuple(tuple(m) for m in re.findall(r"^# config-value: (\S+) (.*)$", text, re.M))  # --config-value
+    configs = ConfigOptions(base_dir=INVALID, values=values)
+    compiled = compile_source(text, f"tests/compiler/invalid/{name}.py", flow.group(1) if flow else None, configs)
     return compiled, [(code, int(line), int(col)) for code, line, col in expected]
 
 
@@ -64,11 +68,26 @@ def test_help_suggests_the_closest_name():
     assert compiled.diagnostics[0].help == "did you mean --flow SecondFlow?"
 
 
-def test_secondary_labels_point_at_the_split():
+def test_an_unjoined_split_is_reported_at_the_split_with_a_label_where_it_goes_wrong():
     compiled, _ = _case("end_before_join")
     (diagnostic,) = compiled.diagnostics
+    assert "split at step *start*" in diagnostic.message  # the split, not its first body step
     assert [(lab.span.line, lab.span.col, lab.message) for lab in diagnostic.labels] == [
-        (8, 9, "split starts here")]
+        (15, 9, "end reached here, inside the split")]
+    compiled, _ = _case("branch_skips_join")
+    (diagnostic,) = compiled.diagnostics
+    assert "split at step *start*" in diagnostic.message and "its branch *b* never leads" in diagnostic.message
+    assert [(lab.span.line, lab.span.col, lab.message) for lab in diagnostic.labels] == [
+        (19, 9, "the join, reached only from *a*")]
+
+
+@pytest.mark.parametrize("name", ["typo_in_split_target", "typo_in_join_target", "missing_next_in_branch",
+                                  "branch_skips_join", "join_wrong_paths", "unrelated_splits", "inner_split_unjoined"])
+def test_one_mistake_in_a_split_gives_one_error(name):
+    """A broken transition, a branch that skips its join or runs into another branch, an inner split left
+    open: the root mistake only, not the unjoined split, unreachable join or extra paths into `end` it causes."""
+    compiled, _ = _case(name)
+    assert len(compiled.diagnostics) == 1, [d.code for d in compiled.diagnostics]
 
 
 def test_json_format():

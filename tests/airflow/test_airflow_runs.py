@@ -19,6 +19,7 @@ RETRYING = TEST_FLOWS / "retrying.py"
 PARAMETER_TYPES = TEST_FLOWS / "parameter_types.py"
 TIMEOUT_CAUGHT = TEST_FLOWS / "timeout_caught.py"
 RETRIED_PARAMS = TEST_FLOWS / "retried_params.py"
+CARDS = REPO / "tests" / "compat" / "flows" / "cards.py"
 DEPLOYED_FLOW = "flows/timeout_caught.py"  # where bash_runs deploys TIMEOUT_CAUGHT, inside the DAGs folder
 BAD_SETTINGS = {"settings": "not json"}  # an untyped JSON Param Airflow passes as text: the task command exits 2
 TEAMS_IGNORE = "# the team's own lines\nscratch/\n"
@@ -45,7 +46,7 @@ def bash_runs(airflow_driver, tmp_path_factory):
     deployed.parent.mkdir(parents=True)
     shutil.copyfile(TIMEOUT_CAUGHT, deployed)
     (work / "dags" / ".airflowignore").write_text(TEAMS_IGNORE)
-    flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, deployed, RETRIED_PARAMS]
+    flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, deployed, RETRIED_PARAMS, CARDS]
     compile_for_tests("airflow", flows, work / "dags", "--datastore", store.as_uri())
     not_deployed = work / "flows" / "hello.py"  # its DAG reads it beside the DAGs folder, where it never arrives
     not_deployed.parent.mkdir()
@@ -61,7 +62,7 @@ def bash_runs(airflow_driver, tmp_path_factory):
              {"dag_id": "TimeoutCaughtFlow", "conf": {}},
              {"dag_id": "RetriedParamsFlow", "conf": BAD_SETTINGS},
              {"dag_id": "RetriedParamsFlow", "conf": {"settings": '{"size": 5}'}},
-             {"dag_id": NOT_DEPLOYED, "conf": {}}]
+             {"dag_id": NOT_DEPLOYED, "conf": {}}, {"dag_id": "CardsCompatFlow", "conf": {}}]
     pwned = work / "pwned"  # hostile strings try `touch $PWNED_DIR/N`: this folder must stay empty
     pwned.mkdir()
     env = {"PWNED_DIR": str(pwned), "RETRY_MARKER_DIR": str(work)}
@@ -156,6 +157,17 @@ def test_hostile_strings_arrive_unchanged_and_run_nothing(bash_runs):
     assert given["seen_number"] == 7
     assert "Docs with {{ dag }} and $(touch $PWNED_DIR/4)" in result["dags"]["HostileFlow"]["doc_md"]
     assert list((work / "pwned").iterdir()) == []
+
+
+def test_cards_are_stored_with_the_airflow_tasks(bash_runs):
+    from flowc.runtime.cards import get_cards
+
+    result, store, _ = bash_runs
+    run_id = airflow_run(result, "CardsCompatFlow")["run_id"]
+    cards = get_cards(f"CardsCompatFlow/{run_id}/train", datastore=store.as_uri())
+    assert [(c.type, c.id, c.error) for c in cards] == [("blank", "summary", None), ("default", "details", None)]
+    assert "epochs" in cards[0].get() and "data:image/png;base64," in cards[0].get()
+    assert "replaced" in cards[1].get() and f"CardsCompatFlow/{run_id}/train/_" in cards[1].get()
 
 
 def test_a_retried_task_gets_airflows_try_number_as_its_attempt(bash_runs):

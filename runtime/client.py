@@ -1,34 +1,68 @@
-"""Read runs back, Metaflow-style: `Run("MyFlow/run-1")["end"].task.data.result`.
+"""Read runs back, as Metaflow's client does: `Run("MyFlow/run-1")["end"].task.data.result`.
 
-    from flowc.runtime import Flow, Run
-    flows()                                # every Flow in the datastore
+    from flowc.runtime import Flow, Run, Step, Task, namespace
+    flows()                                # every Flow in the datastore (Metaflow().flows too)
     flow = Flow("MyFlow")                  # datastore: argument, else FLOWC_DATASTORE, else ./.flowc
-    flow.runs()                            # [Run], newest first (by run.json start time)
+    flow.runs(*tags) / iter(flow)          # [Run] in the current namespace (with all these tags), newest first
     flow.latest_run, flow.latest_successful_run, flow["run-1"]
-    run = Run("MyFlow/run-1")
-    run.parameters, run.status, run.successful, run.started_at, run.data   # run.data: the end task's data
-    run.steps() / run["train"]              # Step
+    run = Run("MyFlow/run-1")              # Step("MyFlow/run-1/train"), Task("MyFlow/run-1/train/3.0") too
+    run.parameters, run.status, run.successful, run.finished, run.started_at, run.data, run.end_task
+    run.tags, run.user_tags, run.system_tags; run.add_tag(s), remove_tag(s), replace_tag(s)
+    run.steps() / run["train"]              # Step, in the order they started
     step.tasks() / step.task / step["3.0"] or step["3/0"]     # Task (task.id "3.0", task.index "3/0")
-    task.data.x, task["x"].data, task.artifacts (name -> DataArtifact), task.status, task.stdout, task.stderr
-    task.attempts() -> [Attempt]: every attempt, with its meta.json, artifacts and logs
+    task.data.x, task["x"].data, task.artifacts (by name; iterating gives DataArtifacts), task.status,
+    task.stdout, task.stderr, task.exception, task.attempts() -> [Attempt] (meta.json, artifacts, logs)
 
-Everything is read on demand from the datastore (flowc.runtime.datastore); nothing is cached across
-objects, so a new Run shows a running flow's progress.
+Namespaces (flowc.runtime.tags): `namespace("user:alice")`, `namespace(None)` (every run),
+`get_namespace()`, `default_namespace()` (yours: `user:<name>`). Runs outside the current namespace are
+not listed, and naming one (`Run(pathspec)`, `flow[id]`) raises MetaflowNamespaceMismatch, as in Metaflow.
+A pathspec that names nothing raises MetaflowNotFound; a missing child (`run["nope"]`) is a KeyError.
+
+Everything is read on demand from the datastore (flowc.runtime.datastore); nothing but a run's run.json
+(written once) is kept, so a new Run shows a running flow's progress and its tags as they are now.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Iterator, Optional
 
-from . import layout
+from . import layout, tags as _tags
 from .datastore import Datastore, TaskRef, open_datastore
-from .records import CommitRecord
+from .exception import MetaflowInvalidPathspec, MetaflowNamespaceMismatch, MetaflowNotFound, MetaflowTaggingError
+from .records import CommitRecord, RunRecord
+
+__all__ = ["Flow", "Run", "Step", "Task", "DataArtifact", "Metaflow", "flows", "namespace", "get_namespace",
+           "default_namespace", "MetaflowNotFound", "MetaflowNamespaceMismatch", "MetaflowInvalidPathspec",
+           "MetaflowTaggingError"]
 
 
-def flows(datastore: "Datastore | str | None" = None) -> list["Flow"]:
-    """Every flow with at least one run in the datastore, by name."""
-    store = _open(datastore)
-    return [Flow(name, store) for name in store.flows()]
+# -- namespaces -------------------------------------------------------------------------------------
+_UNSET = object()
+_namespace: object = _UNSET
+
+
+def namespace(ns: Optional[str]) -> Optional[str]:
+    """Switch the namespace (a tag: 'user:alice', 'project:demo', any user tag); None: every run.
+    Affects every client object made afterwards in this process."""
+    global _namespace
+    _namespace = ns
+    return get_namespace()
+
+
+def get_namespace() -> Optional[str]:
+    """The current namespace (the default one until `namespace` is called)."""
+    if _namespace is _UNSET:
+        default_namespace()
+    return _namespace  # type: ignore[return-value]
+
+
+def default_namespace() -> Optional[str]:
+    """Go back to the default namespace: `production:<token>` or `user:<name>` (None when no user name
+    can be found: every run)."""
+    global _namespace
+    _namespace = _tags.identity()
+    return get_namespace()
 
 
 def _open(datastore: "Datastore | str | None") -> Datastore:
@@ -37,20 +71,95 @@ def _open(datastore: "Datastore | str | None") -> Datastore:
     return open_datastore(datastore)
 
 
-class Flow:
-    """A flow in the datastore."""
+def _split(pathspec: object, parts: int, shape: str) -> list[str]:
+    ids = pathspec.split("/") if isinstance(pathspec, str) else []
+    if len(ids) != parts or not all(ids):
+        raise MetaflowInvalidPathspec(f"bad pathspec {pathspec!r}: expected {shape!r}")
+    return ids
 
-    def __init__(self, name: str, datastore: "Datastore | str | None" = None):
+
+def flows(datastore: "Datastore | str | None" = None) -> list["Flow"]:
+    """Every flow with a run in the current namespace, by name."""
+    store = _open(datastore)
+    found = [Flow(name, store, _namespace_check=False) for name in store.flows()]
+    return [flow for flow in found if flow.runs()] if get_namespace() is not None else found
+
+
+class Metaflow:
+    """Metaflow's entry point: `Metaflow().flows`, `Metaflow()["MyFlow"]`."""
+
+    def __init__(self, datastore: "Datastore | str | None" = None):
+        self.datastore = _open(datastore)
+
+    @property
+    def flows(self) -> list["Flow"]:
+        return flows(self.datastore)
+
+    def __iter__(self) -> Iterator["Flow"]:
+        return iter(self.flows)
+
+    def __getitem__(self, name: str) -> "Flow":
+        return Flow(name, self.datastore)
+
+
+class _Tagged:
+    """Tags and namespace checks: an object's tags are its run's (as in Metaflow)."""
+
+    def _run(self) -> "Run":
+        raise NotImplementedError
+
+    @property
+    def user_tags(self) -> frozenset:
+        return self._run()._tag_sets()[0]
+
+    @property
+    def system_tags(self) -> frozenset:
+        return self._run()._tag_sets()[1]
+
+    @property
+    def tags(self) -> frozenset:
+        user, system = self._run()._tag_sets()
+        return user | system
+
+    def is_in_namespace(self) -> bool:
+        ns = get_namespace()
+        return ns is None or ns in self.tags
+
+    def _check_namespace(self) -> None:
+        if not self.is_in_namespace():
+            raise MetaflowNamespaceMismatch(get_namespace())
+
+
+class Flow:
+    """A flow in the datastore: `Flow("MyFlow")` (MetaflowNotFound if it has no run; in a namespace,
+    MetaflowNamespaceMismatch if none of its runs is in it)."""
+
+    def __init__(self, name: str, datastore: "Datastore | str | None" = None, *, _namespace_check: bool = True):
         self.name = layout.check_flow_name(name)
         self.datastore = _open(datastore)
+        if _namespace_check:
+            if not self.datastore.runs(self.name):
+                raise MetaflowNotFound(f"flow {self.name} has no runs in {self.datastore.uri}")
+            if get_namespace() is not None and not self.runs():
+                raise MetaflowNamespaceMismatch(get_namespace())
+
+    @property
+    def id(self) -> str:
+        return self.name
 
     @property
     def pathspec(self) -> str:
         return self.name
 
-    def runs(self) -> list["Run"]:
-        """All runs, newest first (by start time, then id)."""
-        runs = [Run(f"{self.name}/{run_id}", self.datastore) for run_id in self.datastore.runs(self.name)]
+    def runs(self, *tags: str) -> list["Run"]:
+        """Runs in the current namespace that carry every tag in `tags`, newest first (by start time, then id)."""
+        runs = [Run(f"{self.name}/{run_id}", self.datastore, _namespace_check=False)
+                for run_id in self.datastore.runs(self.name)]
+        wanted = set(tags)
+        if get_namespace() is not None:
+            wanted.add(get_namespace())
+        if wanted:
+            runs = [run for run in runs if wanted <= run.tags]
         return sorted(runs, key=lambda r: (r.started_at or "", r.id), reverse=True)
 
     def __iter__(self) -> Iterator["Run"]:
@@ -59,7 +168,12 @@ class Flow:
     def __getitem__(self, run_id: str) -> "Run":
         if not layout.valid_run_id(run_id) or run_id not in self.datastore.runs(self.name):
             raise KeyError(f"flow {self.name} has no run {run_id!r}")
-        return Run(f"{self.name}/{run_id}", self.datastore)
+        run = Run(f"{self.name}/{run_id}", self.datastore, _namespace_check=False)
+        run._check_namespace()
+        return run
+
+    def __contains__(self, run_id: str) -> bool:
+        return layout.valid_run_id(run_id) and run_id in self.datastore.runs(self.name)
 
     @property
     def latest_run(self) -> Optional["Run"]:
@@ -74,26 +188,49 @@ class Flow:
         return f"Flow({self.name!r})"
 
 
-class Run:
+class Run(_Tagged):
     """A run: `Run("MyFlow/run-1")`."""
 
-    def __init__(self, pathspec: str, datastore: "Datastore | str | None" = None):
-        flow, sep, run_id = pathspec.partition("/")
-        if not sep or not run_id or "/" in run_id:
-            raise ValueError(f"bad run pathspec {pathspec!r}: expected 'FlowName/run_id'")
+    def __init__(self, pathspec: str, datastore: "Datastore | str | None" = None, *, _namespace_check: bool = True):
+        flow, run_id = _split(pathspec, 2, "FlowName/RunID")
         self.flow_name = layout.check_flow_name(flow)
         self.id = layout.check_run_id(run_id)
         self.datastore = _open(datastore)
+        self._record: Optional[RunRecord] = None
+        if _namespace_check:
+            if self._read_record() is None and not self.datastore.steps(self.flow_name, self.id):
+                raise MetaflowNotFound(f"run {self.pathspec} is not in {self.datastore.uri}")
+            self._check_namespace()
+
+    def _run(self) -> "Run":
+        return self
 
     @property
     def pathspec(self) -> str:
         return f"{self.flow_name}/{self.id}"
 
     @property
+    def path_components(self) -> list[str]:
+        return [self.flow_name, self.id]
+
+    @property
+    def parent(self) -> Flow:
+        return Flow(self.flow_name, self.datastore, _namespace_check=False)
+
+    def _read_record(self) -> Optional[RunRecord]:
+        """run.json, kept once read: it is written once, by the start task (or `flowc resume`)."""
+        if self._record is None:
+            self._record = self.datastore.read_run(self.flow_name, self.id)
+        return self._record
+
+    @property
     def record(self) -> dict:
         """run.json (empty if the start task has not run yet)."""
-        record = self.datastore.read_run(self.flow_name, self.id)
+        record = self._read_record()
         return record.as_json() if record is not None else {}
+
+    def _tag_sets(self) -> tuple[frozenset, frozenset]:
+        return _tags.run_tags(self.datastore, self.flow_name, self.id, self._read_record())
 
     @property
     def parameters(self) -> dict:
@@ -104,11 +241,46 @@ class Run:
         return self.record.get("started_at")
 
     @property
+    def created_at(self) -> Optional[str]:
+        return self.started_at
+
+    @property
     def origin_run_id(self) -> Optional[str]:
         return self.record.get("origin_run_id")
 
-    def steps(self) -> list["Step"]:
-        """The steps that have at least one task, in the order they started."""
+    @property
+    def origin_pathspec(self) -> Optional[str]:
+        origin = self.origin_run_id
+        return f"{self.flow_name}/{origin}" if origin else None
+
+    # -- tags (user tags change; system tags never do) ---------------------------------------------
+    def add_tag(self, tag: "str | Iterable[str]") -> None:
+        """Add a user tag (a system tag is not added again; no error)."""
+        self.replace_tags([], _one_or_many(tag))
+
+    def add_tags(self, tags: Iterable[str]) -> None:
+        self.replace_tags([], tags)
+
+    def remove_tag(self, tag: "str | Iterable[str]") -> None:
+        """Remove a user tag (removing a system tag is an error; an absent tag, a no-op)."""
+        self.replace_tags(_one_or_many(tag), [])
+
+    def remove_tags(self, tags: Iterable[str]) -> None:
+        self.replace_tags(tags, [])
+
+    def replace_tag(self, tag_to_remove: "str | Iterable[str]", tag_to_add: "str | Iterable[str]") -> None:
+        self.replace_tags(_one_or_many(tag_to_remove), _one_or_many(tag_to_add))
+
+    def replace_tags(self, tags_to_remove: Iterable[str], tags_to_add: Iterable[str]) -> None:
+        """Remove, then add, in one atomic change of the run's user tags."""
+        _tags.mutate_run_tags(self.datastore, self.flow_name, self.id, tags_to_remove, tags_to_add)
+
+    # -- steps ------------------------------------------------------------------------------------
+    def steps(self, *tags: str) -> list["Step"]:
+        """The steps that have at least one task, in the order they started (`tags`: all or nothing, since
+        a step's tags are its run's)."""
+        if tags and not set(tags) <= self.tags:
+            return []
         steps = [Step(self, name) for name in self.datastore.steps(self.flow_name, self.id)]
         return sorted(steps, key=lambda s: (s.started_at or "~", s.name))
 
@@ -135,7 +307,15 @@ class Run:
 
     @property
     def finished(self) -> bool:
-        return self.status != "running"
+        """True once the end step finished (committed or failed), as in Metaflow: a run that failed
+        before its end step is not finished (see `status`)."""
+        end = self.end_task
+        return end is not None and end.finished
+
+    @property
+    def finished_at(self) -> Optional[str]:
+        end = self.end_task
+        return end.finished_at if end is not None else None
 
     @property
     def status(self) -> str:
@@ -158,10 +338,33 @@ class Run:
         return f"Run({self.pathspec!r})"
 
 
-class Step:
-    def __init__(self, run: Run, name: str):
+def _one_or_many(tags: "str | Iterable[str]") -> Iterable[str]:
+    """add_tag and friends take one tag or, as Metaflow's do, a list of them."""
+    return [tags] if isinstance(tags, (str, bytes)) else tags
+
+
+class Step(_Tagged):
+    """A step of a run: `Step("MyFlow/run-1/train")`, or `Step(run, "train")`."""
+
+    def __init__(self, run: "Run | str", name: Optional[str] = None, datastore: "Datastore | str | None" = None,
+                 *, _namespace_check: bool = True):
+        if isinstance(run, str):
+            flow, run_id, name = _split(run, 3, "FlowName/RunID/StepName")
+            run = Run(f"{flow}/{run_id}", datastore, _namespace_check=_namespace_check)
+            layout.check_name("step", name)
+            if _namespace_check and name not in run:
+                raise MetaflowNotFound(f"step {run.pathspec}/{name} has no task in {run.datastore.uri}")
+        elif name is None:
+            raise TypeError("Step(run, name) or Step('FlowName/RunID/StepName')")
         self.run = run
         self.name = name
+
+    def _run(self) -> Run:
+        return self.run
+
+    @property
+    def id(self) -> str:
+        return self.name
 
     @property
     def datastore(self) -> Datastore:
@@ -171,18 +374,32 @@ class Step:
     def pathspec(self) -> str:
         return f"{self.run.pathspec}/{self.name}"
 
-    def tasks(self) -> list["Task"]:
+    @property
+    def path_components(self) -> list[str]:
+        return [*self.run.path_components, self.name]
+
+    @property
+    def parent(self) -> Run:
+        return self.run
+
+    def tasks(self, *tags: str) -> list["Task"]:
         """Every task of the step (committed or not), in foreach order."""
+        if tags and not set(tags) <= self.tags:
+            return []
         return [Task(self, index) for index in self.datastore.task_indexes(self.run.flow_name, self.run.id, self.name)]
 
     def __iter__(self) -> Iterator["Task"]:
         return iter(self.tasks())
 
     def __getitem__(self, task_id: str) -> "Task":
-        index = layout.index_from_disk(task_id) if ("." in task_id or task_id == layout.NO_INDEX) else task_id
-        if index not in self.datastore.task_indexes(self.run.flow_name, self.run.id, self.name):
+        index = _index_of(task_id)
+        if index is None or index not in self.datastore.task_indexes(self.run.flow_name, self.run.id, self.name):
             raise KeyError(f"step {self.pathspec} has no task {task_id!r}")
         return Task(self, index)
+
+    def __contains__(self, task_id: str) -> bool:
+        index = _index_of(task_id)
+        return index is not None and index in self.datastore.task_indexes(self.run.flow_name, self.run.id, self.name)
 
     @property
     def task(self) -> Optional["Task"]:
@@ -195,8 +412,25 @@ class Step:
         times = [t.started_at for t in self.tasks() if t.started_at]
         return min(times) if times else None
 
+    @property
+    def finished_at(self) -> Optional[str]:
+        times = [t.finished_at for t in self.tasks()]
+        return max(times) if times and all(times) else None
+
     def __repr__(self) -> str:
         return f"Step({self.pathspec!r})"
+
+
+def _index_of(task_id: str) -> Optional[str]:
+    """A task id as pathspecs print it ("_", "3", "3.0") or an index path ("3/0") -> the index, or None."""
+    if not isinstance(task_id, str):
+        return None
+    if task_id == layout.NO_INDEX or "." in task_id:
+        return layout.index_from_disk(task_id) if layout.valid_index_segment(task_id) else None
+    try:
+        return layout.check_index(task_id)
+    except ValueError:
+        return None
 
 
 class Attempt:
@@ -235,11 +469,29 @@ class Attempt:
         return f"Attempt({self.task.pathspec!r}, {self.number})"
 
 
-class Task:
-    def __init__(self, step: Step, index: str):
+class Task(_Tagged):
+    """A task: `Task("MyFlow/run-1/train/3.0")` (the task id as pathspecs print it: "_" outside a foreach),
+    or `Task(step, "3/0")`."""
+
+    def __init__(self, step: "Step | str", index: Optional[str] = None, datastore: "Datastore | str | None" = None,
+                 *, _namespace_check: bool = True):
+        if isinstance(step, str):
+            flow, run_id, step_name, task_id = _split(step, 4, "FlowName/RunID/StepName/TaskID")
+            index = _index_of(task_id)
+            if index is None:
+                raise MetaflowInvalidPathspec(f"bad task id {task_id!r} in {step!r}: expected _, 3 or 3.0 "
+                                              "(foreach positions)")
+            step = Step(f"{flow}/{run_id}/{step_name}", None, datastore, _namespace_check=_namespace_check)
+            if _namespace_check and index not in step.datastore.task_indexes(flow, run_id, step_name):
+                raise MetaflowNotFound(f"task {step.pathspec}/{task_id} is not in {step.datastore.uri}")
+        elif index is None:
+            raise TypeError("Task(step, index) or Task('FlowName/RunID/StepName/TaskID')")
         self.step = step
         self.index = index
         self.ref = TaskRef(step.run.flow_name, step.run.id, step.name, index)
+
+    def _run(self) -> Run:
+        return self.step.run
 
     @property
     def datastore(self) -> Datastore:
@@ -259,6 +511,14 @@ class Task:
     @property
     def pathspec(self) -> str:
         return self.ref.pathspec
+
+    @property
+    def path_components(self) -> list[str]:
+        return [*self.step.path_components, self.id]
+
+    @property
+    def parent(self) -> Step:
+        return self.step
 
     @property
     def done(self) -> Optional[CommitRecord]:
@@ -323,12 +583,12 @@ class Task:
         return done.control if done else None
 
     @property
-    def artifacts(self) -> dict[str, "DataArtifact"]:
-        """name -> DataArtifact of the committed attempt ({} if not committed)."""
+    def artifacts(self) -> "Artifacts":
+        """The committed attempt's artifacts (empty if not committed): `artifacts["x"]`, `artifacts.x`,
+        `for artifact in artifacts` (DataArtifacts, as Metaflow's), `.items()`, `.keys()`."""
         done = self.done
-        if done is None:
-            return {}
-        return {name: DataArtifact(self, name, info) for name, info in sorted(done.artifacts.items())}
+        infos = sorted(done.artifacts.items()) if done is not None else []
+        return Artifacts({name: DataArtifact(self, name, info) for name, info in infos}, self.pathspec)
 
     def __getitem__(self, name: str) -> "DataArtifact":
         artifacts = self.artifacts
@@ -339,9 +599,12 @@ class Task:
     def __contains__(self, name: str) -> bool:
         return name in self.artifacts
 
+    def __iter__(self) -> Iterator["DataArtifact"]:
+        return iter(self.artifacts)
+
     @property
     def data(self) -> "TaskData":
-        return TaskData(self.artifacts, self.pathspec)
+        return TaskData(self.artifacts.by_name, self.pathspec)
 
     @property
     def stdout(self) -> str:
@@ -368,6 +631,10 @@ class DataArtifact:
         self.size = info.get("size")
 
     @property
+    def id(self) -> str:
+        return self.name
+
+    @property
     def pathspec(self) -> str:
         return f"{self.task.pathspec}/{self.name}"
 
@@ -377,6 +644,45 @@ class DataArtifact:
 
     def __repr__(self) -> str:
         return f"DataArtifact({self.pathspec!r})"
+
+
+class Artifacts:
+    """A task's artifacts by name. Iterating gives the DataArtifacts (Metaflow's `task.artifacts` is a
+    namedtuple of them); `["x"]`, `.x`, `in`, `.keys()`, `.items()`, `.values()` go by name."""
+
+    def __init__(self, by_name: dict[str, DataArtifact], pathspec: str):
+        self.by_name = by_name
+        self.pathspec = pathspec
+
+    def __iter__(self) -> Iterator[DataArtifact]:
+        return iter(self.by_name.values())
+
+    def __len__(self) -> int:
+        return len(self.by_name)
+
+    def __getitem__(self, name: str) -> DataArtifact:
+        return self.by_name[name]
+
+    def __getattr__(self, name: str) -> DataArtifact:
+        by_name = self.__dict__.get("by_name", {})
+        if name in by_name:
+            return by_name[name]
+        raise AttributeError(f"task {self.__dict__.get('pathspec')} has no artifact {name!r}")
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.by_name
+
+    def keys(self):
+        return self.by_name.keys()
+
+    def items(self):
+        return self.by_name.items()
+
+    def values(self):
+        return self.by_name.values()
+
+    def __repr__(self) -> str:
+        return f"<artifacts of {self.pathspec}: {', '.join(self.by_name)}>"
 
 
 class TaskData:

@@ -190,19 +190,26 @@ class AttemptMeta(_Record, namedtuple("AttemptMeta", "flow run_id step index tas
 
 
 class RunRecord(_Record, namedtuple("RunRecord", "flow run_id flow_file parameters source_sha256 flowc_version "
-                                                "python_version started_at origin_run_id")):
-    """run.json (see flowc.runtime.datastore)."""
+                                                "python_version started_at origin_run_id tags system_tags",
+                                     defaults=((), ()))):
+    """run.json (see flowc.runtime.datastore). "tags"/"system_tags": the run's tags as it started
+    (flowc.runtime.tags; absent in records written before tags existed)."""
 
     __slots__ = ()
     _TEXT = (str, NONE)
     _TYPES = {"flow": _TEXT, "run_id": _TEXT, "flow_file": _TEXT, "parameters": (dict, NONE),
               "source_sha256": _TEXT, "flowc_version": _TEXT, "python_version": _TEXT, "started_at": _TEXT,
-              "origin_run_id": _TEXT}
+              "origin_run_id": _TEXT, "tags": (list, NONE), "system_tags": (list, NONE)}
 
     @classmethod
     def from_json(cls, data: object, where: str) -> "RunRecord":
         values = _fields(cls, where, data, (), cls._TYPES)
         values["parameters"] = values["parameters"] or {}
+        for name in ("tags", "system_tags"):
+            tags = values[name] or []
+            for position, tag in enumerate(tags):
+                _want(where, f"{name!r}[{position}]", tag, str)
+            values[name] = tuple(tags)
         return cls(**values)
 
 

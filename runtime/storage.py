@@ -98,19 +98,22 @@ class LocalStorage:
             raise DatastoreError(f"cannot write {self.describe(key)}: {error.strerror or error}") from None
 
     def create_exclusive(self, key: str, data: bytes) -> bool:
-        """Create `key` holding `data` unless it exists (O_EXCL). True if this call created it."""
+        """Create `key` holding `data` unless it exists. True if this call created it. The data goes to a
+        temporary file first, then os.link puts it in place (atomic, and refused if `key` exists): a reader
+        never sees a created-but-empty record."""
         path = self.root / key
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            return False
+            fd, tmp = make_temp(path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+            finally:
+                _unlink_quietly(tmp)
         except OSError as error:
-            raise DatastoreError(f"cannot write {self.describe(key)}: {error.strerror or error}") from None
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-        except OSError as error:  # the claim stands (it is taken); its content is only informative
             raise DatastoreError(f"cannot write {self.describe(key)}: {error.strerror or error}") from None
         return True
 

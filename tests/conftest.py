@@ -72,3 +72,15 @@ def golden(request):
                         pytrace=False)
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _every_namespace():
+    """Tests read runs in flowc's client with namespace(None): the runs they read are often made in another
+    environment (a scheduler's worker, a subprocess with USER set) than the test's own, and Metaflow's
+    default namespace (`user:<name>`) would hide them. Tests of namespaces set one and are reset here."""
+    from flowc.runtime import client
+
+    client.namespace(None)
+    yield
+    client.namespace(None)

@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from flowc.runtime.datastore import Datastore, TaskRef
+from flowc.runtime.tags import resumed_system_tags
+from flowc.runtime.task import flowc_version
 
 from .localplan import LocalPlan
 from .schedule import Control
@@ -75,11 +77,15 @@ class Reuse:
         return self.store.clone_task(task, self.new_run).get("control")
 
 
-def write_run_record(store: Datastore, plan: LocalPlan, origin_record: dict, origin: str, new_run: str) -> dict:
+def write_run_record(store: Datastore, plan: LocalPlan, origin_record: dict, origin: str, new_run: str,
+                     tags: tuple = ()) -> dict:
     """The new run's run.json: the earlier run's parameters, this source, and where it came from.
-    Written before any task runs, so a cloned start (which writes nothing) still leaves a record."""
+    Written before any task runs, so a cloned start (which writes nothing) still leaves a record.
+    Tags: the user tags given to this resume (as Metaflow's resume, not the earlier run's), and the
+    earlier run's system tags with the identity of whoever resumes."""
     record = dict(origin_record)
     record.update(run_id=new_run, flow=plan.flow, source_sha256=plan.source_sha256,
-                  started_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"), origin_run_id=origin)
+                  started_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"), origin_run_id=origin,
+                  tags=list(tags), system_tags=resumed_system_tags(origin_record.get("system_tags") or (), flowc_version()))
     store.write_run(plan.flow, new_run, record)
     return record

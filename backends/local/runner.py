@@ -49,6 +49,7 @@ class RunOptions:
     run_id: str
     datastore: str  # URI or absolute path, as given to the task command
     params: dict = field(default_factory=dict)  # name -> value, for start's --params-json
+    tags: tuple = ()  # the run's user tags (`flowc run --tag`), for start's --tag
     max_workers: int = 1
     python: str = sys.executable
     # Resume: called for a ready task before it is launched; returns the committed control value of an
@@ -192,7 +193,8 @@ class Runner:
             "index": index,
             "attempt": str(attempt),
             "datastore": self.opts.datastore,
-            "params": ["--params-json", json.dumps(self.opts.params)],
+            "params": ["--params-json", json.dumps(self.opts.params)]
+                      + [arg for tag in self.opts.tags for arg in ("--tag", tag)],
             "control_out": ["--control-out", control_path] if control_path else [],
         }
         argv = []

@@ -1,0 +1,155 @@
+"""The table of what flowc's `metaflow` offers (flowc.runtime.metaflow_api) holds at run time and at check
+time: every offered name imports through the shim, every name it lists as not offered fails to import with
+its reason, and `flowc check` refuses exactly those (FLC040) while accepting every offered one."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from flowc.compiler.api import compile_source
+from flowc.runtime import Run, metaflow_api as api
+
+
+IMPORT_EVERYTHING = textwrap.dedent("""\
+    import importlib, json, sys
+    import flowc.runtime
+    from flowc.runtime import Run, metaflow_api as api
+    flowc.runtime.install_metaflow_shim()
+    problems = []
+    for module, row in api.MODULES.items():
+        for name in sorted(api.offered(module)):
+            try:
+                exec(f"from {module} import {name}")
+            except Exception as error:
+                problems.append(f"from {module} import {name}: {error!r}")
+        for name, reason in row.missing.items():
+            try:
+                exec(f"from {module} import {name}")
+                problems.append(f"from {module} import {name} worked")
+            except ImportError as error:
+                if reason not in str(error):
+                    problems.append(f"from {module} import {name}: {error}")
+    for module, reason in api.MISSING_MODULES.items():
+        try:
+            importlib.import_module(module)
+            problems.append(f"import {module} worked")
+        except ImportError as error:
+            if reason not in str(error):
+                problems.append(f"import {module}: {error}")
+    print(json.dumps(problems))
+""")
+
+FLOW_TAIL = """
+
+class ApiFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_the_table_offers_and_refuses_no_name_twice():
+    for module, row in api.MODULES.items():
+        assert not set(row.missing) & api.offered(module), module
+        assert all(reason for reason in row.missing.values())
+    assert not set(api.MISSING_MODULES) & set(api.MODULES)
+
+
+def test_every_offered_name_imports_and_every_refused_one_says_why():
+    # A fresh interpreter: the shim answers `metaflow` only where no real Metaflow is installed.
+    done = subprocess.run([sys.executable, "-c", IMPORT_EVERYTHING], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+def test_flowc_check_refuses_every_name_the_shim_does_not_offer():
+    lines = ["from metaflow import FlowSpec, step"]
+    for module, row in api.MODULES.items():
+        lines += [f"from {module} import {name}" for name in row.missing]
+    lines += [f"import {module}" for module in api.MISSING_MODULES]
+    compiled = compile_source("\n".join(lines) + FLOW_TAIL, "api_flow.py")
+    found = [(d.code, d.span.line, d.span.col) for d in compiled.diagnostics]
+    expected = [("FLC040", number, lines[number - 1].rindex(" ") + 2 if line.startswith("from") else 8)
+                for number, line in enumerate(lines, start=1) if number > 1]
+    assert found == expected
+    helps = {d.span.line: d.help for d in compiled.diagnostics}
+    assert helps[2] == api.MODULES["metaflow"].missing["S3"]
+
+
+def test_flowc_check_accepts_every_offered_name():
+    lines = ["import metaflow"]
+    for module in api.MODULES:
+        lines += [f"import {module}", f"from {module} import {', '.join(sorted(api.offered(module)))}"]
+        lines += [f"x = {module}.{name}" for name in sorted(api.offered(module))]
+    compiled = compile_source("\n".join(lines) + "\nfrom metaflow import FlowSpec, step" + FLOW_TAIL, "api_flow.py")
+    assert compiled.ok, compiled.diagnostics
+
+
+def test_uses_of_metaflow_attributes_and_guarded_imports():
+    text = textwrap.dedent("""\
+        import metaflow as mf
+        from metaflow import FlowSpec, exception as mfe, step
+
+        try:
+            from metaflow import S3
+        except ImportError:
+            S3 = None
+
+        try:
+            import metaflow.plugins
+        except (ValueError, ModuleNotFoundError):
+            pass
+
+
+        class ApiFlow(FlowSpec):
+            @step
+            def start(self):
+                self.a = mf.current.run_id, mf.exception.MetaflowNotFound, mfe.MetaflowException
+                self.b = mf.Runner, mfe.Nope, mf.exception.Nope, mf.curent
+                self.next(self.end)
+
+            @step
+            def end(self):
+                from metaflow.metaflow_config import DATASTORE_SYSROOT_S3
+    """)
+    compiled = compile_source(text, "api_flow.py")
+    found = [(d.code, d.span.line, d.span.col, d.message) for d in compiled.diagnostics]
+    assert found == [
+        ("FLC040", 19, 21, "`Runner` is not provided by flowc's metaflow"),
+        ("FLC040", 19, 33, "`Nope` is not provided by flowc's metaflow.exception"),
+        ("FLC040", 19, 52, "`Nope` is not provided by flowc's metaflow.exception"),
+        ("FLC040", 19, 61, "`curent` is not provided by flowc's metaflow"),
+        ("FLC040", 24, 14, "module `metaflow.metaflow_config` is not provided by flowc's metaflow"),
+    ]
+    assert compiled.diagnostics[3].help == "did you mean `current`?"
+
+
+def test_a_refused_import_fails_the_run_with_the_same_reason(flow_run, tmp_path):
+    """The task command's shim gives the reason flowc check gives (the import is guarded, so check passes)."""
+    flow = tmp_path / "s3_flow.py"
+    flow.write_text(textwrap.dedent("""\
+        from metaflow import FlowSpec, step
+
+
+        class S3Flow(FlowSpec):
+            @step
+            def start(self):
+                try:
+                    from metaflow import S3
+                except ImportError as error:
+                    self.error = str(error)
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """))
+    run = flow_run(flow).run()
+    assert Run(f"S3Flow/{run.run_id}", run.datastore)["start"].task.data.error == (
+        "flowc's metaflow does not provide metaflow.S3: " + api.MODULES["metaflow"].missing["S3"])

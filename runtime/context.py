@@ -16,7 +16,7 @@ class Lazy:
 
 class Current:
     _FIELDS = ("flow_name", "run_id", "step_name", "task_id", "retry_count", "origin_run_id", "username",
-               "parameter_names", "project_name", "datastore", "card")
+               "parameter_names", "datastore", "card", "namespace", "tags", "run", "task", "project")
 
     def __init__(self) -> None:
         self._values: dict = {}
@@ -82,8 +82,61 @@ class Current:
         return self._get("parameter_names")
 
     @property
-    def project_name(self) -> str | None:
-        return self._get("project_name")
+    def namespace(self) -> str | None:
+        """The namespace the run is in: `user:<username>` (or `production:<token>`), Metaflow's identity."""
+        return self._get("namespace")
+
+    @property
+    def tags(self) -> set | None:
+        """The run's user tags (`flowc run --tag`)."""
+        return self._get("tags")
+
+    @property
+    def run(self):
+        """The running run, as a client Run."""
+        return self._get("run")
+
+    @property
+    def task(self):
+        """The running task, as a client Task."""
+        return self._get("task")
+
+    # @project's fields exist only in a flow with @project, as in Metaflow (`current.get("branch_name")` is
+    # None without it). The branch is `user.<username>`, `test.<branch>`, `prod` or `prod.<branch>`.
+    def _project(self, field: str):
+        project = self._get("project")
+        if not project:
+            raise AttributeError(f"current.{field} exists only in a running flow with @project")
+        return project[field]
+
+    @property
+    def project_name(self) -> str:
+        return self._project("project_name")
+
+    @property
+    def branch_name(self) -> str:
+        return self._project("branch_name")
+
+    @property
+    def project_flow_name(self) -> str:
+        """`<project>.<branch>.<flow>`: the name of the deployment on a scheduler."""
+        return self._project("project_flow_name")
+
+    @property
+    def is_production(self) -> bool:
+        return self._project("is_production")
+
+    @property
+    def is_user_branch(self) -> bool:
+        """True unless @project names a branch or production."""
+        return self._project("is_user_branch")
+
+    def get(self, name: str, default=None):
+        """Like Metaflow's: the field's value, or `default` where the field does not exist."""
+        return getattr(self, name, default)
+
+    def __contains__(self, name: str) -> bool:
+        return getattr(self, name, None) is not None
 
     @property
     def datastore(self) -> str | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import sys
+from types import FunctionType, MethodType
 
 from .errors import FlowError, MergeArtifactsConflict, MergeArtifactsMissing
 
@@ -110,6 +111,14 @@ class FlowSpec:
                 f"Parameters until it assigns artifacts or calls self.merge_artifacts(inputs) "
                 f"(read a branch's value with inputs.<step>.{name})")
         raise AttributeError(f"Flow {flow} has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Class-level values are read-only in steps, as in Metaflow (each task re-imports the flow file, so
+        a change would not reach the next step)."""
+        if name in class_constants(type(self)):
+            raise AttributeError(f"Flow level attributes and Parameters are not modifiable: {name!r} is a class "
+                                 f"attribute of {type(self).__name__}; store the new value under another name")
+        object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
         """`del self.x` removes the artifact, also one inherited from the parent."""
@@ -312,6 +321,29 @@ def _case(cases: dict, value: object) -> str | None:
         return None
     text = str(value)
     return cases.get(text)
+
+
+# Attributes Metaflow's FlowSpec reserves that a flow class may still define (its _NON_PARAMETERS).
+_NOT_CONSTANTS = frozenset({"cmd", "foreach_stack", "index", "input", "script_name", "name"})
+_CONSTANTS: dict[type, frozenset] = {}
+
+
+def class_constants(cls: type) -> frozenset:
+    """The flow class's read-only values, by Metaflow's rule: public class attributes (inherited too) that are
+    not methods, functions, properties or classes. Parameters guard themselves (a descriptor with __set__)."""
+    found = _CONSTANTS.get(cls)
+    if found is None:
+        names = []
+        for name in dir(cls):
+            if name.startswith("_") or name in _NOT_CONSTANTS:
+                continue
+            value = next(vars(klass)[name] for klass in cls.__mro__ if name in vars(klass))
+            if callable(getattr(type(value), "__set__", None)) or isinstance(
+                    value, (staticmethod, classmethod, property, type, FunctionType, MethodType)):
+                continue
+            names.append(name)
+        found = _CONSTANTS[cls] = frozenset(names)
+    return found
 
 
 def new_flow(cls: type, state: StepState) -> FlowSpec:

@@ -40,7 +40,7 @@ from .errors import (EXIT_OK, EXIT_USER, CaughtException, ContractError, Datasto
 from .flowspec import FlowSpec, Inputs, StepState, Transition, assigned_artifacts, new_flow, unchanged_load
 from .loader import find_flow_class, import_flow_module
 from .logs import LogTee
-from .tags import TaggingError, system_tags, validate_tags
+from .tags import TaggingError, identity, project_branch, run_tags, system_tags, username, validate_tags
 from .wiring import Resolved, Wiring, parse_wiring, resolve
 
 _RUNTIME_DIR = str(Path(__file__).resolve().parent)
@@ -302,10 +302,31 @@ class _Attempt:
             record = datastore.read_run(me.flow, me.run_id) or {}
             return record.get("origin_run_id")
 
+        def project_fields() -> dict | None:
+            """@project's current fields; the branch is the one the run started on (run.json's system tag)."""
+            if not project.get("name"):
+                return None
+            record = datastore.read_run(me.flow, me.run_id)
+            tagged = [t for t in (record.system_tags if record else ()) if t.startswith("project_branch:")]
+            branch = tagged[0].partition(":")[2] if tagged else project_branch(project, username())
+            return {"project_name": project["name"], "branch_name": branch,
+                    "is_production": bool(project.get("production")),
+                    "is_user_branch": not project.get("branch") and not project.get("production"),
+                    "project_flow_name": f"{project['name']}.{branch}.{me.flow}"}
+
+        def client(kind: str):
+            from . import client
+
+            if kind == "run":
+                return client.Run(f"{me.flow}/{me.run_id}", datastore, _namespace_check=False)
+            return client.Task(me.pathspec, datastore=datastore, _namespace_check=False)
+
         current._set(flow_name=me.flow, run_id=me.run_id, step_name=me.step, task_id=me.task_id,
-                     retry_count=self.args.attempt, origin_run_id=Lazy(origin), username=parameters._user(),
-                     parameter_names=sorted(param_names), project_name=project.get("name"),
-                     datastore=datastore.uri, card=self.cards)
+                     retry_count=self.args.attempt, origin_run_id=Lazy(origin), username=username(),
+                     parameter_names=sorted(param_names), project=Lazy(project_fields),
+                     datastore=datastore.uri, card=self.cards, namespace=identity(),
+                     tags=Lazy(lambda: set(run_tags(datastore, me.flow, me.run_id)[0])),
+                     run=Lazy(lambda: client("run")), task=Lazy(lambda: client("task")))
 
     def _start_parameters(self, datastore: Datastore, cls: type, me: TaskRef, given: dict) -> dict:
         if self.empty_params:  # `--param name=` means "not given" for a default computed at run time

@@ -75,7 +75,21 @@ def analyse(flow: Flow, diags: Diagnostics) -> Optional[Graph]:
     if not set(diags.codes) & BROKEN_TRANSITION_CODES:  # else every later step would be "unreachable" too
         _check_orphans(digraph, steps, diags)
     reachable = nx.descendants(digraph, "start") | {"start"}
-    return _Shape(flow, steps, digraph.subgraph(reachable).copy(), diags).graph()
+    broken = _broken_transitions(steps, diags)
+    return _Shape(flow, steps, digraph.subgraph(reachable).copy(), diags, broken).graph()
+
+
+def _broken_transitions(steps: dict[str, Step], diags: Diagnostics) -> set[str]:
+    """Steps whose self.next() is already reported (missing, malformed, to an unknown step). A branch that
+    goes through one cannot reach its join: saying so too would be a second error for one mistake."""
+    broken = {name for name, step in steps.items() if (step.transition.kind == "end" and name != "end")
+              or any(target not in steps for target in step.transition.targets)}
+    starts = sorted((step.span.line, name) for name, step in steps.items())
+    for diagnostic in diags.items:
+        if diagnostic.code in BROKEN_TRANSITION_CODES:
+            owners = [name for line, name in starts if line <= diagnostic.span.line]
+            broken.update(owners[-1:])
+    return broken
 
 
 # ---------------------------------------------------------------------------------- names
@@ -207,8 +221,15 @@ def _check_orphans(graph: nx.DiGraph, steps: dict[str, Step], diags: Diagnostics
 class _Shape:
     """One topological pass that assigns every step its enclosing splits and checks balance."""
 
-    def __init__(self, flow: Flow, steps: dict[str, Step], digraph: nx.DiGraph, diags: Diagnostics):
+    def __init__(self, flow: Flow, steps: dict[str, Step], digraph: nx.DiGraph, diags: Diagnostics,
+                 broken: set[str] = frozenset()):
         self.flow, self.steps, self.g, self.diags = flow, steps, digraph, diags
+        # One mistake, one error: steps whose transition is already reported, branches already reported as
+        # running into another step (FLC109, per split), and steps of a branch reported as never reaching
+        # its join (FLC104), whose edges back into the flow are not judged again.
+        self.broken = broken
+        self.reported_branches: dict[str, set[str]] = {}
+        self.escaped: set[str] = set()
         self.order = {name: i for i, name in enumerate(steps)}
         self.stack: dict[str, tuple[str, ...]] = {}  # open splits at a step (before its own transition)
         self.branch: dict[str, Optional[str]] = {}  # which child of the innermost open split leads here
@@ -252,6 +273,7 @@ class _Shape:
     def _visit(self, name: str) -> None:
         step = self.steps[name]
         parents = sorted(self.g.predecessors(name), key=self.order.__getitem__)
+        parents = [p for p in parents if p not in self.escaped] or parents
         if not parents:
             self.stack[name], self.branch[name] = (), None
             if step.is_join:  # `def start(self, inputs)`: nothing comes before it
@@ -263,11 +285,14 @@ class _Shape:
         else:
             self._visit_plain(name, parents, incoming)
         if name == "end" and self.stack.get(name):
-            roots = ", ".join(self.steps[self.stack[name][-1]].transition.targets)
-            self.diags.error("FLC103", f"The terminal step *end* was reached before a split started at step(s) "
-                                       f"*{roots}* were joined. Add a join step before *end*.", step.span,
-                             help="add a step `def join(self, inputs):` that the split's branches lead to",
-                             labels=(Label(self.steps[self.stack[name][-1]].transition.span, "split starts here"),))
+            split = self.stack[name][-1]
+            transition = self.steps[split].transition
+            body = _names(transition.targets)
+            what = f"the foreach body ({body})" if transition.kind == "foreach" else f"the branches {body}"
+            self.diags.error("FLC103", f"The {transition.kind} split at step *{split}* is never joined: the terminal "
+                                       "step *end* is reached before a join step closes it.", transition.span,
+                             help=f"add a step `def join(self, inputs):` after {what}, and go from it to *end*",
+                             labels=(Label(step.span, "end reached here, inside the split"),))
 
     def _visit_plain(self, name: str, parents: list[str], incoming: dict) -> None:
         first = incoming[parents[0]]
@@ -280,9 +305,16 @@ class _Shape:
         branches = {incoming[p][1] for p in parents}
         if len(stacks) > 1 or len(branches) > 1 or _SPLIT_CHILD in branches:
             step = self.steps[name]
+            own = self.branch[name]
+            crossing = sorted({incoming[p][1] for p in parents} - {_SPLIT_CHILD, own, None})
+            also = f", or end branch {_names(crossing)} at its split's join instead" \
+                if len(stacks) == 1 and _SPLIT_CHILD in branches and crossing else ""
             self.diags.error("FLC109", f"Step *{name}* has several incoming paths ({', '.join(parents)}) "
                                        "but is not a join step.", step.span,
-                             help=f"make it a join: `def {name}(self, inputs):`")
+                             help=f"make it a join: `def {name}(self, inputs):`{also}")
+            if len(stacks) == 1 and next(iter(stacks)):  # these branches are reported: not again at the join
+                self.reported_branches.setdefault(next(iter(stacks))[-1], set()).update(
+                    name if incoming[p][1] is _SPLIT_CHILD else incoming[p][1] for p in parents)
             self._continue_as_join(name, stacks, branches)
             return
         for parent in parents:
@@ -316,10 +348,19 @@ class _Shape:
                                  help="introduce an intermediate, unconditional step on that path before joining")
         stacks = {incoming[p][0] for p in parents}
         if len(stacks) > 1:
-            self.diags.error("FLC106", f"Step *{name}* joins steps from unrelated splits. Ensure that there "
-                                       "is a matching join for every split.", step.span,
-                             help="join each split's branches in their own join step")
-            self.stack[name], self.branch[name] = min(stacks, key=len), None
+            common = _common_prefix(stacks)
+            unjoined = sorted({s for stack in stacks for s in stack[len(common):]}, key=self.order.__getitem__)
+            splits = f"the split at step {_names(unjoined)} is" if len(unjoined) == 1 else \
+                f"the splits at steps {_names(unjoined)} are"
+            self.diags.error("FLC106", f"Step *{name}* joins steps from unrelated splits: {splits} not joined "
+                                       "before it. Ensure that there is a matching join for every split.", step.span,
+                             help=f"close the split at {_names(unjoined)} with a join step of its own first, "
+                                  f"and go from that join to *{name}*")
+            # What follows is analysed as after the join of the splits they share: one error, not a second
+            # "end reached before the split was joined".
+            self.stack[name], self.branch[name] = common[:-1], self._out_of_split(common[-1]) if common else None
+            if common:
+                self.join_of[name] = common[-1]
             return
         stack = next(iter(stacks))
         if not stack:
@@ -333,18 +374,54 @@ class _Shape:
         self.branch[name] = outer
         expected = self.steps[split].transition.targets
         arrived = {p if incoming[p][1] is _SPLIT_CHILD else incoming[p][1] for p in parents}
-        if self.steps[split].transition.kind == "branch" and arrived != set(expected):
-            self.diags.error("FLC104", f"Step *{name}* seems like a join step (it takes an extra input argument) "
-                                       f"but an incorrect number of steps (*{', '.join(sorted(arrived))}*) lead to "
-                                       f"it. This join was expecting {len(expected)} incoming paths, starting from "
-                                       f"split step(s) *{', '.join(expected)}*.", step.span,
-                             help="make every branch of the split lead to this join",
-                             labels=(Label(self.steps[split].transition.span, "split starts here"),))
+        missing = [branch for branch in dict.fromkeys(expected) if branch not in arrived]
+        if self.steps[split].transition.kind == "branch" and missing:
+            self._escape(split, missing, name)
+            unreported = [branch for branch in missing if not self._reported(split, branch, name)]
+            if unreported:
+                these = "its branch" if len(unreported) == 1 else "its branches"
+                self.diags.error("FLC104", f"The split at step *{split}* is not joined by *{name}*: {these} "
+                                           f"{_names(unreported)} never lead{'s' if len(unreported) == 1 else ''} "
+                                           f"to it (a join step must be reached by every branch of its split).",
+                                 self.steps[split].transition.span,
+                                 help=f"end the last step of {these} {_names(unreported)} with "
+                                      f"`self.next(self.{name})`",
+                                 labels=(Label(step.span, f"the join, reached only from {_names(sorted(arrived))}"),))
         if self.steps[split].transition.kind == "foreach" and split in parents:
             self.diags.error("FLC107", f"Step *{split}* is a foreach split that has no children: it is followed "
                                        f"immediately by a join step, *{name}*. Add at least one step between the "
                                        "split and the join.", self.steps[split].transition.span,
                              help="add a step that processes one item between the split and the join")
+
+    def _reported(self, split: str, branch: str, join: str) -> bool:
+        """Whether a branch that does not reach its join is already explained: it runs into another branch
+        (FLC109), or a step on it has a broken transition (FLC010-FLC017), or it is no step at all (FLC014)."""
+        if branch not in self.g or branch in self.reported_branches.get(split, ()):
+            return True
+        return bool(self._reach(branch, join) & self.broken)
+
+    def _escape(self, split: str, missing: list[str], join: str) -> None:
+        """Mark the steps only these branches lead to: where they run back into the flow (e.g. into *end*),
+        the edge is the mistake already reported, not a second one."""
+        region = set().union(*(self._reach(branch, join) for branch in missing if branch in self.g))
+        changed = True
+        while changed:
+            changed = False
+            for step in region - self.escaped:
+                parents = set(self.g.predecessors(step))
+                if parents <= self.escaped or (step in missing and parents == {split}):
+                    self.escaped.add(step)
+                    changed = True
+
+    def _reach(self, start: str, stop: str) -> set[str]:
+        """The steps reachable from `start` (included) without passing through `stop`."""
+        seen, todo = set(), [start]
+        while todo:
+            step = todo.pop()
+            if step not in seen and step != stop:
+                seen.add(step)
+                todo.extend(self.g.successors(step))
+        return seen
 
     def _join_without_split(self, name: str) -> None:
         self.diags.error("FLC105", f"Step *{name}* seems like a join step (it takes an extra input argument) "
@@ -395,6 +472,20 @@ class _Shape:
         except (nx.NetworkXError, KeyError):
             return {}
         return {s: post[s] for s in switches if s in post and post[s] != s}
+
+
+def _names(names) -> str:
+    """*a*, *b*: step names as diagnostics write them."""
+    return ", ".join(f"*{name}*" for name in names)
+
+
+def _common_prefix(stacks) -> tuple[str, ...]:
+    """The splits that every one of these stacks of open splits shares, outermost first."""
+    common = min(stacks, key=len)
+    for stack in stacks:
+        while stack[:len(common)] != common:
+            common = common[:-1]
+    return common
 
 
 def _kind(step: Step) -> str:

@@ -1,4 +1,4 @@
-# expect: FLC103@15:9
+# expect: FLC103@8:9
 from metaflow import FlowSpec, step
 
 

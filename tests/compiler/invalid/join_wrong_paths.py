@@ -1,4 +1,4 @@
-# expect: FLC109@15:9, FLC104@19:9
+# expect: FLC109@15:9
 from metaflow import FlowSpec, step
 
 

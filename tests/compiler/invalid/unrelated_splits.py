@@ -1,4 +1,4 @@
-# expect: FLC106@27:9, FLC103@31:9
+# expect: FLC106@27:9
 from metaflow import FlowSpec, step
 
 

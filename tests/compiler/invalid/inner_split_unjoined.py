@@ -1,0 +1,28 @@
+# expect: FLC106@23:9
+from metaflow import FlowSpec, step
+
+
+class NestFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.a, self.b)
+
+    @step
+    def a(self):
+        self.next(self.x, foreach="items")
+
+    @step
+    def x(self):
+        self.next(self.join)
+
+    @step
+    def b(self):
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

@@ -43,6 +43,10 @@ CODES: dict[str, str] = {
     "FLC057": "config parser flowc cannot run",
     "FLC058": "--config or --config-value names no config of the flow",
     "FLC060": "two @card decorators on a step with the same id",
+    # flows built from other classes of the file
+    "FLC070": "flow class extends a class from another module",
+    "FLC071": "base class defined below the class that extends it",
+    "FLC072": "no consistent order of a flow's base classes",
     # the graph's shape
     "FLC101": "loop in the flow",
     "FLC102": "unreachable step",

@@ -221,6 +221,8 @@ class _FlowReader:
         for node, message, help in unprovided(self.module):  # FLC040: before anything runs, not at run time
             self.error("FLC040", message, node, help=help)
         self.hierarchy = Hierarchy(self.module, self.api, self.error)
+        if self.hierarchy.broken:  # a base defined below its class (FLC071): the file cannot even import
+            return None
         classes = self.hierarchy.flows
         if not classes:
             self.hierarchy.check_step_classes()

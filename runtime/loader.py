@@ -68,6 +68,8 @@ def find_flow_class(module: ModuleType, path: Path, class_name: str | None) -> t
         return found[0]
     if not ours and theirs:
         _refuse_metaflow(path, theirs[0])
+    ours = [c for c in ours if not any(other is not c and issubclass(other, c) for other in ours)]  # as the
+    # compiler does: a flow that another flow of the file extends is its base, not the flow to run
     if len(ours) != 1:
         names = ", ".join(sorted(c.__name__ for c in ours))
         if not ours:

@@ -74,7 +74,7 @@ def main(args) -> int:
 
 def _tasks(args):
     """The tasks FLOW/RUN/STEP[/INDEX] names, or None after a usage error."""
-    from flowc.runtime import Run, layout
+    from flowc.runtime import Flow, Run, layout
 
     from .show import _split
 
@@ -88,13 +88,14 @@ def _tasks(args):
         layout.check_flow_name(flow_name)
         layout.check_run_id(run_id)
         layout.check_name("step", step_name)
-        run = Run(f"{flow_name}/{run_id}", args.datastore)
+        flow = Flow(flow_name, args.datastore)
     except ValueError as error:
         usage_error(f"{args.target}: {error}")
         return None
-    if run_id not in run.datastore.runs(flow_name):
-        usage_error(f"no run {flow_name}/{run_id} in {run.datastore.uri}")
+    if run_id not in flow.datastore.runs(flow_name):
+        usage_error(f"no run {flow_name}/{run_id} in {flow.datastore.uri}")
         return None
+    run = Run(f"{flow_name}/{run_id}", flow.datastore)
     if step_name not in run:
         usage_error(f"run {run.pathspec} has no task of step {step_name!r}; steps that ran: "
                     + ", ".join(s.name for s in run.steps()))

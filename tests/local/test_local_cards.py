@@ -211,3 +211,26 @@ def test_a_failed_task_has_no_card(flowc, tmp_path):
     assert listing.startswith("no cards")
     refused = flowc("card", "get", "CardFailsFlow/f1/start")
     assert refused.returncode == 2 and "has not committed (status: failed)" in refused.stderr
+
+
+def test_a_resumed_run_keeps_the_reused_tasks_cards(flowc, tmp_path):
+    flow = tmp_path / "resumable.py"
+    flow.write_text(
+        "import os\n"
+        "from metaflow import FlowSpec, card, current, step\n"
+        "from metaflow.cards import Markdown\n\n\n"
+        "class ResumeCardFlow(FlowSpec):\n"
+        "    @card\n    @step\n    def start(self):\n"
+        "        current.card.append(Markdown('drawn in the first run'))\n"
+        "        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n"
+        "        if os.environ.get('FAIL_END'):\n            raise RuntimeError('end fails')\n")
+    flowc.env["FAIL_END"] = "1"
+    assert flowc("run", str(flow), "--run-id", "a1").returncode == 1
+    del flowc.env["FAIL_END"]
+    flowc.ok("resume", "a1", str(flow), "--run-id", "a2")
+    from flowc.runtime.cards import get_cards
+
+    (card,) = get_cards("ResumeCardFlow/a2/start", datastore=flowc.datastore)
+    assert "drawn in the first run" in card.get()
+    assert card.path.startswith(str(tmp_path / ".flowc" / "ResumeCardFlow" / "runs" / "a2"))

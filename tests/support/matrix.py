@@ -16,6 +16,7 @@ SHAPES = {
     "switch in foreach": "switch_in_foreach", "foreach in switch": "foreach_in_switch",
     "switch cases end at a branch join": "switch_in_branch",
     "switch cases end at a foreach join": "switch_meets_at_foreach_join",
+    "flow inheritance and a mixin": "inheritance",
 }
 STEP_DECORATORS = {
     "retry": "retry(times=2, minutes_between_retries=1)",

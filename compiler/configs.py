@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
@@ -21,6 +20,7 @@ import libcst as cst
 
 from flowc.runtime.configs import ConfigError, NotAConfigPath, evaluate
 
+from .config_options import ConfigOptions
 from .ir import Config, Value
 from .literals import _as_json, to_value
 from .suggest import closest
@@ -37,21 +37,6 @@ PARSERS = {
 PARSER_HELP = ("flowc reads configs when it compiles, without running your code: use JSON (the default), "
                "parser=\"tomllib.loads\" for TOML or parser=\"metaflow.yaml_parser\" (or yaml_parser from "
                "metaflow) for YAML, or convert the file to one of those")
-
-
-@dataclass(frozen=True)
-class ConfigOptions:
-    """Compile-time config choices: `--config NAME PATH` (PATH relative to the working directory) and
-    `--config-value NAME TEXT`; `base_dir` is the flow file's folder (default= paths are relative to it)."""
-
-    base_dir: Optional[Path] = None
-    files: tuple[tuple[str, str], ...] = ()
-    values: tuple[tuple[str, str], ...] = ()
-
-    def cache_text(self) -> str:
-        """What these options add to a cache key (files by absolute path: their bytes are checked apart)."""
-        files = [(n, str(Path(p).resolve())) for n, p in self.files]
-        return json.dumps({"files": files, "values": list(self.values)}) if files or self.values else ""
 
 
 def depends(configs, flow_file: Path) -> dict:

@@ -26,7 +26,7 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
 
 def config_options(args):
     """The ConfigOptions of parsed arguments (None when none were given)."""
-    from ..configs import ConfigOptions
+    from ..config_options import ConfigOptions
 
     files = tuple(tuple(pair) for pair in getattr(args, "config_files", None) or ())
     values = tuple(tuple(pair) for pair in getattr(args, "config_values", None) or ())

@@ -17,7 +17,6 @@ from .. import config as config_mod
 from .. import compile_cache, project, targets
 from ..emit import EmitOptions, OptionError, Problems, unsafe_character
 from ..flowfile import read_flow_file
-from ..configs import depends
 from .common import add_config_options, add_flow_option, config_options, load, report, usage_error
 
 COMMON = ("target", "output_dir", "datastore", "python", "image", "flow_path")
@@ -167,6 +166,7 @@ def _cache_key(target, flow_file: Path, options: EmitOptions, configs=None):
 def _compile_one(target, flow_file: Path, flow_class, options: EmitOptions, configs=None):
     """({file name: text}, clean, config files read) for one flow: (None, False, {}) after reporting its
     problems; a flow that compiles with warnings is reported and returned as not clean."""
+    from ..configs import depends  # imports libcst: only when compiling, never on a cache hit
     from ..plan import build_plan
 
     compiled = load(str(flow_file), flow_class, configs)

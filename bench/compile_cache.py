@@ -11,15 +11,14 @@ median and best of each, their ratio, and one uncached `--check` for scale. Prin
 from __future__ import annotations
 
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compile import generate  # noqa: E402  (bench/compile.py: flows of a given size, every shape it makes)
+from measure import child_cpu, interleaved  # noqa: E402
 
 FLOWS = 50
 COMPILE = [sys.executable, "-m", "flowc.compiler.cli", "compile", "-t", "argo", "--image", "flows:1", "-o", "out",
@@ -28,16 +27,6 @@ HASH_FILES = ("import hashlib, sys\n"
               "for name in sys.argv[1:]:\n"
               "    with open(name, 'rb') as handle:\n"
               "        hashlib.sha256(handle.read()).hexdigest()\n")
-
-
-def child_cpu(argv: list[str], cwd: Path, env: dict, expect: int = 0) -> float:
-    """CPU seconds (user + sys) the child process `argv` used."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != expect:
-        sys.exit(f"{' '.join(argv[:6])}... exited {done.returncode}:\n{done.stderr[-2000:]}")
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def make_repository(root: Path) -> list[str]:
@@ -61,10 +50,10 @@ def main() -> None:
         uncached_write = child_cpu([*write, "--no-cache", *flows], root, env)
         uncached_check = child_cpu([*COMPILE, "--no-cache", *flows], root, env)
         child_cpu([*write, *flows], root, env)  # fills the cache
-        cached, hashed = [], []
-        for _ in range(rounds):
-            cached.append(child_cpu([*COMPILE, *flows], root, env))
-            hashed.append(child_cpu([sys.executable, "-c", HASH_FILES, *flows], root, env))
+        times = interleaved({"cached": lambda: child_cpu([*COMPILE, *flows], root, env),
+                             "hashed": lambda: child_cpu([sys.executable, "-c", HASH_FILES, *flows], root, env)},
+                            rounds, warm=0)
+        cached, hashed = times["cached"], times["hashed"]
     print(f"{FLOWS} flows, {rounds} interleaved rounds, CPU time (user+sys) of each child process; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  flowc compile --check, cached : median {statistics.median(cached) * 1e3:7.1f} ms, "

@@ -7,7 +7,9 @@ outputs must be equal. Usage: python read_run.py FLOW/RUN_ID
 import json
 import sys
 
-from metaflow import Run, namespace
+from metaflow import Run, Step, Task, namespace
+
+NAMESPACE_TAGS = ("user", "project", "project_branch")  # system tags both sides give (not versions, runtime)
 
 
 def value(data):
@@ -32,6 +34,11 @@ def main(pathspec):
         "finished": run.finished,
         "steps": steps,
         "end": sorted(name for name in dir(run.data) if not name.startswith("_") and name != "name"),
+        "user_tags": sorted(run.user_tags),
+        "namespace_tags": sorted(t for t in run.system_tags if t.split(":")[0] in NAMESPACE_TAGS),
+        # every step and task can be named by its pathspec, as the client prints it
+        "pathspecs_resolve": all(Step(step.pathspec).id == step.id and Task(task.pathspec).pathspec == task.pathspec
+                                 for step in run for task in step),
     }
 
 

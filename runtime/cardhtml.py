@@ -3,7 +3,8 @@
 Every string that comes from the user (component text, table cells, reprs, labels, artifact names, ids)
 is escaped here, in one place: a card shows hostile text as text. The page's Content-Security-Policy
 forbids scripts and every request but inline styles and data: images, as a second line of defence.
-Markdown is a small safe subset (flowc.runtime.cards.Markdown says which); a Vega spec is shown as JSON.
+Markdown is a small safe subset (flowc.runtime.cards.Markdown says which); a simple Vega-Lite chart is
+drawn as inline SVG (flowc.runtime.cardchart), any other spec is shown as JSON.
 """
 
 from __future__ import annotations
@@ -114,9 +115,14 @@ def _progress(data: dict) -> str:
 
 
 def _vega(data: dict) -> str:
-    return ("<div class=\"note\">Vega chart: flowc's cards load no scripts, so the chart's spec is shown; "
-            "paste it into a Vega editor to draw it.</div>"
-            f"<pre>{escape(_dumps(data['spec']))}</pre>")
+    from .cardchart import svg
+
+    spec = f"<pre>{escape(_dumps(data['spec']))}</pre>"
+    drawn = svg(data["spec"])
+    if drawn is not None:
+        return f"<figure>{drawn}</figure><details><summary>Vega-Lite spec</summary>{spec}</details>"
+    return ("<div class=\"note\">Vega chart: flowc draws simple Vega-Lite charts itself (cards load no "
+            "scripts); this one is shown as its spec: paste it into a Vega editor to draw it.</div>" + spec)
 
 
 def _error_block(data: dict) -> str:

@@ -263,8 +263,8 @@ def _text_or_none(value: Any) -> Optional[str]:
 
 
 class VegaChart(MetaflowCardComponent):
-    """A Vega or Vega-Lite chart spec (a dict, or an Altair chart via from_altair_chart). flowc's cards
-    load nothing from the network, so the page shows the spec as JSON (paste it into a Vega editor)."""
+    """A Vega-Lite chart spec (a dict, or an Altair chart via from_altair_chart). Cards load no scripts:
+    simple charts are drawn as inline SVG by flowc.runtime.cardchart, others are shown as their JSON spec."""
 
     REALTIME_UPDATABLE = True
 

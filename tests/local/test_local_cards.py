@@ -83,6 +83,8 @@ def test_every_component_is_in_the_page(card_run):
     spec = next(json.loads(text) for text in page.text["pre"] if text.lstrip().startswith("{\n"))
     assert spec == {"mark": "bar", "data": {"values": [{"a": "</pre><script>x</script>", "b": 3}]}}
     assert "hostile <name>" in page.data()
+    assert len(page.all("svg")) == 1 and len(page.all("rect")) == 2  # the chart with an encoding, drawn
+    assert HOSTILE in page.data("title")  # a bar's tooltip; its axis label is cut short
 
     default = Page(main.get())
     assert "main card" in default.data("p")
@@ -100,7 +102,8 @@ def test_every_component_is_in_the_page(card_run):
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "h4", "h5",
                 "h6", "p", "section", "div", "table", "thead", "tbody", "tr", "th", "td", "pre", "code", "strong",
-                "em", "a", "ul", "ol", "li", "br", "hr", "figure", "img", "figcaption", "progress"}
+                "em", "a", "ul", "ol", "li", "br", "hr", "figure", "img", "figcaption", "progress", "details",
+                "summary", "svg", "g", "line", "rect", "text", "title"}
 
 
 def test_no_card_has_live_markup(card_run):

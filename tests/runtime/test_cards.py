@@ -186,3 +186,37 @@ def test_image_from_matplotlib():
     for source in (figure, axes):
         block = render_block(Image.from_matplotlib(source, label="plot"))
         assert block["mime"] == "image/png" and base64.b64decode(block["data"]).startswith(b"\x89PNG")
+
+
+def _chart(mark, values, x_type="quantitative", y_type="quantitative", **extra) -> dict:
+    return {"mark": mark, "data": {"values": values}, **extra,
+            "encoding": {"x": {"field": "a", "type": x_type}, "y": {"field": "b", "type": y_type}}}
+
+
+def test_a_simple_vega_lite_chart_is_drawn_as_svg():
+    from flowc.runtime.cardchart import svg
+
+    # plot area: 560 x 300 minus margins (64 left, 16 right, 28 top, 56 bottom) = 480 x 216; y grows downwards
+    line = Tags(svg(_chart("line", [{"a": 1, "b": 10}, {"a": 0, "b": 0}])))
+    assert [attrs["points"] for tag, attrs in line.tags if tag == "polyline"] == ["0.0,216.0 480.0,0.0"]
+    bars = Tags(svg(_chart("bar", [{"a": "<script>", "b": 4}, {"a": "k", "b": 2}], x_type="nominal")))
+    rects = [attrs for tag, attrs in bars.tags if tag == "rect"]
+    assert [(r["x"], r["y"], r["width"], r["height"]) for r in rects] == [
+        ("24.0", "0.0", "192.0", "216.0"), ("264.0", "108.0", "192.0", "108.0")]  # 2 bands of 240, bars 80% wide
+    assert "<script>" in bars.data and "script" not in [tag for tag, _ in bars.tags]
+    titled = Tags(svg(_chart("point", [{"a": 1, "b": 1}], title="T <i>")))
+    assert "T <i>" in titled.data and len([t for t, _ in titled.tags if t == "circle"]) == 1
+
+
+@pytest.mark.parametrize("spec", [
+    {"mark": "bar"}, _chart("arc", [{"a": 1, "b": 1}]), _chart("bar", [{"a": 1, "b": 1}]),
+    _chart("line", [{"a": 1, "b": 1}], transform=[{"filter": "x"}]), {"layer": [], "mark": "line"},
+    _chart("line", []), _chart("line", [{"a": "x", "b": 1}]), "not a spec",
+    {"mark": "line", "data": {"url": "https://e.org/d.json"}, "encoding": {"x": {"field": "a"}, "y": {"field": "b"}}},
+])
+def test_other_vega_specs_are_shown_as_json(spec):
+    from flowc.runtime.cardchart import svg
+
+    assert svg(spec) is None
+    page = Tags(cardhtml.block(render_block(VegaChart(spec))))
+    assert "svg" not in [tag for tag, _ in page.tags] and "pre" in [tag for tag, _ in page.tags]

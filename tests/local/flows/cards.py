@@ -45,6 +45,8 @@ class CardsFlow(FlowSpec):
             Table([[1, Artifact({"k": 1})], ["<i>x</i>", Markdown("*y*")]], headers=["n", "value"]),
             Image(PIXEL, label="pixel <b>"),
             VegaChart({"mark": "bar", "data": {"values": [{"a": "</pre><script>x</script>", "b": 3}]}}),
+            VegaChart({"mark": "bar", "data": {"values": [{"a": HOSTILE, "b": 3}, {"a": "ok", "b": 1}]},
+                       "encoding": {"x": {"field": "a", "type": "nominal"}, "y": {"field": "b", "type": "quantitative"}}}),
             Markdown(HOSTILE),
             Markdown("[bad](javascript:alert(1))"),
             Artifact(HOSTILE, name="hostile <name>"),

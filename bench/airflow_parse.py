@@ -1,5 +1,7 @@
 """How long Airflow takes to parse generated DAG files, against hand-written minimal DAGs with the same
-tasks, measured the way Airflow parses them (DagBag, warm, best of several) in the same process.
+tasks, measured the way Airflow parses them (DagBag) in one warm Airflow process: generated and
+hand-written folders alternate (A, B, A, B, ...) and each parse is measured as that process's CPU time
+(bench/measure.py), so load on a shared machine falls on both alike. Prints median and best of both.
 
     python bench/airflow_parse.py          (uses the tests' cached Airflow 3.3.2 virtualenv)
 """
@@ -17,6 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 from support.venvs import airflow_venv  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from measure import load, median, ratio  # noqa: E402
+
 SIZES = (10, 100, 500)
 
 HAND_WRITTEN = '''from airflow.sdk import DAG
@@ -32,21 +37,20 @@ with DAG(dag_id="hand_{n}", schedule=None, catchup=False) as dag:
 '''
 
 MEASURE = '''
-import json, sys, time
+import json, sys
 from airflow.dag_processing.dagbag import DagBag
-results = {}
-for folder in sys.argv[1:]:
-    DagBag(dag_folder=folder)  # warm
-    best = min(_time for _time in (
-        (lambda t0: (DagBag(dag_folder=folder), time.perf_counter() - t0)[1])(time.perf_counter())
-        for _ in range(5)))
-    results[folder] = best
-print(json.dumps(results))
+from measure import cpu, interleaved
+rounds, folders = int(sys.argv[1]), sys.argv[2:]
+times = {}
+for generated, hand in zip(folders[::2], folders[1::2]):
+    times.update(interleaved({generated: lambda: cpu(lambda: DagBag(dag_folder=generated)),
+                              hand: lambda: cpu(lambda: DagBag(dag_folder=hand))}, rounds, warm=1))
+print(json.dumps(times))
 '''
+ROUNDS = 9
 
 
 def main() -> None:
-    sys.path.insert(0, str(REPO / "bench"))
     from targets import flow_source
 
     python = airflow_venv("3.3.2")
@@ -62,14 +66,18 @@ def main() -> None:
                         "-o", str(generated), "--datastore", "s3://bucket/flowc", "--dag-id", f"gen_{n}"],
                        check=True, capture_output=True)
         folders[n] = (generated, hand)
-    env = dict(os.environ, AIRFLOW_HOME=str(work / "home"), AIRFLOW__CORE__LOAD_EXAMPLES="False")
+    env = dict(os.environ, AIRFLOW_HOME=str(work / "home"), AIRFLOW__CORE__LOAD_EXAMPLES="False",
+               PYTHONPATH=str(REPO / "bench"))
     args = [str(p) for pair in folders.values() for p in pair]
-    out = subprocess.run([str(python), "-c", MEASURE, *args], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([str(python), "-c", MEASURE, str(ROUNDS), *args], env=env, capture_output=True, text=True,
+                         check=True)
     times = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"{'tasks':>6} {'generated':>11} {'hand-written':>13} {'ratio':>7}")
+    print(f"DagBag parse, CPU time of the Airflow process, {ROUNDS} interleaved rounds; {load()}")
+    print(f"{'tasks':>6} {'generated (median/best)':>24} {'hand-written (median/best)':>27}  ratio generated/hand")
     for n, (generated, hand) in folders.items():
         g, h = times[str(generated)], times[str(hand)]
-        print(f"{n:>6} {g * 1000:>8.1f} ms {h * 1000:>10.1f} ms {g / h:>7.2f}x")
+        print(f"{n:>6} {median(g) * 1000:>10.1f} /{min(g) * 1000:>7.1f} ms {median(h) * 1000:>13.1f} /{min(h) * 1000:>7.1f} ms"
+              f"  {ratio(g, h)}")
 
 
 if __name__ == "__main__":

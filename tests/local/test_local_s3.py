@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 
 import pytest
@@ -58,3 +59,24 @@ def test_failure_and_resume_on_s3(s3_flowc):
     run = Run("FailingFlow/two", f.store)
     assert run["end"].task.data.result == 13  # (2 + 4 + 6) + 1
     assert run["start"].task.done["origin"]["run_id"] == "one"
+
+
+def test_cards_on_s3(s3_flowc, tmp_path):
+    f = s3_flowc
+    f.ok("run", str(FLOWS / "cards.py"), "--datastore", f.store, "--run-id", "cards")
+    rows = json.loads(f.ok("card", "list", "CardsFlow/cards/train", "--json", "--datastore", f.store).stdout)
+    assert [(r["type"], r["id"], r["path"]) for r in rows] == [("blank", "summary", None), ("default", "main", None)]
+    page = f.ok("card", "get", "CardsFlow/cards/train", "--id", "summary", "--datastore", f.store).stdout
+    assert "<h1>Training summary</h1>" in page
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f"#!/bin/sh\necho \"$1\" > {opened}\n")
+    browser.chmod(0o755)
+    f.env["BROWSER"] = str(browser)
+    done = f.ok("card", "view", "CardsFlow/cards/train", "--id", "summary", "--datastore", f.store, process=True)
+    copy = done.stdout.strip().removeprefix("opened ")  # a remote card is copied to a local file first
+    assert opened.read_text().strip() == f"file://{copy}"
+    with open(copy, encoding="utf-8") as handle:
+        assert handle.read() == page
+    os.unlink(copy)
+    assert not (f.cwd / ".flowc").exists()

@@ -2,7 +2,7 @@
 
     from flowc.runtime import Flow, Run, Step, Task, namespace
     flows()                                # every Flow in the datastore (Metaflow().flows too)
-    flow = Flow("MyFlow")                  # datastore: argument, else FLOWC_DATASTORE, else ./.flowc
+    flow = Flow("MyFlow")                  # datastore: argument, else the running task's, FLOWC_DATASTORE, ./.flowc
     flow.runs(*tags) / iter(flow)          # [Run] in the current namespace (with all these tags), newest first
     flow.latest_run, flow.latest_successful_run, flow["run-1"]
     run = Run("MyFlow/run-1")              # Step("MyFlow/run-1/train"), Task("MyFlow/run-1/train/3.0") too
@@ -66,8 +66,14 @@ def default_namespace() -> Optional[str]:
 
 
 def _open(datastore: "Datastore | str | None") -> Datastore:
+    """The given datastore; else, inside a running task, the run's own (as Metaflow's client uses the
+    flow's metadata there); else FLOWC_DATASTORE or ./.flowc."""
     if isinstance(datastore, Datastore):
         return datastore
+    if datastore is None:
+        from .context import current
+
+        datastore = current.datastore if current.is_running_flow else None
     return open_datastore(datastore)
 
 

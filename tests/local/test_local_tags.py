@@ -163,3 +163,52 @@ def test_resume_takes_the_tags_given_to_it(tagged):
     assert {"user:erin", "project:demo", "project_branch:user.alice"} <= run.system_tags
     assert "user:alice" not in run.system_tags
     assert run.data.result == (7, "cli", "from the environment", 120)  # parameters kept, not re-read
+
+
+@pytest.fixture(scope="module")
+def s3_env():
+    from support.s3 import local_s3_server
+
+    with local_s3_server() as env:
+        yield env
+
+
+def test_tags_on_s3(flowc, s3_env, monkeypatch):
+    """The same records on S3: run.json's tags, and changes as conditional puts that never lose one."""
+    import uuid
+
+    import boto3
+
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
+        flowc.env.pop(name, None)
+        monkeypatch.delenv(name, raising=False)
+    flowc.env.update(s3_env)
+    for name, value in s3_env.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"flowc-{uuid.uuid4().hex[:12]}"
+    s3 = boto3.client("s3", endpoint_url=s3_env["AWS_ENDPOINT_URL"])
+    s3.create_bucket(Bucket=bucket)
+    store = f"s3://{bucket}/runs"
+    (flowc.cwd / "default-notes.txt").write_text("the default\n")
+    as_user(flowc, "alice").ok("run", TAGGED, "--datastore", store, "--tag", "on-s3", "--run-id", "s1")
+    run = Run("TaggedFlow/s1", store)
+    assert run.user_tags == {"on-s3"} and "user:alice" in run.system_tags
+    assert run.data.seen_tags == ["on-s3"]
+
+    errors = []
+
+    def add(i: int) -> None:
+        try:
+            Run("TaggedFlow/s1", store).replace_tag("on-s3" if i == 0 else [], f"thread-{i}")
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert run.user_tags == {f"thread-{i}" for i in range(6)}
+    keys = s3.list_objects_v2(Bucket=bucket, Prefix="runs/TaggedFlow/runs/s1/.tags/")["Contents"]
+    assert sorted(int(k["Key"].rsplit("/", 1)[1][:-5]) for k in keys) == list(range(1, 7))

@@ -51,14 +51,14 @@ ROUNDS = 9
 
 
 def main() -> None:
-    from targets import flow_source
+    from targets import chain_source
 
     python = airflow_venv("3.3.2")
     work = Path(tempfile.mkdtemp())
     folders = {}
     for n in SIZES:
         flow = work / f"flow_{n}.py"
-        flow.write_text(flow_source(n - 2))
+        flow.write_text(chain_source(n - 2))
         generated, hand = work / f"generated_{n}", work / f"hand_{n}"
         hand.mkdir()
         (hand / f"hand_{n}.py").write_text(HAND_WRITTEN.format(n=n))

@@ -1,4 +1,5 @@
-"""Compile time and emitted size per step, Airflow, Argo and Kubeflow side by side, for 10/100/1000-step flows.
+"""Compile time and emitted size per step, every target side by side, for 10/100/1000-step flows that repeat
+every shape (linear, branch, foreach, nested foreach, switch: `flow_source`).
 
 Baseline, measured in the same run: parsing and analysing the same flow (what every target pays anyway),
 so the ratio is what a backend adds on top. Times are CPU time (the best of a few), steadier than wall
@@ -28,8 +29,67 @@ REPO = Path(__file__).resolve().parents[1]
 KFP = ["kfp==2.17.0", "kfp-kubernetes==2.15.0"]  # as tests/kubeflow/conftest.py: the same cached venv
 
 
+SHAPES = ("linear", "branch", "foreach", "nested foreach", "switch")
+
+
 def flow_source(steps: int) -> str:
-    """A linear chain: start, s0 ... s{steps-1}, end."""
+    """A flow of about `steps` steps between start and end that repeats every shape in SHAPES in turn: a
+    linear step, a static branch and its join, a foreach and its join, a foreach inside a foreach, and a
+    switch on a parameter whose two cases meet at one step."""
+    methods: list[str] = []
+    counter = iter(range(10**9))
+
+    def add(name: str, transition: str, body: str = "self.x = 1", join: bool = False) -> None:
+        methods.append(f"    @step\n    def {name}(self{', inputs' if join else ''}):\n        {body}\n"
+                       f"        {transition}\n")
+
+    def names(k: int) -> list[str]:
+        return [f"s{next(counter)}" for _ in range(k)]
+
+    pending, join, made, shape = "start", False, 0, 0
+    while made < steps:
+        kind = SHAPES[shape % len(SHAPES)]
+        shape += 1
+        if kind == "linear":
+            (step,) = names(1)
+            add(pending, f"self.next(self.{step})", join=join)
+            pending, join, made = step, False, made + 1
+        elif kind == "branch":
+            split, a, b, meet = names(4)
+            add(pending, f"self.next(self.{split})", join=join)
+            add(split, f"self.next(self.{a}, self.{b})")
+            add(a, f"self.next(self.{meet})")
+            add(b, f"self.next(self.{meet})")
+            pending, join, made = meet, True, made + 4
+        elif kind == "foreach":
+            split, body, meet = names(3)
+            add(pending, f"self.next(self.{split})", join=join)
+            add(split, f'self.next(self.{body}, foreach="items")', body="self.items = [1, 2, 3]")
+            add(body, f"self.next(self.{meet})")
+            pending, join, made = meet, True, made + 3
+        elif kind == "nested foreach":
+            outer, inner, body, inner_join, outer_join = names(5)
+            add(pending, f"self.next(self.{outer})", join=join)
+            add(outer, f'self.next(self.{inner}, foreach="items")', body="self.items = [1, 2]")
+            add(inner, f'self.next(self.{body}, foreach="parts")', body="self.parts = [3, 4]")
+            add(body, f"self.next(self.{inner_join})")
+            add(inner_join, f"self.next(self.{outer_join})", join=True)
+            pending, join, made = outer_join, True, made + 5
+        else:  # switch
+            switch, a, b, meet = names(4)
+            add(pending, f"self.next(self.{switch})", join=join)
+            add(switch, f'self.next({{"a": self.{a}, "b": self.{b}}}, condition="mode")')
+            add(a, f"self.next(self.{meet})")
+            add(b, f"self.next(self.{meet})")
+            pending, join, made = meet, False, made + 4
+    add(pending, "self.next(self.end)", join=join)
+    methods.append("    @step\n    def end(self):\n        pass\n")
+    return ("from metaflow import FlowSpec, Parameter, step\n\nclass BenchFlow(FlowSpec):\n"
+            '    mode = Parameter("mode", default="a")\n\n' + "\n".join(methods))
+
+
+def chain_source(steps: int) -> str:
+    """A linear chain: start, s0 ... s{steps-1}, end (for comparisons with hand-written chains)."""
     body = []
     for i in range(steps):
         nxt = f"s{i + 1}" if i + 1 < steps else "end"
@@ -121,7 +181,7 @@ def kubeflow_vs_kfp_sdk(backend) -> None:
     try:
         kfp_build(2)  # the first build warms up kfp's lazy imports
         for steps in SIZES:
-            source = flow_source(steps)
+            source = chain_source(steps)
             plan = build_plan(compile_source(source, "bench.py").graph)
             ours, emits, theirs, size = [], [], [], 0
             for _ in range(repeats(steps)):

@@ -16,7 +16,7 @@ import time
 from typing import Optional
 
 from . import cardhtml
-from .cards import CardCollector, CardComponents, render_block, short_repr
+from .cards import CardCollector, CardComponents, Image, image_type, render_block, short_repr
 
 # Inherited artifacts larger than this are not loaded just to show a repr in the default card.
 REPR_LOAD_LIMIT = 1_000_000
@@ -91,22 +91,26 @@ def _task_summary(facts: TaskFacts) -> list[str]:
                 ("Finished", time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(finished))
                  + f".{int(finished % 1 * 1000):03d}+00:00")]
     parameters = [[name, short_repr(value)] for name, value in sorted(facts.parameters.items())]
-    rows = []
+    rows, images = [], []
     for name, info in facts.artifacts.items():
         if name in facts.parameters:
             continue
         try:
-            shown = short_repr(facts.values(name))
+            value = facts.values(name)
+            shown = short_repr(value)
         except Exception as error:
-            shown = f"({error})"
+            value, shown = None, f"({error})"
+        if isinstance(value, (bytes, bytearray)) and image_type(bytes(value)):  # as Metaflow's default card
+            images.append(cardhtml.block(render_block(Image(bytes(value), label=name))))
         rows.append([name, str(info.get("type", "")), _size(info.get("size")), shown])
+    pictures = [cardhtml.section("Images", images)] if images else []
     return [
         cardhtml.section("Task", [cardhtml.key_values(metadata)]),
         cardhtml.section("Parameters", [cardhtml.rows_table(["Name", "Value"], parameters, (1,))
                                         if parameters else cardhtml.paragraph("No parameters")]),
         cardhtml.section("Artifacts", [cardhtml.rows_table(["Name", "Type", "Size", "Value"], rows, (3,))
                                        if rows else cardhtml.paragraph("No artifacts")]),
-    ]
+    ] + pictures
 
 
 def _size(size) -> str:

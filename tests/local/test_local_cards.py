@@ -14,6 +14,8 @@ import pytest
 from local_support import FLOWS
 
 CARD_FLOW = FLOWS / "cards.py"
+PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                      "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2b1a3b40000000049454e44ae426082")  # as in the flow
 HOSTILE = "<script>alert('x')</script> {{ x }} $(rm -rf /) \"q\" é\n<img src=x onerror=alert(1)>"  # as in the flow
 
 
@@ -89,6 +91,9 @@ def test_every_component_is_in_the_page(card_run):
     default = Page(main.get())
     assert "main card" in default.data("p")
     assert "CardsFlow/r1/train/_" in default.data("h1")
+    assert "Images" in default.data("h2")
+    assert [(img["alt"], img["src"]) for img in default.all("img")] == [
+        ("picture", "data:image/png;base64," + base64.b64encode(PIXEL).decode())]
     cells = default.data("td")
     for expected in ("loss", "0.25", "rows", "[[1, 'a'], [2, 'b']]", "title", "'Loss <b>report</b>'"):
         assert expected in cells

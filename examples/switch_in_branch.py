@@ -1,5 +1,5 @@
-"""A switch inside one branch of a static split: its cases end at the split's join, which gets one input
-per branch (the case that ran, and the other branch)."""
+"""A switch inside one branch of a static split, with another switch in one of its cases: every case ends
+at the split's join, which gets one input per branch (the case that ran, and the other branch)."""
 from metaflow import FlowSpec, step
 
 
@@ -12,16 +12,26 @@ class SwitchInBranchFlow(FlowSpec):
     @step
     def route(self):
         self.kind = "big" if self.size > 5 else "small"
-        self.next({"big": self.big, "small": self.small}, condition="kind")
+        self.next({"big": self.grade, "small": self.small}, condition="kind")
 
     @step
-    def big(self):
-        self.label = f"big:{self.size}"
-        self.next(self.bigger)
+    def grade(self):
+        self.level = "huge" if self.size > 6 else "large"
+        self.next({"huge": self.huge, "large": self.large}, condition="level")
 
     @step
-    def bigger(self):
+    def huge(self):
+        self.label = f"huge:{self.size}"
+        self.next(self.huger)
+
+    @step
+    def huger(self):
         self.label += "+"
+        self.next(self.join)
+
+    @step
+    def large(self):
+        self.label = f"large:{self.size}"
         self.next(self.join)
 
     @step

@@ -33,6 +33,7 @@ class Capabilities:
     pods: bool = True  # honours @resources and the step's image (a container of its own)
     pod_settings: bool = True  # honours @kubernetes' Kubernetes-only settings (POD_SETTINGS below)
     secrets: bool = True  # delivers @secrets to the step
+    secret_types: tuple[str, ...] = ()  # @secrets dict sources' types it delivers by id (besides plain names)
     batch: bool = False  # runs @batch steps on AWS Batch
     per_step_namespace: bool = True  # @kubernetes(namespace=) places one step's pod
 
@@ -97,6 +98,10 @@ class Backend:
         if task.secrets and not caps.secrets:
             problems.add(task.step, f"@secrets: {caps.runs_as} cannot receive secrets",
                          help=self.secrets_help())
+        for source in task.typed_secrets:
+            if not caps.secrets or source.type not in caps.secret_types or source.role or source.options:
+                problems.add(task.step, f"@secrets source {source.describe()}: {caps.runs_as} cannot receive it",
+                             help=self.typed_secrets_help())
         if not caps.pods and (task.kubernetes or task.resources != type(task.resources)()):
             problems.warn(task.step, f"@kubernetes/@resources: the step runs as {caps.runs_as}, without its "
                                      "own image or resources", help=self.pods_help())
@@ -110,6 +115,10 @@ class Backend:
 
     def secrets_help(self) -> str:
         return "remove @secrets, or compile for a target that runs steps in containers"
+
+    def typed_secrets_help(self) -> str:
+        return ("name the secret the way this target reads it ({'id': NAME} or the plain name), or use an inline "
+                "source ({'type': 'inline', 'options': {'env_vars': {...}}}), which the runtime sets on every target")
 
     def pods_help(self) -> str:
         return "remove @kubernetes/@resources, or compile for a target that runs steps in containers"

@@ -105,6 +105,49 @@ def dict_list(v: Any) -> Optional[str]:
     return None if ok else "must be a list of dicts"
 
 
+SECRET_SPEC_KEYS = ("type", "id", "options", "role")  # Metaflow's dict form of a @secrets source
+INLINE_SECRET_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")  # what Metaflow accepts as a secret's variable
+
+
+def secret_sources(v: Any) -> Optional[str]:
+    """@secrets(sources=[...]): names (str) or Metaflow's dicts {"type", "id", "options", "role"}."""
+    if not isinstance(v, list):
+        return "must be a list of secret names or {'type': ..., 'id': ...} dicts"
+    for source in v:
+        if isinstance(source, str):
+            continue
+        if not isinstance(source, dict):
+            return "must be a list of secret names or {'type': ..., 'id': ...} dicts"
+        problem = _secret_spec_problem(source)
+        if problem:
+            return f"has the source {source!r}, whose {problem}"
+    return None
+
+
+def _secret_spec_problem(spec: dict) -> Optional[str]:
+    unknown = [k for k in spec if k not in SECRET_SPEC_KEYS]
+    if unknown:
+        return f"key {unknown[0]!r} is unknown (known: {', '.join(SECRET_SPEC_KEYS)})"
+    if not isinstance(spec.get("id"), str) or not spec["id"]:
+        return "'id' must be a non-empty string"
+    for key in ("type", "role"):
+        if key in spec and not isinstance(spec[key], str):
+            return f"{key!r} must be a string"
+    options = spec.get("options", {})
+    if not isinstance(options, dict):
+        return "'options' must be a dict"
+    if spec.get("type") == "inline":  # the values are in the flow: env_vars={"NAME": "value"}
+        env = options.get("env_vars", {})
+        if set(options) - {"env_vars"} or not isinstance(env, dict):
+            return "options must be {'env_vars': {'NAME': 'value', ...}} (an inline secret)"
+        for name, value in env.items():
+            if not isinstance(name, str) or not INLINE_SECRET_NAME.match(name) or not isinstance(value, str):
+                return f"env_vars entry {name!r} must be a variable name ([a-zA-Z_][a-zA-Z0-9_]*) with a string value"
+            if name.upper().startswith(("METAFLOW_", RESERVED_ENV_PREFIX)):
+                return f"env_vars name {name!r} starts with METAFLOW_ or {RESERVED_ENV_PREFIX}, which secrets may not set"
+    return None
+
+
 # Kubernetes' V1Toleration, as Metaflow spells it (camelCase): field -> checker of its value.
 TOLERATION_FIELDS: dict[str, Checker] = {
     "key": lambda v: None if isinstance(v, str) else "must be a string",
@@ -229,7 +272,8 @@ SUPPORTED: dict[str, DecoratorSpec] = {
         "use_tmpfs": Arg(boolean),
         "tmpfs_size": Arg(megabytes),
     }),
-    "secrets": DecoratorSpec("step", {"sources": Arg(str_list, []), "role": Arg(optional_string)}),
+    "secrets": DecoratorSpec("step", {"sources": Arg(secret_sources, []), "role": Arg(optional_string),
+                                      "allow_override": Arg(boolean, False)}),
     "schedule": DecoratorSpec("flow", {
         "cron": Arg(cron, help="e.g. cron='0 2 * * *' (minute hour day-of-month month day-of-week; weekdays "
                                 "0-6 or SUN-SAT), or hourly=True, daily=True, weekly=True"),

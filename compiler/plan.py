@@ -61,6 +61,20 @@ class Resources(Frozen):
     shared_memory_mb: Optional[float] = None
 
 
+class SecretSource(Frozen):
+    """A @secrets source in Metaflow's dict form that is more than a name: a backend type (`aws-secrets-manager`),
+    a per-source role or options. A target delivers it if it can (Capabilities.secret_types), else FLC401."""
+
+    type: Optional[str] = None  # None: the target's own kind of secret
+    id: str
+    role: Optional[str] = None
+    options: bool = False  # the source has options
+
+    def describe(self) -> str:
+        extras = [f"role={self.role!r}"] * bool(self.role) + ["options"] * self.options
+        return f"{self.type or 'default'}:{self.id}" + (f" ({', '.join(extras)})" if extras else "")
+
+
 class PodSpec(Frozen):
     """@kubernetes settings other than resources and image (those are in TaskSpec.resources/.image)."""
 
@@ -138,7 +152,8 @@ class TaskSpec(Frozen):
     resources: Resources = Resources()
     image: Optional[str] = None
     environment: tuple[tuple[str, str], ...] = ()
-    secrets: tuple[str, ...] = ()  # @secrets sources
+    secrets: tuple[str, ...] = ()  # @secrets sources the target delivers by name (plain names, {"id": name} dicts)
+    typed_secrets: tuple[SecretSource, ...] = ()  # @secrets dict sources that are more than a name
     kubernetes: Optional[PodSpec] = None  # None: no @kubernetes
     batch: Optional[BatchSpec] = None  # None: no @batch
 
@@ -437,7 +452,8 @@ def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool, scope_o
         resources=_resources(step),
         image=_image(step),
         environment=tuple(sorted(_values(environment)["vars"].items())) if environment else (),
-        secrets=tuple(_values(secrets)["sources"]) if secrets else (),
+        secrets=_secret_names(secrets),
+        typed_secrets=_typed_secrets(secrets),
         kubernetes=_pod(step.decorator("kubernetes")),
         batch=_batch(step.decorator("batch")),
     )
@@ -498,6 +514,24 @@ def _image(step: Step) -> Optional[str]:
         if image:
             return image
     return None
+
+
+# @secrets sources: a name, or Metaflow's dict {"type", "id", "options", "role"}. A dict with only an id is
+# that name; an inline one ({"type": "inline", "options": {"env_vars": {...}}}) holds its values in the flow
+# and the runtime sets them on every target; any other dict is a SecretSource for the target to deliver.
+def _secret_sources(decorator: Optional[Decorator]) -> list:
+    return list(_values(decorator)["sources"]) if decorator else []
+
+
+def _secret_names(decorator: Optional[Decorator]) -> tuple[str, ...]:
+    return tuple(s if isinstance(s, str) else s["id"] for s in _secret_sources(decorator)
+                 if isinstance(s, str) or set(s) == {"id"})
+
+
+def _typed_secrets(decorator: Optional[Decorator]) -> tuple[SecretSource, ...]:
+    return tuple(SecretSource(type=s.get("type"), id=s["id"], role=s.get("role"), options=bool(s.get("options")))
+                 for s in _secret_sources(decorator)
+                 if isinstance(s, dict) and set(s) != {"id"} and s.get("type") != "inline")
 
 
 def _pod(decorator: Optional[Decorator]) -> Optional[PodSpec]:

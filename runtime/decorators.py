@@ -29,7 +29,7 @@ _STEP_DEFAULTS: dict[str, dict[str, object] | None] = {
     "timeout": {"seconds": 0, "minutes": 0, "hours": 0},
     "resources": {"cpu": None, "memory": None, "disk": None, "gpu": None, "shared_memory": None},
     "environment": {"vars": {}},
-    "secrets": {"sources": [], "role": None},
+    "secrets": {"sources": [], "role": None, "allow_override": False},
     "kubernetes": None,  # many options; any keyword is recorded
     "batch": None,
 }

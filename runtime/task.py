@@ -37,7 +37,8 @@ from .decorators import (RESERVED_ENV_PREFIX, flow_decorators, positional_arity,
                          step_decorators, timeout_seconds)
 from .errors import (EXIT_OK, EXIT_USER, CaughtException, ContractError, DatastoreError, FlowcError,
                      SkippedTask, StepTimeout, Terminated)
-from .flowspec import FlowSpec, Inputs, StepState, Transition, assigned_artifacts, new_flow, unchanged_load
+from .flowspec import (FlowSpec, Inputs, StepState, Transition, assigned_artifacts, class_constants, new_flow,
+                       unchanged_load)
 from .loader import find_flow_class, import_flow_module
 from .logs import LogTee
 from .tags import TaggingError, identity, project_branch, run_tags, system_tags, username, validate_tags
@@ -213,6 +214,9 @@ class _Attempt:
         param_names = {p.attribute for p in parameters.flow_parameters(cls)} | set(configs.flow_configs(cls))
         log_dir = self._open_attempt(datastore, me, decorators)
         _load_secret_dirs()
+        problem = _set_inline_secrets(decorators.get("secrets") or {})
+        if problem:  # as under Metaflow, the attempt fails before the step runs
+            return self._fail(datastore, me, FlowcError(problem), log_dir, show_traceback=False)
         for name, value in decorators.get("environment", {}).get("vars", {}).items():
             os.environ[str(name)] = str(value)  # before Parameters: their defaults may read it
         self.cards = None
@@ -226,7 +230,8 @@ class _Attempt:
             if args.step == "start":
                 artifacts = self._start_parameters(datastore, cls, me, given)
             elif wiring.is_join:
-                artifacts = {n: i for n, i in resolved.artifacts.items() if n in param_names}
+                passed_down = param_names | class_constants(cls)  # a join sees these before it merges
+                artifacts = {n: i for n, i in resolved.artifacts.items() if n in passed_down}
             else:
                 artifacts = resolved.artifacts
             state = StepState(datastore, me.flow, me.step, artifacts, resolved.frames, param_names,
@@ -341,6 +346,10 @@ class _Attempt:
             value = configs.resolve(config)
             sha, size = datastore.save_value(me.flow, value, attribute)
             artifacts[attribute] = {"sha256": sha, "type": type_name(value), "size": size}
+        for name in sorted(class_constants(cls) - set(artifacts)):  # class-level values are artifacts too, as in
+            value = getattr(cls, name)                                # Metaflow (read-only: flowspec.py)
+            sha, size = datastore.save_value(me.flow, value, name)
+            artifacts[name] = {"sha256": sha, "type": type_name(value), "size": size}
         if datastore.read_run(me.flow, me.run_id) is None:
             project = flow_decorators(cls).get("project") or None
             datastore.write_run(me.flow, me.run_id, {
@@ -504,6 +513,25 @@ def _load_secret_dirs() -> None:
             if os.path.isfile(path):
                 with open(path, encoding="utf-8", errors="surrogateescape") as handle:
                     os.environ[name] = handle.read()
+
+
+def _set_inline_secrets(settings: dict) -> str | None:
+    """@secrets sources {"type": "inline", "id": ..., "options": {"env_vars": {...}}} hold their values in the
+    flow; every target gets them here (the compiler checked the names). Metaflow's rules: no variable set by
+    two sources, none that already exists unless allow_override=True. Returns the problem, if any."""
+    found: dict = {}
+    for source in settings.get("sources") or ():
+        if not isinstance(source, dict) or source.get("type") != "inline":
+            continue
+        for name, value in ((source.get("options") or {}).get("env_vars") or {}).items():
+            if name in found:
+                return f"@secrets: secret {source.get('id')!r} sets {name!r}, and {found[name]!r} sets it too"
+            if name in os.environ and not settings.get("allow_override"):
+                return (f"@secrets: secret {source.get('id')!r} sets {name!r}, which already exists in the "
+                        f"environment (allow_override=True replaces it)")
+            found[name] = source.get("id")
+            os.environ[name] = str(value)
+    return None
 
 
 def _run_step(func, call: list, seconds: int, step: str) -> BaseException | None:

@@ -48,7 +48,8 @@ def literal(text: str) -> str:
 
 class StepFunctions(Backend):
     name = "stepfunctions"
-    capabilities_ = Capabilities(runs_as="an AWS Batch job", batch=True, pod_settings=False)
+    capabilities_ = Capabilities(runs_as="an AWS Batch job", batch=True, pod_settings=False,
+                                 secret_types=("aws-secrets-manager",))  # an ARN id, as a plain source
 
     def pods_help(self) -> str:
         return "use @batch(queue=..., iam_role=...) for Batch settings"

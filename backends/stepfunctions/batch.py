@@ -69,7 +69,8 @@ def _container(task: TaskSpec, options: EmitOptions, problems: Problems) -> dict
     execution_role = (batch and batch.execution_role) or options.get("execution_role_arn")
     if execution_role:
         properties["executionRoleArn"] = execution_role
-    secrets = [_secret(task, source, problems) for source in task.secrets]
+    sources = [*task.secrets, *(s.id for s in task.typed_secrets)]  # base.py let through only what Batch reads
+    secrets = [_secret(task, source, problems) for source in sources]
     if secrets:
         properties["secrets"] = [s for s in secrets if s]
     linux = _linux_parameters(task)

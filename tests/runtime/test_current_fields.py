@@ -140,6 +140,8 @@ def test_class_level_values_are_read_only_in_steps(flow_run, tmp_path):
     assert {name: outcomes[name] for name in ("Nested", "helper", "fresh")} == dict.fromkeys(
         ("Nested", "helper", "fresh"), "assigned")
     assert client["end"].task.data.seen == (3, {"a": 1}, 6, 4)
+    # and, as in Metaflow, class-level values are artifacts of every task (stored by start)
+    assert [(client[s].task.data.LIMIT, client[s].task.data.SHARED) for s in ("start", "end")] == [(3, {"a": 1})] * 2
 
 
 def test_assigning_a_class_constant_fails_the_step(flow_run, tmp_path):

@@ -10,7 +10,7 @@ Each row maps a Metaflow module to the flowc.runtime module that implements it. 
 `missing` lists Metaflow names a flow may import that flowc does not offer, with what to do instead (the
 shim's ImportError and the compiler's help: line say it). A name in neither is simply unknown.
 
-Adding a module is one row, e.g. `"metaflow.cards": Row("cards", ("Markdown", "Table", ...))`.
+Adding a module is one row, e.g. `"metaflow.cards": Row("cards", ("Markdown", "Table", ...), {...})`.
 Standard library only, no imports of other runtime modules: the compiler imports this module.
 """
 
@@ -81,6 +81,14 @@ MODULES: dict[str, Row] = {
            for name in ("ValueBox", "PythonCode", "EventsTimeline", "JSONViewer", "YAMLViewer")},
         **{name: "flowc renders @card(type='default') and @card(type='blank'); custom card types are not supported"
            for name in ("MetaflowCard", "DefaultCard", "BlankCard", "ErrorCard", "PageComponent")},
+    }),
+    "metaflow.cards": Row("cards", ("Markdown", "Table", "Image", "Artifact", "ProgressBar", "VegaChart", "Error",
+                                    "MetaflowCardComponent", "get_cards"), {
+        **dict.fromkeys(("EventsTimeline", "JSONViewer", "PythonCode", "ValueBox", "YAMLViewer"),
+                        "flowc's cards have the components Markdown, Table, Image, Artifact, ProgressBar, "
+                        "VegaChart and Error"),
+        **dict.fromkeys(("MetaflowCard", "DefaultCard", "BlankCard", "ErrorCard", "PageComponent"),
+                        "flowc renders the default and blank card types only: custom card types are not supported"),
     }),
     "metaflow.decorators": Row("decorators", (), {
         "StepDecorator": "flowc has no decorator plugins: use a plain Python decorator on the step",

@@ -8,6 +8,7 @@ import os
 import metaflow
 import metaflow.exception
 from metaflow import FlowSpec, project, secrets, step
+from metaflow.cards import Markdown
 from metaflow.exception import MetaflowException, UnhandledInMergeArtifactsException
 from metaflow.metaflow_current import current
 
@@ -28,6 +29,7 @@ class MetaflowApiFlow(FlowSpec):
                         current.is_production, current.is_user_branch)
         self.identity = (current.namespace, current.username, sorted(current.tags), current.is_running_flow)
         self.task_pathspec = current.task.pathspec
+        self.component = type(Markdown("# a card component")).__name__
         self.same_task = current.task.pathspec == current.pathspec and current.run.pathspec in current.pathspec
         try:
             self.LIMIT = 4

@@ -264,6 +264,10 @@ def _evaluate(node, values: dict[str, Any], expr: str) -> Any:
         return _access(_evaluate(node.value, values, expr), node.attr, expr)
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         return _access(_evaluate(node.value, values, expr), node.slice.value, expr)
+    if (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.UnaryOp)
+            and isinstance(node.slice.op, ast.USub) and isinstance(node.slice.operand, ast.Constant)
+            and type(node.slice.operand.value) is int):  # [-1]
+        return _access(_evaluate(node.value, values, expr), -node.slice.operand.value, expr)
     raise NotAConfigPath(f"config expression {expr!r} is not a config path: flowc evaluates only a config name "
                       "followed by .key and [\"key\"] / [0] accesses")
 

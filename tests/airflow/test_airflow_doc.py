@@ -8,7 +8,7 @@ import os
 import pytest
 from support.flows import EXAMPLES, REPO, compile_for_tests, flow_name, flowc
 
-FOREACH_FLOWS = {"foreach", "nested_foreach", "foreach_in_switch", "switch_in_foreach"}
+FOREACH_FLOWS = {"foreach", "nested_foreach", "foreach_in_switch", "switch_in_foreach", "switch_meets_at_foreach_join"}
 
 
 def doc_md(dag_file) -> str:

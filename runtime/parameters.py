@@ -305,14 +305,8 @@ def _takes_argument(func: Callable) -> bool:
     return arity - defaults >= 1
 
 
-def _user() -> str:
-    """The user name, as getpass.getuser() finds it (without importing getpass and termios)."""
-    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-        if os.environ.get(name):
-            return os.environ[name]
-    try:
-        import pwd
+def _user() -> str | None:
+    """ParameterContext.user_name: Metaflow's user rule, the same as current.username (flowc.runtime.tags)."""
+    from .tags import username
 
-        return pwd.getpwuid(os.getuid()).pw_name
-    except Exception:
-        return "unknown"
+    return username()

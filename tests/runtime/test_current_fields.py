@@ -166,3 +166,26 @@ def test_assigning_a_class_constant_fails_the_step(flow_run, tmp_path):
     assert outcome.returncode == 1
     assert ("AttributeError: Flow level attributes and Parameters are not modifiable: 'THRESHOLD' is a class "
             "attribute of ConstFail") in outcome.stderr
+
+
+def test_a_parameter_defaults_context_has_the_same_user(flow_run, tmp_path):
+    flow = tmp_path / "user_param.py"
+    flow.write_text(textwrap.dedent("""\
+        from metaflow import FlowSpec, Parameter, current, step
+
+
+        class UserParam(FlowSpec):
+            owner = Parameter("owner", default=lambda context: context.user_name)
+
+            @step
+            def start(self):
+                self.same = self.owner == current.username
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """))
+    run = flow_run(flow, env={**NO_USER, "METAFLOW_USER": "alice", "LOGNAME": "bob"}).run()
+    data = Run(f"UserParam/{run.run_id}", run.datastore)["start"].task.data
+    assert (data.owner, data.same) == ("alice", True)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .. import config
-from .common import add_flow_option, load_ok
+from .common import add_config_options, add_flow_option, config_options, load_ok
 
 
 def register(subparsers) -> None:
@@ -17,11 +17,12 @@ def register(subparsers) -> None:
                     "directory (paths are relative to the project root: the folder of the nearest pyproject.toml).")
     parser.add_argument("flow_file", metavar="FLOW")
     add_flow_option(parser)
+    add_config_options(parser)
     parser.set_defaults(handler=main)
 
 
 def main(args) -> int:
-    compiled, status = load_ok(args.flow_file, args.flow)
+    compiled, status = load_ok(args.flow_file, args.flow, config_options(args))
     if compiled is None:
         return status
     # The source path relative to the project root (as `compile` writes it): the same bytes from any directory.

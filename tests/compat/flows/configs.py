@@ -1,11 +1,11 @@
-"""Configs: one from --config (its default file does not exist), one inline in YAML, one plain; values in
+"""Configs: one from --config (over its default file), one inline in YAML, one plain; values in
 decorators, a Parameter default and a switch; steps read them as read-only mappings."""
 # compat: config settings=configs_settings.json
 from metaflow import Config, FlowSpec, Parameter, config_expr, retry, step, timeout
 
 
 class CompatConfigsFlow(FlowSpec):
-    settings = Config("settings", default="configs_no_such_file.json")
+    settings = Config("settings", default="configs_default.json")
     listing = Config("listing", default_value="items: [a, b]\nowner: {name: Ada}\n",
                      parser="metaflow.yaml_parser")
     raw = Config("raw", default_value="plain text", plain=True)

@@ -1,9 +1,10 @@
 """Random well-formed flows for property tests: a shape tree, its source text, and the graph it must give.
 
 A flow is a block of items; an item is a linear step, a static branch (2-3 arm blocks closed by a join), a
-foreach (a body block closed by a join) or a switch (2-3 arm blocks meeting in a plain step). The expected
-graph is derived from the tree by the rules of the flow language (DESIGN section 3-4), independently of
-the compiler.
+foreach (a body block closed by a join) or a switch (2-3 arm blocks meeting in a plain step). A branch's
+arm or a foreach's body may also end in an open switch, whose cases end at that join (Metaflow's shape:
+the join gets one input per arm, from the case that ran). The expected graph is derived from the tree by
+the rules of the flow language (DESIGN section 3-4), independently of the compiler.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Optional
 from hypothesis import strategies as st
 
 LINEAR = ("linear",)
+OPEN = "<meets at the enclosing join>"  # an open switch's meet until its block's join exists
 
 
 def blocks(max_leaves: int = 12):
@@ -21,8 +23,11 @@ def blocks(max_leaves: int = 12):
 
     def extend(block):
         arms = st.lists(block, min_size=2, max_size=3)
-        item = st.one_of(st.just(LINEAR), st.tuples(st.just("branch"), arms), st.tuples(st.just("foreach"), block),
-                         st.tuples(st.just("switch"), arms))
+        # an arm or body, possibly ending in a switch whose cases end at the enclosing join
+        open_switch = st.tuples(st.one_of(st.just([]), block), arms).map(lambda t: [*t[0], ("open_switch", t[1])])
+        ending = st.one_of(block, open_switch)
+        item = st.one_of(st.just(LINEAR), st.tuples(st.just("branch"), st.lists(ending, min_size=2, max_size=3)),
+                         st.tuples(st.just("foreach"), ending), st.tuples(st.just("switch"), arms))
         return st.lists(item, min_size=1, max_size=3)
 
     return st.recursive(st.lists(st.just(LINEAR), min_size=1, max_size=2), extend, max_leaves=max_leaves)
@@ -41,7 +46,8 @@ class GenStep:
     closed_by: Optional[str] = None
     meet: Optional[str] = None
     is_meet: bool = False
-    join_parents: list[str] = field(default_factory=list)  # arm exits, in split order
+    join_parents: list[list[str]] = field(default_factory=list)  # per arm (split order), its exits: one, or
+    # the last steps of a switch's cases ending at this join
 
 
 class FlowBuilder:
@@ -58,52 +64,67 @@ class FlowBuilder:
         self.steps[step.name] = step
         return step
 
-    def block(self, block, splits: tuple, depth: int) -> tuple[str, str, list]:
-        """Build the items in order, chaining each exit to the next entry; (entry, exit, regions)."""
-        entry = exit_ = None
+    def block(self, block, splits: tuple, depth: int) -> tuple[str, list[str], list]:
+        """Build the items in order, chaining each exit to the next entry; (entry, exits, regions). A block
+        has one exit, or, when it ends in an open switch, the last step of each of its cases."""
+        entry = None
+        exits: list[str] = []
         regions: list = []
         for item in block:
             first, last, inner = self.item(item, splits, depth)
-            if exit_ is not None:
+            for exit_ in exits:
                 self.steps[exit_].targets = [first]
             entry = entry or first
-            exit_ = last
+            exits = last
             regions += inner
-        return entry, exit_, regions
+        return entry, exits, regions
 
-    def item(self, item, splits: tuple, depth: int) -> tuple[str, str, list]:
+    def item(self, item, splits: tuple, depth: int) -> tuple[str, list[str], list]:
         kind = item[0]
         if kind == "linear":
             step = self.new("linear", splits, depth)
-            return step.name, step.name, [("step", step.name)]
+            return step.name, [step.name], [("step", step.name)]
         if kind == "foreach":
             split = self.new("foreach", splits, depth)
             split.foreach = f"items_{split.name}"
-            first, last, body = self.block(item[1], splits + (split.name,), depth + 1)
+            first, exits, body = self.block(item[1], splits + (split.name,), depth + 1)
             join = self.new("join", splits, depth)
             split.targets, split.closed_by = [first], join.name
-            self.steps[last].targets = [join.name]
-            join.join_of, join.join_parents = split.name, [last]
+            self._end_at(exits, join.name)
+            join.join_of, join.join_parents = split.name, [exits]
             regions = [("step", split.name), ("map", split.name, body, join.name), ("step", join.name)]
-            return split.name, join.name, regions
-        split = self.new(kind, splits, depth)  # branch or switch
+            return split.name, [join.name], regions
+        split = self.new("switch" if kind == "open_switch" else kind, splits, depth)
         inner = splits + (split.name,) if kind == "branch" else splits
         arms = [self.block(arm, inner, depth) for arm in item[1]]
-        after = self.new("join" if kind == "branch" else "linear", splits, depth)
         split.targets = [first for first, _, _ in arms]
-        for _, last, _ in arms:
-            self.steps[last].targets = [after.name]
+        cases = [(f"c{i}", body) for i, (_, _, body) in enumerate(arms)]
+        if kind == "open_switch":  # its cases end where the enclosing block ends: at the join
+            split.condition, split.meet = f"choice_{split.name}", OPEN
+            return split.name, [e for _, exits, _ in arms for e in exits], [("step", split.name),
+                                                                          ("choice", split.name, cases, None)]
+        after = self.new("join" if kind == "branch" else "linear", splits, depth)
+        for _, exits, _ in arms:
+            self._end_at(exits, after.name)
         if kind == "branch":
-            split.closed_by, after.join_of, after.join_parents = after.name, split.name, [last for _, last, _ in arms]
+            split.closed_by, after.join_of, after.join_parents = after.name, split.name, [e for _, e, _ in arms]
             region = ("parallel", split.name, [body for _, _, body in arms], after.name)
         else:
             split.condition, split.meet, after.is_meet = f"choice_{split.name}", after.name, True
-            region = ("choice", split.name, [(f"c{i}", body) for i, (_, _, body) in enumerate(arms)], after.name)
-        return split.name, after.name, [("step", split.name), region, ("step", after.name)]
+            region = ("choice", split.name, cases, after.name)
+        return split.name, [after.name], [("step", split.name), region, ("step", after.name)]
+
+    def _end_at(self, exits: list[str], join: str) -> None:
+        """Lead a block's exits to its join; open switches among them meet there."""
+        for exit_ in exits:
+            self.steps[exit_].targets = [join]
+        for step in self.steps.values():
+            if step.meet is OPEN:
+                step.meet = join
 
     def flow(self, block) -> dict[str, GenStep]:
         """The whole flow: the block's entry becomes `start`, its exit goes to a new `end`."""
-        first, last, regions = self.block(block, (), 0)
+        first, (last,), regions = self.block(block, (), 0)
         end = self.new("end", (), 0)
         self.steps[last].targets = [end.name]
         names = {first: "start", end.name: "end"}
@@ -130,7 +151,7 @@ def _rename(steps: dict[str, GenStep], names: dict[str, str]) -> dict[str, GenSt
         step.targets = [r(t) for t in step.targets]
         step.splits = tuple(r(s) for s in step.splits)
         step.join_of, step.closed_by, step.meet = r(step.join_of), r(step.closed_by), r(step.meet)
-        step.join_parents = [r(p) for p in step.join_parents]
+        step.join_parents = [[r(p) for p in group] for group in step.join_parents]
         renamed[step.name] = step
     return renamed
 
@@ -186,15 +207,16 @@ def expected_table(steps: dict[str, GenStep], order: list[str]) -> dict[str, dic
     parents = _parents(steps)
     table = {}
     for name, step in steps.items():
+        groups = [sorted(group, key=position.__getitem__) for group in step.join_parents]  # a join's, per arm
         if step.kind == "join":
-            ordered = step.join_parents
+            ordered = [p for group in groups for p in group]
         else:
             ordered = sorted(parents[name], key=position.__getitem__)
         table[name] = {
             "kind": _kind(step),
             "parents": tuple(ordered),
             "children": tuple(step.targets),
-            "wiring": _wiring(steps, step, ordered),
+            "wiring": _wiring(steps, step, ordered, groups),
             "split_parents": step.splits,
             "foreach_depth": step.depth,
             "join_of": step.join_of,
@@ -211,12 +233,13 @@ def _kind(step: GenStep) -> str:
     return step.kind
 
 
-def _wiring(steps: dict[str, GenStep], step: GenStep, parents: list[str]) -> str:
+def _wiring(steps: dict[str, GenStep], step: GenStep, parents: list[str], groups: list[list[str]]) -> str:
     if not parents:
         return ""
     if step.kind == "join":
         split = steps[step.join_of]
-        return f"{parents[0]}@{split.name}" if split.kind == "foreach" else ",".join(parents)
+        entries = ["|".join(group) for group in groups]
+        return f"{entries[0]}@{split.name}" if split.kind == "foreach" else ",".join(entries)
     if step.is_meet:
         return "|".join(parents)
     (parent,) = parents
@@ -237,7 +260,7 @@ def expected_scopes(steps: dict[str, GenStep]) -> dict[str, tuple[str, list[tupl
     for name, step in steps.items():
         own = chain(step)
         scope = own[-1] if own else ""
-        ordered = step.join_parents if step.kind == "join" else parents[name]
+        ordered = [p for group in step.join_parents for p in group] if step.kind == "join" else parents[name]
         after = []
         for parent in ordered:
             theirs = chain(steps[parent])

@@ -64,6 +64,25 @@ def test_skipped_inside_foreach(flow_run):
     assert (halve.returncode, halve.stderr.strip()) == (3, "skipped: switch classify chose triple")
 
 
+def test_a_join_takes_the_one_case_that_ran_of_a_branch(flow_run):
+    """--inputs "huger|large|small,count": one input per branch; the join's branch ran no case: exit 2; every
+    case was skipped by its switch: the join is skipped too (exit 3); two cases committed: exit 2."""
+    run = flow_run(EXAMPLES / "switch_in_branch.py")
+    assert run.run_task("start").returncode == 0
+    assert run.run_task("count").returncode == 0
+    missing = run.run_task("join")
+    assert missing.returncode == 2 and "none of huger, large, small has committed" in missing.stderr
+    for step in ("route", "grade", "huge", "huger"):
+        assert run.run_task(step).returncode == 0
+    assert run.run_task("large").returncode == 3  # grade chose huge
+    assert run.run_task("small").returncode == 3  # route chose grade
+    assert run.run_task("join").returncode == 0
+    skipped = run.run_task("join", inputs="large|small,count")  # both skipped by their switches
+    assert (skipped.returncode, skipped.stderr.strip()) == (3, "skipped: switch grade chose huge")
+    two = run.run_task("join", inputs="huger|count,count")
+    assert two.returncode == 2 and "exactly one may run" in two.stderr
+
+
 def test_missing_input_exits_2(flow_run):
     run = flow_run(EXAMPLES / "hello.py")
     outcome = run.run_task("shout")
@@ -80,6 +99,8 @@ def test_bad_arguments_exit_2(flow_run):
         dict(step="clean", index="7"),  # there are 3 items
         dict(step="join", inputs="score"),  # a join wired as a linear step
         dict(step="clean", index="0", inputs="a,,b"),
+        dict(step="clean", index="0", inputs="a|,b"),
+        dict(step="join", inputs="|@start"),
         dict(step="clean", index="0", attempt=-1),
         dict(step="start", datastore="ftp://nowhere"),
     ]

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from typing import Optional
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flowc.runtime.parameters import infer_type_name
 
@@ -27,6 +26,7 @@ from .inheritance import Hierarchy, merged_body
 from .shim_names import unprovided
 from .ir import Decorator, Flow, Parameter, Step, Transition, Value
 from .literals import to_value
+from .positions import Positions
 from .source import SourceFile, Span
 from .suggest import closest
 
@@ -49,10 +49,11 @@ def parse_source(source: SourceFile, diags: Diagnostics, flow_name: Optional[str
                  configs: Optional[ConfigOptions] = None) -> Optional[Flow]:
     """Parse `source` into a Flow. Returns None when no flow could be read at all. `configs`: where the
     flow's Config files are and the command line's --config / --config-value."""
-    if not _valid_python(source, diags):
+    tree = _valid_python(source, diags)
+    if tree is None:
         return None
     with _collector_paused():
-        return _parse_valid(source, diags, flow_name, configs)
+        return _parse_valid(source, tree, diags, flow_name, configs)
 
 
 @contextmanager
@@ -69,7 +70,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _parse_valid(source: SourceFile, diags: Diagnostics, flow_name: Optional[str],
+def _parse_valid(source: SourceFile, tree: ast.Module, diags: Diagnostics, flow_name: Optional[str],
                  configs: Optional[ConfigOptions] = None) -> Optional[Flow]:
     try:
         module = cst.parse_module(source.text)
@@ -83,9 +84,8 @@ def _parse_valid(source: SourceFile, diags: Diagnostics, flow_name: Optional[str
         diags.error("FLC001", f"the file could not be parsed: {type(error).__name__}",
                     _start_span(), help="simplify the file; flowc reads it as Python 3 source")
         return None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     try:
-        positions = wrapper.resolve(PositionProvider)
+        positions = Positions(module, tree, source.text)
         return _FlowReader(source, module, positions, diags, configs).read(flow_name)
     except (RecursionError, KeyError):
         # Deep expressions exhaust Python's recursion limit inside libcst's tree walks; its position
@@ -95,8 +95,9 @@ def _parse_valid(source: SourceFile, diags: Diagnostics, flow_name: Optional[str
         return None
 
 
-def _valid_python(source: SourceFile, diags: Diagnostics) -> bool:
-    """Check the file with CPython's own parser before libcst sees it.
+def _valid_python(source: SourceFile, diags: Diagnostics) -> Optional[ast.Module]:
+    """Check the file with CPython's own parser before libcst sees it; its tree if it passes (the
+    parser takes positions from it: positions.py).
 
     CPython bounds nesting (200 brackets, ~3000 expression levels, 100 indents) and fails cleanly;
     libcst's native parser crashes the whole process (stack overflow) on deeper input, so it only
@@ -105,7 +106,7 @@ def _valid_python(source: SourceFile, diags: Diagnostics) -> bool:
     """
     try:
         tree = ast.parse(source.text)
-        return _utf8_cookie(source, diags) and _shallow_enough(tree, diags)
+        return tree if _utf8_cookie(source, diags) and _shallow_enough(tree, diags) else None
     except SyntaxError as error:
         if error.lineno is None:  # e.g. NUL bytes: no position from the parser
             line = source.text.count("\n", 0, max(0, source.text.find("\0"))) + 1
@@ -118,7 +119,7 @@ def _valid_python(source: SourceFile, diags: Diagnostics) -> bool:
     except (RecursionError, MemoryError, ValueError) as error:
         diags.error("FLC001", f"the file could not be parsed ({type(error).__name__}): it is nested too deeply",
                     _start_span(), help="simplify deeply nested expressions")
-    return False
+    return None
 
 
 # libcst's native parser overflows its stack (killing the process) on constructs CPython keeps flat but
@@ -197,8 +198,7 @@ class _FlowReader:
     # ------------------------------------------------------------------------------ helpers
 
     def span(self, node: cst.CSTNode) -> Span:
-        r = self.positions[node]
-        return Span(line=r.start.line, col=r.start.column + 1, end_line=r.end.line, end_col=r.end.column + 1)
+        return self.positions.span(node)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
@@ -326,7 +326,9 @@ class _FlowReader:
         body = _statements(node.body)
         last = body[-1] if body else None
         call = _next_call(last)
-        other_calls = [c for c in _all_next_calls(node.body) if c is not call]
+        # the ast's count of self.next calls says whether there is a stray one to look for (rarely)
+        strays = self.positions.next_calls.get(node) != (0 if call is None else 1)
+        other_calls = [c for c in _all_next_calls(node.body) if c is not call] if strays else []
         for stray in other_calls:
             self.error("FLC012", f"self.next() must be the last statement of step *{node.name.value}*",
                        stray, help="move the transition to the end of the step; flowc reads transitions "
@@ -505,10 +507,39 @@ class _FlowReader:
         written: set[str] = set()
         args = expr.args if isinstance(expr, cst.Call) else ()
         valid = ", ".join(spec.args)
+
+        def take(keyword: str, node: cst.CSTNode, value: Optional[Value], keyword_node: cst.CSTNode) -> None:
+            written.add(keyword)
+            if keyword not in spec.args:
+                guess = closest(keyword, spec.args)
+                hint = f"did you mean {guess}=? " if guess else ""
+                self.error("FLC302", f"@{name} has no argument {keyword!r}", keyword_node,
+                           help=f"{hint}valid arguments: {valid}")
+                return
+            if value is None:
+                return
+            if value.kind != "literal":
+                self.error("FLC304", f"@{name}({keyword}=...) must be a literal value", node,
+                           help="flowc reads decorators without running your code; write the value itself, "
+                                "e.g. a number, string, list or dict, or a config path (config.key)")
+                return
+            problem = spec.args[keyword].check(value.value)
+            if problem:
+                self.error("FLC303", f"@{name}({keyword}=...) {problem}", node, help=spec.args[keyword].help)
+                return
+            given[keyword] = value
+
         for index, arg in enumerate(args):
+            unpacked = self.configs.resolve(arg.value) if arg.star == "**" else NOT_A_REFERENCE
+            if unpacked is None:
+                continue
+            if unpacked is not NOT_A_REFERENCE and isinstance(unpacked.value, dict):  # @resources(**config.res)
+                for keyword, item in unpacked.value.items():
+                    take(str(keyword), arg, Value(kind="literal", value=item, source=unpacked.source), arg)
+                continue
             if arg.star:
                 self.error("FLC304", f"@{name} arguments must be written out literally", arg,
-                           help=f"valid arguments: {valid}")
+                           help=f"valid arguments: {valid}; `**` takes a config mapping (**config.key)")
                 continue
             if arg.keyword is None:
                 if index == 0 and spec.positional:
@@ -519,26 +550,7 @@ class _FlowReader:
                     continue
             else:
                 keyword = arg.keyword.value
-            written.add(keyword)
-            if keyword not in spec.args:
-                guess = closest(keyword, spec.args)
-                hint = f"did you mean {guess}=? " if guess else ""
-                self.error("FLC302", f"@{name} has no argument {keyword!r}", arg.keyword or arg,
-                           help=f"{hint}valid arguments: {valid}")
-                continue
-            value = self.value(arg.value)
-            if value is None:
-                continue
-            if value.kind != "literal":
-                self.error("FLC304", f"@{name}({keyword}=...) must be a literal value", arg.value,
-                           help="flowc reads decorators without running your code; write the value itself, "
-                                "e.g. a number, string, list or dict, or a config path (config.key)")
-                continue
-            problem = spec.args[keyword].check(value.value)
-            if problem:
-                self.error("FLC303", f"@{name}({keyword}=...) {problem}", arg.value, help=spec.args[keyword].help)
-                continue
-            given[keyword] = value
+            take(keyword, arg.value, self.value(arg.value), arg.keyword or arg)
         explicit = set(given)
         missing = [k for k, a in spec.args.items() if a.required and k not in written]
         if missing:

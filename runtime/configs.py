@@ -125,6 +125,10 @@ class ConfigExpr:
     def __repr__(self) -> str:
         return f"config_expr({self.text!r})"
 
+    def keys(self):
+        """For `**config.resources` in a decorator's arguments: the keys of the value in this task."""
+        return _plain(self()).keys()
+
     @property
     def text(self) -> str:
         return self._expr + "".join(f".{a}" if isinstance(a, str) and a.isidentifier() else f"[{a!r}]"
@@ -189,6 +193,10 @@ class Config:
 
     def __getitem__(self, key: Any) -> ConfigExpr:
         return ConfigExpr(self._name, (key,))
+
+    def keys(self):
+        """For `**config` in a decorator's arguments."""
+        return ConfigExpr(self._name).keys()
 
     def __repr__(self) -> str:
         return f"Config({self._name!r})"

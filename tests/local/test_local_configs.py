@@ -14,7 +14,7 @@ import yaml
 from local_support import EXAMPLES
 
 SEMANTICS = '''
-from metaflow import Config, FlowSpec, Parameter, config_expr, current, retry, step, yaml_parser
+from metaflow import Config, FlowSpec, Parameter, config_expr, current, environment, retry, step, yaml_parser
 
 
 class ConfigSemantics(FlowSpec):
@@ -71,15 +71,20 @@ class ConfigSemantics(FlowSpec):
         self.merge_artifacts(inputs)
         self.next(self.end)
 
+    @environment(**config.end_settings)
     @step
     def end(self):
+        import os
+
+        self.from_unpacked = os.environ["FROM_CONFIG"]
         self.toml_owner = self.table.owner.name
         self.yaml_items = list(self.listing["items"])
         self.raw_text = self.raw
         self.unset_value = self.unset
         self.retries = current.retry_count
 '''
-CONFIG = {"model": {"name": "tiny", "layers": [3, 5]}, "retries": 2, "mode": "slow", "sizes": [10, 20, 30]}
+CONFIG = {"model": {"name": "tiny", "layers": [3, 5]}, "retries": 2, "mode": "slow", "sizes": [10, 20, 30],
+          "end_settings": {"vars": {"FROM_CONFIG": "unpacked"}}}
 TOML = '[owner]\nname = "Ada"\n'
 YAML = "items:\n  - one\n  - two\n"
 
@@ -108,6 +113,7 @@ def test_steps_see_read_only_configs_from_files_of_every_format(flowc):
     assert (end["by_attribute"], end["by_item"], end["seen_in_join"]) == ("tiny", 5, "tiny")
     assert end["size"] == CONFIG["sizes"][1]  # Parameter default from config_expr(...)[1]
     assert end["path"] == "slow"  # the switch chose by the config's mode
+    assert end["from_unpacked"] == "unpacked"  # @environment(**config.end_settings)
     assert (end["toml_owner"], end["yaml_items"], end["raw_text"], end["unset_value"]) == (
         "Ada", ["one", "two"], "just text", None)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flowkit import REPO, Expect as E, assert_graph, compile_clean, compile_text, flow_text
 
+from flowc.compiler.api import compile_file
 from flowc.compiler.plan import build_plan
 
 
@@ -711,7 +712,7 @@ def test_a_flowspec_from_elsewhere_is_not_a_flow():
 @pytest.mark.parametrize("example", sorted(p.name for p in (REPO / "examples").glob("*.py")))
 def test_examples_are_clean_and_plan(example):
     path = REPO / "examples" / example
-    compiled = compile_text(path.read_text(encoding="utf-8"), f"examples/{example}")
+    compiled = compile_file(path)  # from the file: a Config's default file is read beside it
     assert compiled.diagnostics == []
     plan = build_plan(compiled.graph)
     assert [t.step for t in plan.tasks] == list(compiled.graph.nodes)

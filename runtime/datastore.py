@@ -41,10 +41,9 @@ import hashlib
 import json
 import os
 import re
-import time
 from pathlib import Path
 
-from . import blobs, layout
+from . import blobs, holders, layout
 from .errors import DatastoreError
 from .records import AttemptMeta, CommitRecord, DamagedRecord, RunRecord, SkipRecord, artifact_infos
 from .storage import LocalStorage, S3Storage, open_storage
@@ -52,6 +51,7 @@ from .storage import LocalStorage, S3Storage, open_storage
 DEFAULT_DIR = ".flowc"
 ITEM_LINE = 65  # 64 hex digits and a newline
 CLAIM = ".claim"  # attempt-N/.claim: attempt N is taken (hidden from listings)
+Claim = namedtuple("Claim", "name holder")  # take_attempt: (the claim taken, None) or (None, who holds it)
 
 
 def default_datastore_uri() -> str:
@@ -223,29 +223,37 @@ class Datastore:
         a later attempt never sorts before a committed one."""
         existing = self.attempts(task)
         number = existing[-1] + 1 if existing else 0
+        data = (json.dumps(holders.this_process()) + "\n").encode()
         for _ in range(1000):
-            if self.storage.create_exclusive(f"{task.attempt_key(number)}/{CLAIM}", b"{}\n"):
+            if self.storage.create_exclusive(f"{task.attempt_key(number)}/{CLAIM}", data):
                 return number
             number += 1
         raise DatastoreError(f"cannot claim an attempt of {task.pathspec}: 1000 attempts are taken")
 
-    def take_attempt(self, task: TaskRef, attempt: int) -> str | None:
-        """Claim attempt `attempt` of `task` for this process (an exclusive create of attempt-N/.claim); None
-        when it is ours, else who holds it. An attempt that finished (failed) may run again, once per failure:
-        the re-run claims .claim-<start time of the failed run>, so concurrent re-runs still exclude each other."""
+    def take_attempt(self, task: TaskRef, attempt: int) -> Claim:
+        """Claim attempt `attempt` of `task` for this process: Claim(name, None) when taken (its meta.json
+        records `name`), else Claim(None, who holds it).
+
+        The claims of one attempt form a chain: .claim, then .claim-<hash of the claim before>, each an
+        exclusive create. The next link may be taken only when the current holder has finished (meta.json says
+        it failed) or is provably dead (killed on this machine: flowc.runtime.holders); so a failed or killed
+        attempt runs again under its number, and concurrent re-runs still exclude each other."""
         key = task.attempt_key(attempt)
-        holder = {"host": os.uname().nodename, "pid": os.getpid(), "claimed_at": _now()}
-        data = (json.dumps(holder) + "\n").encode()
-        if self.storage.create_exclusive(f"{key}/{CLAIM}", data):
-            return None
-        meta = self.read_meta(task, attempt)
-        if meta is not None and meta.status != "running":
-            token = hashlib.sha256(str(meta.started_at).encode()).hexdigest()[:16]
-            if self.storage.create_exclusive(f"{key}/{CLAIM}-{token}", data):
-                return None
-        if meta is not None and meta.status == "running":
-            return f"host {meta.host}, pid {meta.pid}, running since {meta.started_at}"
-        return f"claimed in {self.storage.describe(f'{key}/{CLAIM}')}"
+        me, name = holders.this_process(), CLAIM
+        for _ in range(1000):
+            data = (json.dumps({**me, "claim": name}) + "\n").encode()  # its own name in it: no link repeats
+            if self.storage.create_exclusive(f"{key}/{name}", data):
+                return Claim(name, None)
+            held = self.storage.read_bytes(f"{key}/{name}") or b""
+            following = f"{CLAIM}-{hashlib.sha256(held).hexdigest()[:16]}"
+            if not self.storage.exists(f"{key}/{following}"):
+                holder = _claim_holder(held)
+                meta = self.read_meta(task, attempt)
+                finished = meta is not None and meta.status != "running" and (meta.claim or CLAIM) == name
+                if not (finished or holders.state(holder) == holders.DEAD):
+                    return Claim(None, holders.describe(holder))
+            name = following
+        raise DatastoreError(f"cannot claim attempt {attempt} of {task.pathspec}: 1000 claims are taken")
 
     def read_meta(self, task: TaskRef, attempt: int) -> AttemptMeta | None:
         return self.read_record(f"{task.attempt_key(attempt)}/meta.json", AttemptMeta)
@@ -335,5 +343,10 @@ def _card_file(file: str) -> str:
     return file
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def _claim_holder(data: bytes) -> dict:
+    """A claim's holder record ({} for an empty, older or damaged one: a holder nobody can check)."""
+    try:
+        holder = json.loads(data)
+    except ValueError:
+        return {}
+    return holder if isinstance(holder, dict) else {}

@@ -168,8 +168,10 @@ def _valid_index(index: str) -> bool:
 
 class AttemptMeta(_Record, namedtuple("AttemptMeta", "flow run_id step index task_id attempt status started_at "
                                                     "finished_at duration_s host pid python_version flowc_version "
-                                                    "source_sha256 retry_times exit_code error caught")):
-    """attempt-N/meta.json (see flowc.runtime.task)."""
+                                                    "source_sha256 retry_times exit_code error caught claim",
+                                      defaults=(None,))):
+    """attempt-N/meta.json (see flowc.runtime.task); `claim` names the attempt's claim its process holds
+    (.claim when absent; see Datastore.take_attempt)."""
 
     __slots__ = ()
     STATUSES = ("running", "succeeded", "failed")
@@ -178,7 +180,7 @@ class AttemptMeta(_Record, namedtuple("AttemptMeta", "flow run_id step index tas
               "attempt": (int, NONE), "status": (str,), "started_at": _TEXT, "finished_at": _TEXT,
               "duration_s": (float, NONE), "host": _TEXT, "pid": (int, NONE), "python_version": _TEXT,
               "flowc_version": _TEXT, "source_sha256": _TEXT, "retry_times": (int, NONE),
-              "exit_code": (int, NONE), "error": (dict, NONE), "caught": (dict, NONE)}
+              "exit_code": (int, NONE), "error": (dict, NONE), "caught": (dict, NONE), "claim": _TEXT}
 
     @classmethod
     def from_json(cls, data: object, where: str) -> "AttemptMeta":

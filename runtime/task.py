@@ -32,7 +32,7 @@ from pathlib import Path
 from . import configs, layout, parameters
 from .blobs import PickleError, type_name
 from .context import Lazy, current
-from .datastore import Datastore, TaskRef, open_datastore
+from .datastore import CLAIM, Datastore, TaskRef, open_datastore
 from .decorators import (RESERVED_ENV_PREFIX, flow_decorators, positional_arity, reserved_variables, retry_times,
                          step_decorators, timeout_seconds)
 from .errors import (EXIT_OK, EXIT_USER, CaughtException, ContractError, DatastoreError, FlowcError,
@@ -93,7 +93,7 @@ class _Attempt:
         self.meta: dict = {}
         self.started = time.time()
         self.opened: tuple | None = None  # (datastore, task, log folder) once attempt-N exists
-        self.claimed = False  # attempt-N is this process's (--attempt auto claims it when it picks N)
+        self.claim: str | None = None  # the claim of attempt-N this process holds (auto takes .claim as it picks N)
 
     # -- the whole attempt ------------------------------------------------------------------------
     def run(self) -> int:
@@ -134,7 +134,7 @@ class _Attempt:
             return EXIT_OK
         if args.attempt is None:
             self.args = args = args._replace(attempt=datastore.claim_attempt(me))
-            self.claimed = True
+            self.claim = CLAIM
         if done is not None and done.attempt >= args.attempt:
             print(f"flowc: {me.pathspec} already committed attempt {done.attempt}; nothing to do", file=sys.stderr)
             self._publish_control(datastore, me, done.control)
@@ -263,13 +263,12 @@ class _Attempt:
     def _open_attempt(self, datastore: Datastore, me: TaskRef, decorators: dict) -> Path:
         """Claim attempt-N, write its meta.json "running"; start writing the logs. Returns the log folder."""
         args = self.args
-        if not self.claimed:
-            holder = datastore.take_attempt(me, args.attempt)
+        if self.claim is None:
+            self.claim, holder = datastore.take_attempt(me, args.attempt)
             if holder is not None:
                 raise ContractError(f"attempt {args.attempt} of {me.pathspec} is taken by another process "
                                     f"({holder}); two runs of one attempt must not interleave: run another "
                                     f"attempt number, or --attempt auto")
-            self.claimed = True
         if datastore.is_local:
             log_dir = datastore.storage.root / me.attempt_key(args.attempt)
             try:
@@ -286,7 +285,7 @@ class _Attempt:
             "duration_s": None, "host": os.uname().nodename, "pid": os.getpid(),
             "python_version": _PYTHON, "flowc_version": flowc_version(),
             "source_sha256": self.source_sha256, "retry_times": retry_times(decorators), "exit_code": None,
-            "error": None, "caught": None,
+            "error": None, "caught": None, "claim": self.claim,
         }
         datastore.write_meta(me, args.attempt, self.meta)
         self.opened = (datastore, me, log_dir)

@@ -166,7 +166,10 @@ class ForkedTask:
         parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:
-            _child(argv[3:], env, stdout_path, stderr_path, parent)
+            try:
+                _child(argv[3:], env, stdout_path, stderr_path, parent)
+            finally:
+                os._exit(1)  # never return into the runner's code, whatever escaped
 
     def wait(self) -> int:
         if self.returncode is None:
@@ -175,12 +178,26 @@ class ForkedTask:
         return self.returncode
 
 
+TERMINATED = 128 + signal.SIGTERM  # the task command's exit code when SIGTERM stopped it
+
+
+def _stop(signum, frame):
+    """SIGTERM in a forked task outside the task command's own handler (before it starts, after it ends):
+    leave through _child's way out, once (a dying runner signals again as each of its threads ends)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise SystemExit(TERMINATED)
+
+
 def _child(args: list[str], env: dict, stdout_path: str, stderr_path: str, parent: int) -> None:
-    """In the forked child: become the task process, run the task command, never return."""
+    """In the forked child: become the task process, run the task command, never return.
+
+    When the runner has died (PR_SET_PDEATHSIG's SIGTERM), it kills what the step left in its process group on
+    the way out; a late repeat of that SIGTERM cannot cut the way out short."""
     code = 1
     try:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE, signal.SIGCHLD):
+        for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGPIPE, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, _stop)
         die_with_parent(parent)
         os.setsid()
         for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, stdout_path, os.O_WRONLY | os.O_CREAT),
@@ -202,12 +219,28 @@ def _child(args: list[str], env: dict, stdout_path: str, stderr_path: str, paren
         traceback.print_exc()
     finally:
         try:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             sys.stdout.flush()
             sys.stderr.flush()
+        except BaseException:  # noqa: BLE001 - a late SIGTERM or a closed stream: leave all the same
+            pass
         finally:
-            if os.getppid() != parent:  # the runner died: take down what the step left in this group too
-                _signal_group(os.getpid(), signal.SIGKILL)
+            if _runner_gone(parent):  # (a live runner kills the group itself once it has seen this exit)
+                _signal_group(os.getpid(), signal.SIGKILL)  # what the step left in this group goes too
             os._exit(code)
+
+
+def _runner_gone(parent: int) -> bool:
+    """Whether the runner that forked this task has died or is dying. Killed with SIGKILL, a multi-threaded
+    runner hands its children to one of its own threads first (os.getppid() unchanged, PR_SET_PDEATHSIG sent
+    already) while its main thread is a zombie; only its last thread's end hands them to another process."""
+    if os.getppid() != parent:
+        return True
+    try:
+        with open(f"/proc/{parent}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[-1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):  # no /proc (not Linux, where no PR_SET_PDEATHSIG exists either)
+        return False
 
 
 PR_SET_PDEATHSIG = 1

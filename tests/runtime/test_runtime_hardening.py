@@ -4,9 +4,11 @@ written (a full disk) neither fail a committed task nor hide the datastore's err
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 from support.cli import flowc_in_process
 
-from flowc.runtime import Run, layout
+from flowc.runtime import Run, holders, layout
 from flowc.runtime.datastore import TaskRef, open_datastore
 from flowc.runtime.records import DamagedRecord
 
@@ -148,16 +150,61 @@ def test_a_second_runner_of_the_same_attempt_exits_2(flow_run, tmp_path):
         first.wait()
     assert second.returncode == 2, second.stderr
     assert f"attempt 0 of KillFlow/{run.run_id}/write/_ is taken by another process (host" in second.stderr
-    meta = open_datastore(run.datastore).read_meta(TaskRef("KillFlow", run.run_id, "write"), 0)
+    assert "it is still running" in second.stderr
+    # The first runner was killed (SIGKILL: its meta.json still says "running"): on this machine that is
+    # provable, so a scheduler re-running the same attempt number takes the claim over and commits.
+    task = TaskRef("KillFlow", run.run_id, "write")
+    meta = open_datastore(run.datastore).read_meta(task, 0)
     assert meta.pid == first.pid  # the second runner wrote nothing into the first one's attempt
+    assert meta.status == "running"
+    third = run.run_task("write")
+    assert third.returncode == 0, third.stderr
+    assert open_datastore(run.datastore).read_done(task).attempt == 0
 
 
 def test_a_failed_attempt_runs_again_once_however_many_try(tmp_path):
     store = open_datastore(str(tmp_path))
     task = TaskRef("F", "r", "start")
-    assert store.take_attempt(task, 0) is None
-    assert store.take_attempt(task, 0) is not None
+    assert store.take_attempt(task, 0).holder is None
+    assert store.take_attempt(task, 0).holder is not None  # this process holds it, and it runs
     store.write_meta(task, 0, {"status": "failed", "started_at": "2026-01-01T00:00:00.000+00:00"})
     with ThreadPoolExecutor(8) as pool:
-        holders = list(pool.map(lambda _: store.take_attempt(task, 0), range(8)))
-    assert holders.count(None) == 1
+        claims = list(pool.map(lambda _: store.take_attempt(task, 0), range(8)))
+    assert [c.holder for c in claims].count(None) == 1
+
+
+def claim_file(store_root: Path, task: TaskRef, holder: dict) -> None:
+    path = store_root / task.attempt_key(0) / ".claim"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(holder))
+
+
+def test_a_claim_whose_holder_died_on_this_machine_is_taken_over_once(tmp_path):
+    exited = subprocess.run([sys.executable, "-c", "import json; from flowc.runtime import holders; "
+                             "print(json.dumps(holders.this_process()))"], capture_output=True, text=True, check=True)
+    dead = json.loads(exited.stdout)
+    reused = dict(holders.this_process(), started="1")  # a live pid, but another process than the claim's
+    for name, holder in {"exited": dead, "reused": reused}.items():
+        store, task = open_datastore(str(tmp_path / name)), TaskRef("F", "r", "start")
+        claim_file(tmp_path / name, task, holder)
+        assert holders.state(holder) == holders.DEAD
+        with ThreadPoolExecutor(8) as pool:
+            claims = list(pool.map(lambda _: store.take_attempt(task, 0), range(8)))
+        assert [c.holder for c in claims].count(None) == 1, claims
+        assert all("still running" in c.holder for c in claims if c.holder is not None)
+
+
+def test_a_claim_held_on_another_machine_stands_and_says_what_to_do(flow_run, tmp_path):
+    run = flow_run(EXAMPLES / "hello.py")
+    assert run.run_task("start").returncode == 0
+    task = TaskRef("HelloFlow", run.run_id, "shout")
+    elsewhere = dict(holders.this_process(), host="node-7", boot_id="another-boot", pid=4242)
+    assert holders.state(elsewhere) == holders.UNKNOWN
+    claim_file(Path(run.datastore.removeprefix("file://")), task, elsewhere)
+    outcome = run.run_task("shout")
+    assert outcome.returncode == 2 and "Traceback" not in outcome.stderr, outcome.stderr
+    assert "(host node-7, pid 4242, claimed at " in outcome.stderr
+    assert "cannot check whether it still runs" in outcome.stderr and "--attempt auto" in outcome.stderr
+    auto = run.run_task("shout", attempt="auto")
+    assert auto.returncode == 0, auto.stderr
+    assert open_datastore(run.datastore).read_done(task).attempt == 1

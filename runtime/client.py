@@ -32,6 +32,10 @@ from .datastore import Datastore, TaskRef, open_datastore
 from .exception import MetaflowInvalidPathspec, MetaflowNamespaceMismatch, MetaflowNotFound, MetaflowTaggingError
 from .records import CommitRecord, RunRecord
 
+class InvalidPathspec(MetaflowInvalidPathspec, ValueError):
+    """A pathspec of the wrong shape (Metaflow's MetaflowInvalidPathspec; a ValueError, like a bad run id)."""
+
+
 __all__ = ["Flow", "Run", "Step", "Task", "DataArtifact", "Metaflow", "flows", "namespace", "get_namespace",
            "default_namespace", "MetaflowNotFound", "MetaflowNamespaceMismatch", "MetaflowInvalidPathspec",
            "MetaflowTaggingError"]
@@ -80,7 +84,7 @@ def _open(datastore: "Datastore | str | None") -> Datastore:
 def _split(pathspec: object, parts: int, shape: str) -> list[str]:
     ids = pathspec.split("/") if isinstance(pathspec, str) else []
     if len(ids) != parts or not all(ids):
-        raise MetaflowInvalidPathspec(f"bad pathspec {pathspec!r}: expected {shape!r}")
+        raise InvalidPathspec(f"bad pathspec {pathspec!r}: expected {shape!r}")
     return ids
 
 
@@ -485,8 +489,8 @@ class Task(_Tagged):
             flow, run_id, step_name, task_id = _split(step, 4, "FlowName/RunID/StepName/TaskID")
             index = _index_of(task_id)
             if index is None:
-                raise MetaflowInvalidPathspec(f"bad task id {task_id!r} in {step!r}: expected _, 3 or 3.0 "
-                                              "(foreach positions)")
+                raise InvalidPathspec(f"bad task id {task_id!r} in {step!r}: expected _, 3 or 3.0 "
+                                      "(foreach positions)")
             step = Step(f"{flow}/{run_id}/{step_name}", None, datastore, _namespace_check=_namespace_check)
             if _namespace_check and index not in step.datastore.task_indexes(flow, run_id, step_name):
                 raise MetaflowNotFound(f"task {step.pathspec}/{task_id} is not in {step.datastore.uri}")

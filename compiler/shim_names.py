@@ -25,11 +25,42 @@ Finding = tuple[cst.CSTNode, str, str]  # node, message, help
 
 def unprovided(module: cst.Module) -> list[Finding]:
     """Every use of a name or module flowc's `metaflow` does not offer, in source order."""
+    imports = list(_imports(module.body, guarded=False))
     bindings = _Bindings()
-    module.visit(bindings)
+    for statement, _ in imports:
+        statement.visit(bindings)
     checker = _Checker(bindings.modules)
-    module.visit(checker)
+    if bindings.modules:  # `metaflow.X` uses of an imported module can be anywhere: read the whole file
+        module.visit(checker)
+    else:  # only the import statements can name what is not offered
+        for statement, guarded in imports:
+            checker.guarded = int(guarded)
+            statement.visit(checker)
     return checker.findings
+
+
+def _imports(statements, guarded: bool) -> Iterator[tuple[cst.CSTNode, bool]]:
+    """Every import statement among `statements` and inside their blocks, in source order, and whether a
+    `try` that handles ImportError encloses it. Expressions hold no import statement, so the walk stays
+    on statements (visiting every node of a file was half of compiling it)."""
+    for statement in statements:
+        if isinstance(statement, (cst.Import, cst.ImportFrom)):
+            yield statement, guarded
+        elif isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite, cst.IndentedBlock)):
+            yield from _imports(statement.body, guarded)
+        elif isinstance(statement, (cst.Try, cst.TryStar)):
+            yield from _imports([statement.body],
+                                guarded or any(_catches_import_errors(h) for h in statement.handlers))
+            yield from _imports([h.body for h in statement.handlers], guarded)
+            yield from _imports([p.body for p in (statement.orelse, statement.finalbody) if p is not None], guarded)
+        elif isinstance(statement, cst.BaseCompoundStatement):
+            blocks = [getattr(statement, "body", None), getattr(statement, "orelse", None)]
+            blocks += [case.body for case in getattr(statement, "cases", ())]  # match
+            for block in blocks:
+                if isinstance(block, cst.Else):
+                    block = block.body
+                if isinstance(block, (cst.BaseSuite, cst.If)):  # an `elif` is an If in `orelse`
+                    yield from _imports([block], guarded)
 
 
 def _is_shim(dotted: Optional[str]) -> bool:

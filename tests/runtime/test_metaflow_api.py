@@ -130,6 +130,43 @@ def test_uses_of_metaflow_attributes_and_guarded_imports():
     assert compiled.diagnostics[3].help == "did you mean `current`?"
 
 
+def test_imports_inside_every_kind_of_block_are_checked():
+    # No `metaflow` module is bound here, so only import statements are read (compiler/shim_names.py walks
+    # statements, not expressions): each block kind must still be entered, and try/except ImportError respected.
+    text = textwrap.dedent("""\
+        from metaflow import FlowSpec, step
+
+
+        class BlocksFlow(FlowSpec):
+            @step
+            def start(self):
+                if self:
+                    from metaflow import Nope1
+                elif self:
+                    from metaflow import Nope2
+                else:
+                    with open(__file__): from metaflow import Nope3
+                for _ in ():
+                    pass
+                else:
+                    import metaflow.nope4
+                try:
+                    from metaflow import Guarded
+                except ImportError:
+                    from metaflow import Nope5
+                finally:
+                    from metaflow import Nope6
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """)
+    found = [(d.code, d.span.line) for d in compile_source(text, "blocks.py").diagnostics]
+    assert found == [("FLC040", 8), ("FLC040", 10), ("FLC040", 12), ("FLC040", 16), ("FLC040", 20),
+                     ("FLC040", 22)]
+
+
 def test_a_refused_import_fails_the_run_with_the_same_reason(flow_run, tmp_path):
     """The task command's shim gives the reason flowc check gives (the import is guarded, so check passes)."""
     flow = tmp_path / "s3_flow.py"

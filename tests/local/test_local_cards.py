@@ -242,3 +242,24 @@ def test_a_resumed_run_keeps_the_reused_tasks_cards(flowc, tmp_path):
     (card,) = get_cards("ResumeCardFlow/a2/start", datastore=flowc.datastore)
     assert "drawn in the first run" in card.get()
     assert card.path.startswith(str(tmp_path / ".flowc" / "ResumeCardFlow" / "runs" / "a2"))
+
+
+def test_each_foreach_task_has_its_own_card(flowc, tmp_path):
+    flow = tmp_path / "foreach_cards.py"
+    flow.write_text(
+        "from metaflow import FlowSpec, card, current, step\n"
+        "from metaflow.cards import Markdown\n\n\n"
+        "class ForeachCardFlow(FlowSpec):\n"
+        "    @step\n    def start(self):\n        self.items = ['a', 'b']\n"
+        "        self.next(self.work, foreach='items')\n\n"
+        "    @card(type='blank')\n    @step\n    def work(self):\n"
+        "        current.card.append(Markdown(f'item **{self.input}**'))\n        self.next(self.join)\n\n"
+        "    @step\n    def join(self, inputs):\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n")
+    flowc.ok("run", str(flow), "--run-id", "x")
+    rows = json.loads(flowc.ok("card", "list", "ForeachCardFlow/x/work", "--json").stdout)
+    assert [r["task"] for r in rows] == ["ForeachCardFlow/x/work/0", "ForeachCardFlow/x/work/1"]
+    for index, item in (("0", "a"), ("1", "b")):
+        assert Page(flowc.ok("card", "get", f"ForeachCardFlow/x/work/{index}").stdout).data("strong") == item
+    several = flowc("card", "get", "ForeachCardFlow/x/work")
+    assert several.returncode == 2 and "name one: ForeachCardFlow/x/work/INDEX" in several.stderr

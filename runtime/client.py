@@ -169,7 +169,7 @@ class Flow:
         if get_namespace() is not None:
             wanted.add(get_namespace())
         if wanted:
-            runs = [run for run in runs if wanted <= run.tags]
+            runs = [run for run in runs if run._carries(wanted)]
         return sorted(runs, key=lambda r: (r.started_at or "", r.id), reverse=True)
 
     def __iter__(self) -> Iterator["Run"]:
@@ -238,6 +238,11 @@ class Run(_Tagged):
         """run.json (empty if the start task has not run yet)."""
         record = self._read_record()
         return record.as_json() if record is not None else {}
+
+    def _carries(self, wanted: set) -> bool:
+        """Has the run every tag in `wanted`? (System tags first: they need no listing of tag changes.)"""
+        record = self._read_record()
+        return wanted <= frozenset(record.system_tags if record else ()) or wanted <= self.tags
 
     def _tag_sets(self) -> tuple[frozenset, frozenset]:
         return _tags.run_tags(self.datastore, self.flow_name, self.id, self._read_record())

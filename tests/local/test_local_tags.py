@@ -212,3 +212,17 @@ def test_tags_on_s3(flowc, s3_env, monkeypatch):
     assert run.user_tags == {f"thread-{i}" for i in range(6)}
     keys = s3.list_objects_v2(Bucket=bucket, Prefix="runs/TaggedFlow/runs/s1/.tags/")["Contents"]
     assert sorted(int(k["Key"].rsplit("/", 1)[1][:-5]) for k in keys) == list(range(1, 7))
+
+
+def test_damaged_tag_records_are_named(tagged):
+    from flowc.runtime.records import DamagedRecord
+
+    run_dir = tagged.cwd / ".flowc/TaggedFlow/runs/r1"
+    Run("TaggedFlow/r1", tagged.datastore).add_tag("ok")
+    (run_dir / ".tags/1.json").write_text('{"tags": "not a list"}\n')
+    with pytest.raises(DamagedRecord, match=r"\.tags/1\.json is damaged: 'tags' is not a list of strings"):
+        Run("TaggedFlow/r1", tagged.datastore).user_tags
+    record = json.loads((run_dir / "run.json").read_text())
+    (run_dir / "run.json").write_text(json.dumps(dict(record, system_tags=["user:alice", 7])))
+    with pytest.raises(DamagedRecord, match=r"run\.json is damaged: 'system_tags'\[1\] is an integer"):
+        Run("TaggedFlow/r1", tagged.datastore)

@@ -39,7 +39,7 @@ CODES: dict[str, str] = {
     "FLC053": "config reference names no value of the config",
     "FLC054": "config expression is not a config path",
     "FLC055": "required config has no value",
-    "FLC056": "two configs with the same name",
+    "FLC056": "two configs, or a config and a parameter, with the same name",
     "FLC057": "config parser flowc cannot run",
     "FLC058": "--config or --config-value names no config of the flow",
     "FLC060": "two @card decorators on a step with the same id",

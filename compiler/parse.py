@@ -267,6 +267,11 @@ class _FlowReader:
                     parameter = self._parameter(small)
                     if parameter is not None:
                         parameters.append(parameter)
+        for parameter in parameters:  # a config is a parameter to Metaflow: their names share one space
+            clash = next((c for c in configs if parameter.name == c.name or parameter.attribute == c.attribute), None)
+            if clash is not None:
+                self.diags.error("FLC056", f"parameter {parameter.name!r} and config {clash.name!r} share a name",
+                                 parameter.span, help="rename the parameter or the config")
         return Flow(
             name=node.name.value,
             source_path=self.source.display_path,

@@ -1,5 +1,5 @@
-# expect: FLC050@10:50, FLC056@12:14, FLC057@13:59, FLC055@14:14
-from metaflow import Config, FlowSpec, step
+# expect: FLC050@10:50, FLC056@12:14, FLC057@13:59, FLC055@14:14, FLC056@15:13
+from metaflow import Config, FlowSpec, Parameter, step
 
 
 def my_parser(text):
@@ -12,6 +12,7 @@ class ConfigDeclFlow(FlowSpec):
     second = Config("settings", default_value={"cpu": 2})
     custom = Config("custom", default_value="x=1", parser=my_parser)
     needed = Config("needed", required=True)
+    clash = Parameter("settings", default=1)
 
     @step
     def start(self):

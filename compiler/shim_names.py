@@ -30,6 +30,7 @@ def unprovided(module: cst.Module) -> list[Finding]:
     for statement, _ in imports:
         statement.visit(bindings)
     checker = _Checker(bindings.modules)
+    checker.reported_elsewhere = _decorated_names(module)  # FLC301 reports the flow's decorators flowc lacks
     if bindings.modules:  # `metaflow.X` uses of an imported module can be anywhere: read the whole file
         module.visit(checker)
     else:  # only the import statements can name what is not offered
@@ -61,6 +62,19 @@ def _imports(statements, guarded: bool) -> Iterator[tuple[cst.CSTNode, bool]]:
                     block = block.body
                 if isinstance(block, (cst.BaseSuite, cst.If)):  # an `elif` is an If in `orelse`
                     yield from _imports([block], guarded)
+
+
+def _decorated_names(module: cst.Module) -> set[str]:
+    """Names used as decorators of top-level classes and their methods (the flow's and its steps')."""
+    names = set()
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef):
+            for node in [statement, *(s for s in statement.body.body if isinstance(s, cst.FunctionDef))]:
+                for decorator in node.decorators:
+                    target = decorator.decorator
+                    full = get_full_name_for_node(target.func if isinstance(target, cst.Call) else target)
+                    names.add((full or "").rpartition(".")[2])
+    return names
 
 
 def _is_shim(dotted: Optional[str]) -> bool:
@@ -99,6 +113,7 @@ class _Checker(cst.CSTVisitor):
         self.bindings = bindings
         self.findings: list[Finding] = []
         self.guarded = 0  # inside the body of a try that handles ImportError
+        self.reported_elsewhere: set[str] = set()  # unsupported decorators the flow uses: FLC301 reports them
 
     def visit_Try(self, node: cst.Try) -> bool:
         guards = any(_catches_import_errors(handler) for handler in node.handlers)
@@ -155,6 +170,8 @@ class _Checker(cst.CSTVisitor):
 
     def _check_name(self, node: cst.CSTNode, module: str, name: Optional[str]) -> None:
         if name is None or name.startswith("__") or name in api.offered(module):
+            return
+        if module == ROOT and name in self.reported_elsewhere:
             return
         reason = api.MODULES[module].missing.get(name)
         self._report(node, f"`{name}` is not provided by flowc's {module}",

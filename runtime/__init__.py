@@ -58,6 +58,9 @@ _EXPORTS = {
     "namespace": "client",
     "get_namespace": "client",
     "default_namespace": "client",
+    "metadata": "metadata_provider",
+    "get_metadata": "metadata_provider",
+    "default_metadata": "metadata_provider",
     "CaughtException": "errors",
 }
 

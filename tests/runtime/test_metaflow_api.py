@@ -190,3 +190,32 @@ def test_a_refused_import_fails_the_run_with_the_same_reason(flow_run, tmp_path)
     run = flow_run(flow).run()
     assert Run(f"S3Flow/{run.run_id}", run.datastore)["start"].task.data.error == (
         "flowc's metaflow does not provide metaflow.S3: " + api.MODULES["metaflow"].missing["S3"])
+
+
+def test_metadata_functions_name_the_datastore_the_client_reads(flow_run, tmp_path, monkeypatch):
+    """Metaflow's get_metadata/metadata/default_metadata (its tutorial 03 prints get_metadata() in a step)."""
+    flow = tmp_path / "metadata_flow.py"
+    flow.write_text(textwrap.dedent("""\
+        from metaflow import FlowSpec, current, get_metadata, step
+
+
+        class MetadataFlow(FlowSpec):
+            @step
+            def start(self):
+                self.provider = (get_metadata(), current.datastore)
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """))
+    run = flow_run(flow).run()
+    provider, datastore = Run(f"MetadataFlow/{run.run_id}", run.datastore)["start"].task.data.provider
+    assert provider == f"datastore@{datastore}" and datastore.endswith(run.datastore.rpartition("/")[2])
+
+    from flowc.runtime import default_metadata, get_metadata, metadata
+
+    monkeypatch.setenv("FLOWC_DATASTORE", str(tmp_path / "first"))
+    assert metadata(f"local@{tmp_path / 'other'}") == f"datastore@{tmp_path / 'other'}"
+    assert get_metadata() == f"datastore@{tmp_path / 'other'}"
+    assert default_metadata() == f"datastore@{tmp_path / 'first'}"

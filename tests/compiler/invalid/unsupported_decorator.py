@@ -1,4 +1,4 @@
-# expect: FLC040@3:32, FLC040@3:44, FLC301@6:2, FLC301@9:6, FLC301@10:6, FLC040@10:15
+# expect: FLC301@6:2, FLC301@9:6, FLC301@10:6
 import metaflow
 from metaflow import FlowSpec, conda_base, pypi, step
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-import networkx as nx
-
+from . import graphs
 from .diagnostics import Diagnostics, Label
 from .ir import Flow, Step
 from .schedule import resolve_cron
@@ -74,7 +73,7 @@ def analyse(flow: Flow, diags: Diagnostics) -> Optional[Graph]:
         return None
     if not set(diags.codes) & BROKEN_TRANSITION_CODES:  # else every later step would be "unreachable" too
         _check_orphans(digraph, steps, diags)
-    reachable = nx.descendants(digraph, "start") | {"start"}
+    reachable = graphs.descendants(digraph, "start") | {"start"}
     broken = _broken_transitions(steps, diags)
     return _Shape(flow, steps, digraph.subgraph(reachable).copy(), diags, broken).graph()
 
@@ -158,8 +157,8 @@ def _check_scheduled_parameter(flow: Flow, parameter, diags: Diagnostics) -> Non
 
 # ---------------------------------------------------------------------------------- edges
 
-def _build(flow: Flow, steps: dict[str, Step], diags: Diagnostics) -> nx.DiGraph:
-    graph = nx.DiGraph()
+def _build(flow: Flow, steps: dict[str, Step], diags: Diagnostics) -> graphs.DiGraph:
+    graph = graphs.DiGraph()
     graph.add_nodes_from(steps)
     for step in steps.values():
         transition = step.transition
@@ -185,10 +184,10 @@ def _build(flow: Flow, steps: dict[str, Step], diags: Diagnostics) -> nx.DiGraph
     return graph
 
 
-def _check_acyclic(graph: nx.DiGraph, steps: dict[str, Step], diags: Diagnostics) -> bool:
+def _check_acyclic(graph: graphs.DiGraph, steps: dict[str, Step], diags: Diagnostics) -> bool:
     ok = True
     order = {name: i for i, name in enumerate(steps)}
-    for component in sorted(nx.strongly_connected_components(graph), key=lambda c: min(order[n] for n in c)):
+    for component in sorted(graphs.strongly_connected_components(graph), key=lambda c: min(order[n] for n in c)):
         first = min(component, key=order.__getitem__)
         if len(component) == 1 and not graph.has_edge(first, first):
             continue
@@ -199,7 +198,7 @@ def _check_acyclic(graph: nx.DiGraph, steps: dict[str, Step], diags: Diagnostics
                                   "flowc does not support loops yet", step.transition.span,
                         help="unroll the loop, or use a foreach over the items it would repeat for")
             continue
-        cycle = nx.find_cycle(graph.subgraph(component), source=first)
+        cycle = graphs.find_cycle(graph.subgraph(component), first)
         path = "->".join([cycle[0][0]] + [v for _, v in cycle])
         diags.error("FLC101", f"There is a loop in your flow: *{path}*. Break the loop by fixing self.next() "
                               "transitions.", steps[cycle[-1][0]].transition.span,
@@ -207,8 +206,8 @@ def _check_acyclic(graph: nx.DiGraph, steps: dict[str, Step], diags: Diagnostics
     return ok
 
 
-def _check_orphans(graph: nx.DiGraph, steps: dict[str, Step], diags: Diagnostics) -> None:
-    reachable = nx.descendants(graph, "start") | {"start"}
+def _check_orphans(graph: graphs.DiGraph, steps: dict[str, Step], diags: Diagnostics) -> None:
+    reachable = graphs.descendants(graph, "start") | {"start"}
     for name, step in steps.items():
         if name not in reachable:
             diags.error("FLC102", f"Step *{name}* is unreachable from the start step. Add self.next(self.{name}) "
@@ -221,7 +220,7 @@ def _check_orphans(graph: nx.DiGraph, steps: dict[str, Step], diags: Diagnostics
 class _Shape:
     """One topological pass that assigns every step its enclosing splits and checks balance."""
 
-    def __init__(self, flow: Flow, steps: dict[str, Step], digraph: nx.DiGraph, diags: Diagnostics,
+    def __init__(self, flow: Flow, steps: dict[str, Step], digraph: graphs.DiGraph, diags: Diagnostics,
                  broken: set[str] = frozenset()):
         self.flow, self.steps, self.g, self.diags = flow, steps, digraph, diags
         # One mistake, one error: steps whose transition is already reported, branches already reported as
@@ -237,7 +236,7 @@ class _Shape:
         self.meets: set[str] = set()
 
     def graph(self) -> Graph:
-        topo = list(nx.lexicographical_topological_sort(self.g, key=self.order.__getitem__))
+        topo = list(graphs.lexicographical_topological_sort(self.g, key=self.order.__getitem__))
         for name in topo:
             self._visit(name)
         switch_meets = self._switch_meets()
@@ -468,8 +467,8 @@ class _Shape:
         if not switches or "end" not in self.g:
             return {}
         try:
-            post = nx.immediate_dominators(self.g.reverse(copy=False), "end")
-        except (nx.NetworkXError, KeyError):
+            post = graphs.immediate_dominators(self.g.reverse(), "end")
+        except KeyError:
             return {}
         return {s: post[s] for s in switches if s in post and post[s] != s}
 

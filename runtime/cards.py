@@ -490,7 +490,8 @@ class Card:
 
 def get_cards(task, id: Optional[str] = None, type: Optional[str] = None, datastore=None) -> list[Card]:
     """The cards of a committed task: a client Task or a pathspec "Flow/run/step/task_id" (or
-    "Flow/run/step" for a step with one task). Filtered by id and type when given."""
+    "Flow/run/step" for a step with one task). Filtered by id and type when given. A task without cards
+    gives [] (Metaflow raises CardNotPresentException)."""
     if isinstance(task, str):
         from .client import Run
 

@@ -467,7 +467,7 @@ class Card:
     def __init__(self, datastore, ref, attempt: int, entry: dict):
         self._datastore, self._ref, self.attempt = datastore, ref, attempt
         self.id, self.type, self.position = entry.get("id"), entry.get("type"), entry.get("position")
-        self.file, self.sha256, self.error = entry.get("file"), entry.get("sha256"), entry.get("error")
+        self.file, self.error = entry.get("file"), entry.get("error")
         self.pathspec = ref.pathspec
 
     def get(self) -> str:
@@ -483,6 +483,20 @@ class Card:
     @property
     def path(self) -> Optional[str]:
         return self._datastore.card_path(self._ref, self.attempt, self.file)
+
+    @property
+    def hash(self) -> str:
+        """The sha256 of the page (Metaflow's cards have a content hash too)."""
+        import hashlib
+
+        return hashlib.sha256(self.get().encode("utf-8")).hexdigest()
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the page in a sandboxed frame, so its styles stay inside it."""
+        import html
+
+        return (f'<iframe sandbox srcdoc="{html.escape(self.get(), quote=True)}" '
+                f'style="width:100%;height:600px;border:none"></iframe>')
 
     def __repr__(self) -> str:
         return f"Card({self.pathspec!r}, type={self.type!r}, id={self.id!r})"

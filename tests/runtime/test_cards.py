@@ -220,3 +220,22 @@ def test_other_vega_specs_are_shown_as_json(spec):
     assert svg(spec) is None
     page = Tags(cardhtml.block(render_block(VegaChart(spec))))
     assert "svg" not in [tag for tag, _ in page.tags] and "pre" in [tag for tag, _ in page.tags]
+
+
+def test_a_stored_card_reads_back(tmp_path):
+    from flowc.runtime.cards import Card
+    from flowc.runtime.datastore import TaskRef, open_datastore
+
+    store = open_datastore(str(tmp_path))
+    ref = TaskRef("F", "r1", "start", "")
+    page = cardhtml.page("t <x>", "s", [cardhtml.section("A", [cardhtml.paragraph("p")])])
+    store.write_card(ref, 0, "card-0.html", page.encode())
+    card = Card(store, ref, 0, {"file": "card-0.html", "type": "blank", "id": "a", "position": 0})
+    assert card.get() == page and card.path == str(tmp_path / "F/runs/r1/start/_/attempt-0/card-0.html")
+    import hashlib
+
+    assert card.hash == hashlib.sha256(page.encode()).hexdigest()
+    frame = Tags(card._repr_html_())
+    assert [t for t, _ in frame.tags] == ["iframe"] and frame.tags[0][1]["srcdoc"] == page
+    with pytest.raises(Exception, match="bad card file name"):
+        store.read_card(ref, 0, "../../../etc/passwd")

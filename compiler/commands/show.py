@@ -168,7 +168,8 @@ def _step_summary(step) -> dict:
 def _show_run(run, as_json: bool) -> int:
     steps = [_step_summary(s) for s in run.steps()]
     info = {"flow": run.flow_name, "run": run.id, "status": run.status, "started_at": run.started_at,
-            "origin_run_id": run.origin_run_id, "parameters": run.parameters, "steps": steps}
+            "origin_run_id": run.origin_run_id, "parameters": run.parameters,
+            "tags": sorted(run.user_tags), "system_tags": sorted(run.system_tags), "steps": steps}
     if as_json:
         print(json.dumps(info, indent=2, default=repr))
         return 0
@@ -178,6 +179,8 @@ def _show_run(run, as_json: bool) -> int:
     print(header)
     if run.parameters:
         print("parameters: " + ", ".join(f"{k}={v!r}" for k, v in sorted(run.parameters.items())))
+    if info["tags"]:  # the user's tags; the system tags (user:, project:, versions) are in --json
+        print("tags: " + ", ".join(info["tags"]))
     table = [("STEP", "TASKS", "STATUS", "WALL TIME")]  # first task start to last task end
     for s in steps:
         status = ", ".join(f"{n} {name}" if s["tasks"] > 1 else name for name, n in sorted(s["status"].items()))

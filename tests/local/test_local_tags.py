@@ -226,3 +226,11 @@ def test_damaged_tag_records_are_named(tagged):
     (run_dir / "run.json").write_text(json.dumps(dict(record, system_tags=["user:alice", 7])))
     with pytest.raises(DamagedRecord, match=r"run\.json is damaged: 'system_tags'\[1\] is an integer"):
         Run("TaggedFlow/r1", tagged.datastore)
+
+
+def test_show_lists_a_runs_tags(tagged):
+    Run("TaggedFlow/r1", tagged.datastore).add_tag("later")
+    out = tagged.ok("show", "TaggedFlow/r1").stdout
+    assert out.splitlines()[2] == "tags: later, nightly, two words"
+    shown = json.loads(tagged.ok("show", "TaggedFlow/r1", "--json").stdout)
+    assert shown["tags"] == ["later", "nightly", "two words"] and "user:alice" in shown["system_tags"]

@@ -234,3 +234,18 @@ def test_show_lists_a_runs_tags(tagged):
     assert out.splitlines()[2] == "tags: later, nightly, two words"
     shown = json.loads(tagged.ok("show", "TaggedFlow/r1", "--json").stdout)
     assert shown["tags"] == ["later", "nightly", "two words"] and "user:alice" in shown["system_tags"]
+
+
+def test_a_required_parameter_from_the_environment(flowc):
+    flow = flowc.cwd / "needs.py"
+    flow.write_text("from metaflow import FlowSpec, Parameter, step\n\n\n"
+                    "class NeedsFlow(FlowSpec):\n"
+                    "    size = Parameter('size', type=int, required=True)\n\n"
+                    "    @step\n    def start(self):\n        self.twice = self.size * 2\n        self.next(self.end)\n\n"
+                    "    @step\n    def end(self):\n        pass\n")
+    missing = flowc("run", str(flow))
+    assert missing.returncode == 2 and "required parameter(s) not given: size" in missing.stderr
+    assert "METAFLOW_RUN_<NAME>" in missing.stderr
+    flowc.env["METAFLOW_RUN_SIZE"] = "21"
+    flowc.ok("run", str(flow), "--run-id", "e1")
+    assert Run("NeedsFlow/e1", flowc.datastore).data.twice == 42

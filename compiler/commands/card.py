@@ -11,6 +11,8 @@ import sys
 from ..loading import usage_error
 
 _TARGET = "FLOW/RUN/STEP[/INDEX]"
+_TARGET_HELP = ("a step of a run, e.g. TrainFlow/20260101T000000-ab12cd/train (run ids: `flowc show FLOW`); "
+                "INDEX picks one task of a foreach step: 2, 2.0 or 2/0")
 
 
 def register(subparsers) -> None:
@@ -26,18 +28,18 @@ def register(subparsers) -> None:
     listing = actions.add_parser("list", help="list the cards of a step's tasks",
                                  description="One line per card: task, card number, type, id, status, and "
                                              "the file when the datastore is a local folder.")
-    listing.add_argument("target", metavar=_TARGET)
+    listing.add_argument("target", metavar=_TARGET, help=_TARGET_HELP)
     listing.add_argument("--json", action="store_true", help="print the list as JSON")
     get = actions.add_parser("get", help="print a card's HTML, or write it to a file (-o)",
                              description="Print the card's HTML page (self-contained: styles and pictures "
                                          "inside, no scripts) or write it to FILE.")
-    get.add_argument("target", metavar=_TARGET)
+    get.add_argument("target", metavar=_TARGET, help=_TARGET_HELP)
     get.add_argument("-o", "--output", metavar="FILE", help="write the page to FILE instead of printing it")
     view = actions.add_parser("view", help="open a card in a web browser",
                               description="Open the card in the default web browser (the BROWSER variable "
                                           "picks another). Without a browser, print where the file is. A card "
                                           "in a remote datastore (s3://) is copied to a temporary file first.")
-    view.add_argument("target", metavar=_TARGET)
+    view.add_argument("target", metavar=_TARGET, help=_TARGET_HELP)
     for sub in (listing, get, view):
         sub.add_argument("--datastore", metavar="URI",
                          help="a directory, file:///dir or s3://bucket/prefix "

@@ -247,6 +247,9 @@ def _show_task(task, as_json: bool) -> int:
     if cards:
         print(f"cards: {_card_names(cards)}; open one with `flowc card view {task.pathspec}"
               f"{' --card N' if len(cards) > 1 else ''}` (or `flowc card get ... -o FILE`)")
+        for card in cards:
+            if card.path:  # a local datastore: the file itself
+                print(f"  {card.position}: {card.path}")
     return 0
 
 

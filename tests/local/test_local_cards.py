@@ -178,6 +178,7 @@ def test_card_list_get_and_show(card_run, tmp_path):
     assert "flowc card list CardsFlow/r1/train" in card_run.ok("show", "CardsFlow/r1/train").stdout
     task_view = card_run.ok("show", "CardsFlow/r1/train/_").stdout
     assert "cards: 0 (blank, id summary), 1 (default, id main)" in task_view
+    assert f"  1: {main.path}" in task_view.splitlines()
     assert "cards:" not in card_run.ok("show", "CardsFlow/r1/end").stdout
 
 

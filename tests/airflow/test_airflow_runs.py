@@ -79,7 +79,7 @@ def test_every_dag_loads_without_import_errors(bash_runs):
     result, _, work = bash_runs
     assert (work / "dags" / DEPLOYED_FLOW).is_file()  # Airflow's discovery skips it: .airflowignore lists it
     assert result["import_errors"] == {}
-    flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, TIMEOUT_CAUGHT, RETRIED_PARAMS]
+    flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, TIMEOUT_CAUGHT, RETRIED_PARAMS, CARDS]
     assert set(result["dags"]) == {flow_name(p) for p in flows} | {NOT_DEPLOYED}
 
 

@@ -29,8 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
 PATTERN = ("linear", "branch", "linear", "foreach")
 
 
-def generate(n_steps: int) -> str:
-    """A valid flow of about `n_steps` steps: start, a repeating PATTERN of segments, end."""
+def generate(n_steps: int, pattern: tuple[str, ...] = PATTERN) -> str:
+    """A valid flow of about `n_steps` steps: start, a repeating `pattern` of segments (linear, branch,
+    foreach with a two-step body, foreach1 with a one-step body, the one Metaflow's Airflow output takes), end."""
     counter = itertools.count(1)
     methods: list[str] = []
 
@@ -40,10 +41,10 @@ def generate(n_steps: int) -> str:
                        f"        {transition}\n")
 
     pending, pending_join, total = "start", False, 2  # start and end
-    for kind in itertools.cycle(PATTERN):
+    for kind in itertools.cycle(pattern):
         if total >= n_steps:
             break
-        names = [f"s{next(counter)}" for _ in range(1 if kind == "linear" else 4)]
+        names = [f"s{next(counter)}" for _ in range({"linear": 1, "foreach1": 3}.get(kind, 4))]
         emit(pending, f"self.next(self.{names[0]})", pending_join)
         if kind == "linear":
             pending, pending_join = names[0], False
@@ -52,6 +53,11 @@ def generate(n_steps: int) -> str:
             emit(split, f"self.next(self.{a}, self.{b})")
             emit(a, f"self.next(self.{join})")
             emit(b, f"self.next(self.{join})")
+            pending, pending_join = join, True
+        elif kind == "foreach1":
+            split, body, join = names
+            emit(split, f'self.next(self.{body}, foreach="items")')
+            emit(body, f"self.next(self.{join})")
             pending, pending_join = join, True
         else:
             split, first, second, join = names

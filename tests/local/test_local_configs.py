@@ -196,3 +196,21 @@ def test_pyproject_names_config_files_and_the_command_line_wins(flowc):
     flowc.ok("compile", str(flow), "--config", "config", "config.json")
     from_command_line = (flowc.cwd / "out" / "config-semantics.yaml").read_text()
     assert "retryStrategy" in from_command_line and "--config config config.json" in from_command_line
+
+
+def test_a_task_refuses_a_damaged_configs_payload_with_a_contract_error(flowc, tmp_path):
+    """`--configs` that is not base64url JSON: exit 2 with a message, before any user code runs."""
+    import subprocess
+    import sys
+
+    from flowc.compiler.api import compile_file
+    from flowc.compiler.plan import build_plan
+
+    flow = _semantics(flowc.cwd)
+    plan = build_plan(compile_file(flow).graph)
+    slots = {"python": sys.executable, "flow_file": str(flow), "run_id": "r", "index": "", "attempt": "0",
+             "datastore": str(tmp_path / "store"), "params": [], "control_out": []}
+    argv = plan.task("start").argv(slots)
+    argv[argv.index("--configs") + 1] = "not base64 {{ }}"
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "--configs is not base64url of a JSON object" in done.stderr

@@ -3,19 +3,19 @@
     python bench/compile.py [--quick]
 
 Generates flows of 10, 100 and 1000 steps (a repeating mix of linear steps, static branches and foreach
-bodies), then, in this warm process, times parse+analyse (`compile_source`) against `ast.parse` of the
-same text (best of N, CPU time). Prints the ratio, the growth from 100 to 1000 steps (linear is 10x),
-and the wall time of one `flowc check` process against `python -c pass`, plus the machine's load
-average (on a busy machine every number is worse). Printed, never asserted.
+bodies), then, in this warm process, times what `flowc compile` does per flow (parse, analyse, plan, emit
+Airflow, write the files) against the floor of any compiler (`ast.parse` of the same text and writing a
+file), interleaved, as CPU time (bench/measure.py). Prints median and best of both and their ratio, the
+parse and analyse parts, the growth from 100 to 1000 steps (linear is 10x), and the CPU of one
+`flowc check` process against `python -c pass`. Printed, never asserted.
 """
 
 from __future__ import annotations
 
 import ast
 import itertools
-import os
-import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,6 +24,9 @@ from flowc.compiler.api import compile_source
 from flowc.compiler.diagnostics import Diagnostics
 from flowc.compiler.parse import parse_source
 from flowc.compiler.source import SourceFile
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import child_cpu, cpu, interleaved, load, median  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PATTERN = ("linear", "branch", "linear", "foreach")
@@ -92,34 +95,48 @@ def split_timing(text: str, repeat: int) -> tuple[float, float]:
     return parse, analysis
 
 
-def process_wall(argv: list[str], repeat: int = 5) -> float:
-    return best_of(repeat, lambda: subprocess.run(argv, cwd=REPO, capture_output=True, check=False),
-                   clock=time.perf_counter)
-
-
 def main() -> None:
+    from flowc.compiler.emit import EmitOptions, Problems
+    from flowc.compiler.plan import build_plan
+    from flowc.compiler.targets import builtin, load as load_target
+
     quick = "--quick" in sys.argv
-    print(f"{'steps':>6} {'lines':>6} {'ast.parse':>10} {'flowc':>10} {'ratio':>6} {'parse':>9} {'analyse':>9}"
-          f" {'us/step':>8}")
+    airflow = load_target(next(t for t in builtin() if t.name == "airflow"))
+    options = EmitOptions(datastore="s3://bucket/flowc", python="python3", source_path="bench.py",
+                          flow_from_output="../bench.py", regenerate="flowc compile bench.py")
+    out = Path(tempfile.mkdtemp())
+
+    def floor(text: str) -> None:  # the least any compiler does: read the text into a tree, write a file
+        ast.parse(text)
+        (out / "floor.py").write_text(text)
+
+    def flowc(text: str) -> None:  # what `flowc compile` does per flow, in a warm process
+        compiled = compile_source(text, "bench.py")
+        for name, body in airflow.emit(build_plan(compiled.graph), options, Problems()).items():
+            (out / name).write_text(body)
+
+    print(f"CPU time in this warm process, interleaved (bench/measure.py); {load()}")
+    print(f"{'steps':>6} {'ast.parse+write':>16} {'flowc compile':>14} {'ratio (median, best)':>22}"
+          f" {'parse':>9} {'analyse':>9} {'us/step':>8}")
     results = {}
-    for n, repeat in ((10, 30), (100, 10), (1000, 3 if quick else 7)):
+    for n, rounds in ((10, 30), (100, 10), (1000, 3 if quick else 5)):
         text = generate(n)
         steps = text.count("@step")
         compiled = compile_source(text, "bench.py")
         assert compiled.ok, [d.message for d in compiled.diagnostics][:3]
-        baseline = best_of(repeat, lambda: ast.parse(text))
-        total = best_of(repeat, lambda: compile_source(text, "bench.py"))
-        parse, analysis = split_timing(text, repeat)
-        results[n] = total
-        print(f"{steps:>6} {text.count(chr(10)):>6} {baseline * 1e3:>8.2f}ms {total * 1e3:>8.2f}ms "
-              f"{total / baseline:>5.1f}x {parse * 1e3:>7.2f}ms {analysis * 1e3:>7.2f}ms {total / steps * 1e6:>8.0f}")
-    print(f"growth 1000/100 steps: {results[1000] / results[100]:.1f}x (linear: 10x)")
-    flowc = str(Path(sys.executable).with_name("flowc"))
-    check = process_wall([flowc, "check", "examples/foreach.py"])
-    bare = process_wall([sys.executable, "-c", "pass"])
-    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"one process: flowc check examples/foreach.py {check * 1e3:.0f}ms, python -c pass {bare * 1e3:.0f}ms "
-          f"({check / bare:.0f}x)")
+        times = interleaved({"floor": lambda: cpu(lambda: floor(text)), "flowc": lambda: cpu(lambda: flowc(text))},
+                            rounds)
+        parse, analysis = split_timing(text, rounds)
+        results[n] = times["flowc"]
+        a, b = times["flowc"], times["floor"]
+        print(f"{steps:>6} {median(b) * 1e3:>13.2f} ms {median(a) * 1e3:>11.2f} ms {median(a) / median(b):>10.1f}x, "
+              f"{min(a) / min(b):.1f}x {parse * 1e3:>7.2f}ms {analysis * 1e3:>7.2f}ms {median(a) / steps * 1e6:>8.0f}")
+    print(f"growth 1000/100 steps: {median(results[1000]) / median(results[100]):.1f}x (linear: 10x)")
+    flowc_bin = str(Path(sys.executable).with_name("flowc"))
+    procs = interleaved({"check": lambda: child_cpu([flowc_bin, "check", "examples/foreach.py"], REPO, expect=None),
+                         "bare": lambda: child_cpu([sys.executable, "-c", "pass"], REPO)}, 5)
+    print(f"one process (child CPU): flowc check examples/foreach.py {median(procs['check']) * 1e3:.0f} ms, "
+          f"python -c pass {median(procs['bare']) * 1e3:.0f} ms ({median(procs['check']) / median(procs['bare']):.0f}x)")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from flowc.compiler.emit import DeployError, EmitOptions, OptionError, Problems
+from flowc.compiler.gcpause import collector_paused
 from flowc.compiler.plan import Plan, TaskSpec
 from flowc.compiler.transforms import flatten_nested_foreach
 
@@ -80,7 +81,8 @@ class Backend:
         self._check_names(plan, options, problems)
         if problems:
             return {}
-        files = self.render(plan, options, problems)
+        with collector_paused():  # a large plan's documents are many objects: see gcpause.py
+            files = self.render(plan, options, problems)
         self._check_sizes(files, problems)
         return {} if problems else files
 

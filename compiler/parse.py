@@ -7,11 +7,9 @@ evaluated (see `literals.py`). Problems become diagnostics; the parser never rai
 from __future__ import annotations
 
 import ast
-import gc
 import json
 import re
 import tokenize
-from contextlib import contextmanager
 from typing import Optional
 
 import libcst as cst
@@ -52,22 +50,8 @@ def parse_source(source: SourceFile, diags: Diagnostics, flow_name: Optional[str
     tree = _valid_python(source, diags)
     if tree is None:
         return None
-    with _collector_paused():
+    with collector_paused():  # libcst allocates a node per token: see gcpause.py
         return _parse_valid(source, tree, diags, flow_name, configs)
-
-
-@contextmanager
-def _collector_paused():
-    """libcst allocates a node object per token; with the cyclic garbage collector running, each of
-    its full collections walks every node built so far, which made reading a 1000-step flow grow
-    about twice as fast as the file. The tree has no garbage cycles worth collecting mid-parse."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse_valid(source: SourceFile, tree: ast.Module, diags: Diagnostics, flow_name: Optional[str],

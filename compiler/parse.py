@@ -19,6 +19,7 @@ from flowc.runtime.parameters import infer_type_name
 from . import decorators as deco
 from .configs import NOT_A_REFERENCE, ConfigOptions, ConfigReader
 from .diagnostics import Diagnostics
+from .gcpause import collector_paused
 from .imports import ApiNames, read_imports
 from .inheritance import Hierarchy, merged_body
 from .shim_names import unprovided

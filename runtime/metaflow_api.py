@@ -5,7 +5,7 @@ clean never fails on a `metaflow` name at run time.
 Each row maps a Metaflow module to the flowc.runtime module that implements it. A row offers:
 - the names flowc.runtime exports (its `_EXPORTS` table) from that module; the `metaflow` row offers all
   of them, so a name added to flowc.runtime's exports is offered as `metaflow.NAME` too;
-- the row's own `names`, attributes of its module;
+- the row's own `names`, attributes of its module (or flowc.runtime exports from another one);
 - its submodules (`metaflow.exception` is also `metaflow` attribute `exception`).
 `missing` lists Metaflow names a flow may import that flowc does not offer, with what to do instead (the
 shim's ImportError and the compiler's help: line say it). A name in neither is simply unknown.
@@ -54,7 +54,7 @@ MODULES: dict[str, Row] = {
         "airflow_external_task_sensor": _SENSORS,
         "airflow_s3_key_sensor": _SENSORS,
     }),
-    "metaflow.client": Row("client"),
+    "metaflow.client": Row("client", ("metadata", "get_metadata", "default_metadata")),
     "metaflow.exception": Row("exception", (
         "MetaflowException", "MetaflowExceptionWrapper", "UnhandledInMergeArtifactsException",
         "MissingInMergeArtifactsException", "MetaflowNotFound", "MetaflowNamespaceMismatch", "MetaflowInvalidPathspec",

@@ -27,7 +27,7 @@ def resolve(module: str, name: str):
     """The object `module.name` stands for: a flowc.runtime name, a row's own name, or a submodule."""
     row = metaflow_api.MODULES[module]
     source = metaflow_api.exports().get(name)
-    if source is not None and row.source in ("", source):
+    if source is not None and (row.source in ("", source) or name in row.names):
         return getattr(importlib.import_module("flowc.runtime"), name)
     if name in row.names:
         return getattr(importlib.import_module(f"flowc.runtime.{row.source}"), name)

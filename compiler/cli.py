@@ -24,6 +24,7 @@ COMMANDS = {
     "resume": "resume",
     "show": "show",
     "card": "card",
+    "requirements": "requirements",
 }
 
 

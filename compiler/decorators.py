@@ -193,6 +193,7 @@ class Arg:
     check: Checker
     default: Any = None  # None: not recorded unless given
     required: bool = False  # the decorator means nothing without it (@project's name)
+    runtime: bool = False  # may be an expression only the running flow evaluates (@conda_base(python=f()))
     help: Optional[str] = None  # shown with an invalid value
 
 
@@ -222,6 +223,40 @@ def card_id(v: Any) -> Optional[str]:
 
 def plain_dict(v: Any) -> Optional[str]:
     return None if isinstance(v, dict) and all(isinstance(k, str) for k in v) else "must be a dict with string keys"
+
+
+PACKAGE_NAME = re.compile(r"^(?:[A-Za-z0-9][-A-Za-z0-9_.]*::)?[A-Za-z0-9][-A-Za-z0-9_.]*(?:\[[-A-Za-z0-9_.,]+\])?$")
+PYTHON_VERSION = re.compile(r"^3(?:\.\d+){0,2}t?$")
+
+
+def packages(v: Any) -> Optional[str]:
+    """@pypi/@conda packages: {name: version spec}; names and specs go into a requirements file as they are."""
+    if not isinstance(v, dict) or not all(isinstance(k, str) and isinstance(x, str) for k, x in v.items()):
+        return "must be a dict of package names to version strings, e.g. {'pandas': '2.2.2', 'requests': '>=2.31'}"
+    for name, spec in v.items():
+        if not PACKAGE_NAME.match(name):
+            return f"has the package name {name!r}: names are letters, digits, '-', '_' and '.' (conda: 'channel::name')"
+        if not spec.isprintable() or len(spec) > 200:
+            return f"has the version {spec!r} for {name!r}: a version spec is one printable line, e.g. '1.2.3'"
+    return None
+
+
+def python_version(v: Any) -> Optional[str]:
+    if v is None or (isinstance(v, str) and PYTHON_VERSION.match(v)):
+        return None
+    return "must be a Python 3 version string like '3.11' or '3.11.4'"
+
+
+def optional_boolean(v: Any) -> Optional[str]:
+    return None if v is None or isinstance(v, bool) else "must be True or False"
+
+
+def _environment(conda: bool) -> dict[str, Arg]:
+    """@pypi/@conda and their flow-level bases (Metaflow's arguments; conda's `libraries` is its old name
+    for `packages`). The task checks them (flowc.runtime.requirements); flowc builds no environment."""
+    args = {"packages": Arg(packages), "python": Arg(python_version, runtime=True),
+            "disabled": Arg(optional_boolean)}
+    return {**args, "libraries": Arg(packages)} if conda else args
 
 
 _RESOURCES = {
@@ -296,15 +331,15 @@ SUPPORTED: dict[str, DecoratorSpec] = {
         "scope": Arg(lambda v: None if v == "task" else "must be 'task'"),
         "rank": Arg(lambda v: None if v in (None, "high", "medium", "low") else "must be 'high', 'medium' or 'low'"),
     }, repeatable=True),
+    "pypi": DecoratorSpec("step", _environment(conda=False)),
+    "conda": DecoratorSpec("step", _environment(conda=True)),
+    "pypi_base": DecoratorSpec("flow", _environment(conda=False)),
+    "conda_base": DecoratorSpec("flow", _environment(conda=True)),
 }
 
 # Metaflow decorators flowc does not run, with what to do instead.
 UNSUPPORTED: dict[str, str] = {
     "parallel": "flowc does not run @parallel (gang-scheduled) steps; use a foreach instead",
-    "conda": "flowc does not build environments; bake the libraries into the task image (--image or @kubernetes(image=...))",
-    "conda_base": "flowc does not build environments; bake the libraries into the task image (--image)",
-    "pypi": "flowc does not build environments; bake the packages into the task image (--image or @kubernetes(image=...))",
-    "pypi_base": "flowc does not build environments; bake the packages into the task image (--image)",
     "trigger": "event triggers are not supported yet; remove @trigger and trigger the deployed workflow from your scheduler",
     "trigger_on_finish": "flow-to-flow triggers are not supported yet; remove @trigger_on_finish",
     "exit_hook": "exit hooks are not supported yet; remove @exit_hook",

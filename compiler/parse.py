@@ -508,6 +508,9 @@ class _FlowReader:
                 return
             if value is None:
                 return
+            if value.kind != "literal" and spec.args[keyword].runtime:
+                given[keyword] = value  # evaluated by the running flow (the task reads it there)
+                return
             if value.kind != "literal":
                 self.error("FLC304", f"@{name}({keyword}=...) must be a literal value", node,
                            help="flowc reads decorators without running your code; write the value itself, "

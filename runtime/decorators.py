@@ -2,7 +2,8 @@
 
 Each decorator records its arguments on the function (or class) and returns it unchanged, so the
 user's own decorators and `functools.wraps` keep working. The runtime acts on the few that matter
-inside a task (@retry: which attempt is the last; @catch; @timeout; @environment; @card); the others
+inside a task (@retry: which attempt is the last; @catch; @timeout; @environment; @card; @pypi, @conda and
+their flow-level bases: the task checks the packages they pin are installed); the others
 (@resources, @kubernetes, @batch, @secrets, @schedule, @project) are read by the compiler from the
 source and are only recorded here. Defaults follow Metaflow's.
 """
@@ -32,10 +33,14 @@ _STEP_DEFAULTS: dict[str, dict[str, object] | None] = {
     "secrets": {"sources": [], "role": None, "allow_override": False},
     "kubernetes": None,  # many options; any keyword is recorded
     "batch": None,
+    "pypi": {"packages": {}, "python": None, "disabled": None},  # checked by the task (runtime/requirements.py)
+    "conda": {"packages": {}, "libraries": {}, "python": None, "disabled": None},
 }
 _FLOW_DEFAULTS: dict[str, dict[str, object]] = {
     "schedule": {"cron": None, "hourly": False, "daily": False, "weekly": False, "timezone": None},
     "project": {"name": None, "branch": None, "production": False},
+    "pypi_base": {"packages": {}, "python": None, "disabled": None},
+    "conda_base": {"packages": {}, "libraries": {}, "python": None, "disabled": None},
 }
 
 
@@ -130,6 +135,10 @@ kubernetes = _make("kubernetes", _STEP_DEFAULTS["kubernetes"], "step")
 batch = _make("batch", _STEP_DEFAULTS["batch"], "step")
 schedule = _make("schedule", _FLOW_DEFAULTS["schedule"], "flow")
 project = _make("project", _FLOW_DEFAULTS["project"], "flow")
+pypi = _make("pypi", _STEP_DEFAULTS["pypi"], "step")
+conda = _make("conda", _STEP_DEFAULTS["conda"], "step")
+pypi_base = _make("pypi_base", _FLOW_DEFAULTS["pypi_base"], "flow")
+conda_base = _make("conda_base", _FLOW_DEFAULTS["conda_base"], "flow")
 
 CARD_DEFAULTS = {"type": "default", "id": None, "options": {}, "timeout": 45, "scope": "task", "rank": None,
                  "save_errors": True, "customize": False, "refresh_interval": 5}

@@ -27,7 +27,6 @@ class Row(NamedTuple):
     missing: dict = {}  # Metaflow names not offered -> what to do instead
 
 
-_ENVIRONMENTS = "flowc does not build environments: install the packages in the task image (--image)"
 _SENSORS = "Airflow sensors are not supported: trigger the DAG from your own sensor"
 
 MODULES: dict[str, Row] = {
@@ -47,7 +46,6 @@ MODULES: dict[str, Row] = {
         "parallel_imap_unordered": "use concurrent.futures.ProcessPoolExecutor in the step",
         "profile": "time the code yourself (time.perf_counter) and print it",
         "parallel": "flowc does not run @parallel (gang-scheduled) steps: use a foreach",
-        "conda": _ENVIRONMENTS, "conda_base": _ENVIRONMENTS, "pypi": _ENVIRONMENTS, "pypi_base": _ENVIRONMENTS,
         "trigger": "event triggers are not supported: trigger the deployed workflow from your scheduler",
         "trigger_on_finish": "flow-to-flow triggers are not supported: trigger the deployed workflow yourself",
         "exit_hook": "exit hooks are not supported",

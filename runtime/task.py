@@ -211,6 +211,7 @@ class _Attempt:
         if reserved:
             raise ContractError(f"@environment on step {args.step!r} sets {', '.join(reserved)}: names starting "
                                 f"with {RESERVED_ENV_PREFIX} are flowc's own task variables; rename them")
+        _check_requirements(args.step, decorators, flow_decorators(cls))
         param_names = {p.attribute for p in parameters.flow_parameters(cls)} | set(configs.flow_configs(cls))
         log_dir = self._open_attempt(datastore, me, decorators)
         _load_secret_dirs()
@@ -512,6 +513,30 @@ def _load_secret_dirs() -> None:
             if os.path.isfile(path):
                 with open(path, encoding="utf-8", errors="surrogateescape") as handle:
                     os.environ[name] = handle.read()
+
+
+def _check_requirements(step: str, decorators: dict, flow_level: dict) -> None:
+    """@pypi/@conda: the image must hold what the step pins (flowc builds no environments); exit 2 if not."""
+    from .requirements import CHECK_VARIABLE, merged, problems
+
+    try:
+        wanted = merged(decorators, flow_level)
+    except (AttributeError, TypeError):  # only a flow that `flowc check` refused gets here
+        raise ContractError(f"@pypi/@conda on step {step!r} take packages={{'name': 'version', ...}}, "
+                            f"python='3.11' and disabled=True/False") from None
+    if not wanted:
+        return
+    errors, warnings = problems(wanted)
+    if os.environ.get(CHECK_VARIABLE, "").lower() == "warn":
+        errors, warnings = [], warnings + errors
+    for warning in warnings:
+        print(f"flowc: warning: step {step!r}: {warning}", file=sys.stderr)
+    if errors:
+        lines = "\n".join(f"  - {error}" for error in errors)
+        raise ContractError(f"step {step!r} needs what its @pypi/@conda pin, which this task's Python lacks:\n{lines}\n"
+                            f"flowc does not build environments: the task image (or the venv of `flowc run`) "
+                            f"must provide what @pypi/@conda pin; `flowc requirements FLOW` prints them as a pip "
+                            f"requirements file ({CHECK_VARIABLE}=warn runs the step anyway)")
 
 
 def _set_inline_secrets(settings: dict) -> str | None:

@@ -1,5 +1,5 @@
-# expect: FLC040@2:32, FLC040@2:36, FLC040@12:14
-from metaflow import FlowSpec, S3, conda, step
+# expect: FLC040@2:32, FLC040@12:14
+from metaflow import FlowSpec, S3, step
 
 
 class NotProvidedFlow(FlowSpec):

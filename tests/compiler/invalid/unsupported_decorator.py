@@ -1,12 +1,12 @@
 # expect: FLC301@6:2, FLC301@9:6, FLC301@10:6
 import metaflow
-from metaflow import FlowSpec, conda_base, pypi, step
+from metaflow import FlowSpec, parallel, step, trigger
 
 
-@conda_base(python="3.11")
-class CondaFlow(FlowSpec):
+@trigger(event="data_ready")
+class TriggeredFlow(FlowSpec):
     @step
-    @pypi
+    @parallel
     @metaflow.frobnicate(level=2)
     def start(self):
         self.next(self.end)

@@ -65,6 +65,9 @@ _EXPORTS = {
     "metadata": "metadata_provider",
     "get_metadata": "metadata_provider",
     "default_metadata": "metadata_provider",
+    "parallel_map": "multicore",
+    "parallel_imap_unordered": "multicore",
+    "profile": "profiling",
     "CaughtException": "errors",
 }
 

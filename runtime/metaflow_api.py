@@ -42,9 +42,6 @@ MODULES: dict[str, Row] = {
         "UserStepDecorator": "use a plain Python decorator on the step instead",
         "user_step_decorator": "use a plain Python decorator on the step instead",
         "USER_SKIP_STEP": "steps cannot be skipped by a decorator under flowc",
-        "parallel_map": "use concurrent.futures.ProcessPoolExecutor().map in the step",
-        "parallel_imap_unordered": "use concurrent.futures.ProcessPoolExecutor in the step",
-        "profile": "time the code yourself (time.perf_counter) and print it",
         "parallel": "flowc does not run @parallel (gang-scheduled) steps: use a foreach",
         "trigger": "event triggers are not supported: trigger the deployed workflow from your scheduler",
         "trigger_on_finish": "flow-to-flow triggers are not supported: trigger the deployed workflow yourself",
@@ -85,6 +82,8 @@ MODULES: dict[str, Row] = {
         **dict.fromkeys(("MetaflowCard", "DefaultCard", "BlankCard", "ErrorCard", "PageComponent"),
                         "flowc renders the default and blank card types only: custom card types are not supported"),
     }),
+    "metaflow.multicore_utils": Row("multicore", ("MulticoreException",)),
+    "metaflow.metaflow_profile": Row("profiling"),
     "metaflow.decorators": Row("decorators", (), {
         "StepDecorator": "flowc has no decorator plugins: use a plain Python decorator on the step",
         "FlowDecorator": "flowc has no decorator plugins",

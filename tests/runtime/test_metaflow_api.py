@@ -219,3 +219,39 @@ def test_metadata_functions_name_the_datastore_the_client_reads(flow_run, tmp_pa
     assert metadata(f"local@{tmp_path / 'other'}") == f"datastore@{tmp_path / 'other'}"
     assert get_metadata() == f"datastore@{tmp_path / 'other'}"
     assert default_metadata() == f"datastore@{tmp_path / 'first'}"
+
+
+def test_parallel_map_and_profile_in_a_step(flow_run, tmp_path):
+    """Metaflow's multicore helpers: closures run in forked children; order kept; a failing call fails the map."""
+    flow = tmp_path / "parallel_flow.py"
+    flow.write_text(textwrap.dedent("""\
+        from metaflow import FlowSpec, parallel_map, profile, step
+        from metaflow.multicore_utils import MulticoreException, parallel_imap_unordered
+
+
+        class ParallelFlow(FlowSpec):
+            @step
+            def start(self):
+                offset = 100
+                self.squares = parallel_map(lambda x: x * x + offset, range(7), max_parallel=3)
+                self.unordered = sorted(parallel_imap_unordered(lambda x: -x, [1, 2, 3]))
+                stats = {}
+                with profile("work", stats_dict=stats):
+                    sum(range(1000))
+                self.profiled = sorted(stats)
+                try:
+                    parallel_map(lambda x: 1 / x, [1, 0, 2])
+                    self.failure = None
+                except MulticoreException as error:
+                    self.failure = type(error).__name__
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """))
+    run = flow_run(flow).run()
+    data = Run(f"ParallelFlow/{run.run_id}", run.datastore)["start"].task.data
+    assert data.squares == [100, 101, 104, 109, 116, 125, 136]
+    assert (data.unordered, data.profiled, data.failure) == ([-3, -2, -1], ["work"], "MulticoreException")
+    assert "ZeroDivisionError" in run.outcomes[0].stderr  # the failed call's traceback, from its child

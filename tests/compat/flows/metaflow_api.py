@@ -7,7 +7,7 @@ import os
 
 import metaflow
 import metaflow.exception
-from metaflow import FlowSpec, project, secrets, step
+from metaflow import FlowSpec, parallel_map, profile, project, secrets, step
 from metaflow.cards import Markdown
 from metaflow.exception import MetaflowException, UnhandledInMergeArtifactsException
 from metaflow.metaflow_current import current
@@ -30,6 +30,11 @@ class MetaflowApiFlow(FlowSpec):
         self.identity = (current.namespace, current.username, sorted(current.tags), current.is_running_flow)
         self.task_pathspec = current.task.pathspec
         self.component = type(Markdown("# a card component")).__name__
+        offset = 10
+        stats = {}
+        with profile("squares", stats_dict=stats):
+            self.squares = parallel_map(lambda x: x * x + offset, range(5), max_parallel=2)
+        self.profiled = sorted(stats)
         self.same_task = current.task.pathspec == current.pathspec and current.run.pathspec in current.pathspec
         try:
             self.LIMIT = 4

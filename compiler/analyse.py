@@ -311,9 +311,8 @@ class _Shape:
             self.diags.error("FLC109", f"Step *{name}* has several incoming paths ({', '.join(parents)}) "
                                        "but is not a join step.", step.span,
                              help=f"make it a join: `def {name}(self, inputs):`{also}")
-            if len(stacks) == 1 and next(iter(stacks)):  # these branches are reported: not again at the join
-                self.reported_branches.setdefault(next(iter(stacks))[-1], set()).update(
-                    name if incoming[p][1] is _SPLIT_CHILD else incoming[p][1] for p in parents)
+            if len(stacks) == 1 and next(iter(stacks)):  # branches running into another: not again at the join
+                self.reported_branches.setdefault(next(iter(stacks))[-1], set()).update(crossing)
             self._continue_as_join(name, stacks, branches)
             return
         for parent in parents:
@@ -375,7 +374,7 @@ class _Shape:
         arrived = {p if incoming[p][1] is _SPLIT_CHILD else incoming[p][1] for p in parents}
         missing = [branch for branch in dict.fromkeys(expected) if branch not in arrived]
         if self.steps[split].transition.kind == "branch" and missing:
-            self._escape(split, missing, name)
+            self._escape(missing, name)
             unreported = [branch for branch in missing if not self._reported(split, branch, name)]
             if unreported:
                 these = "its branch" if len(unreported) == 1 else "its branches"
@@ -399,20 +398,13 @@ class _Shape:
             return True
         return bool(self._reach(branch, join) & self.broken)
 
-    def _escape(self, split: str, missing: list[str], join: str) -> None:
-        """Mark the steps only these branches lead to: where they run back into the flow (e.g. into *end*),
-        the edge is the mistake already reported, not a second one."""
+    def _escape(self, missing: list[str], join: str) -> None:
+        """Mark the steps of these branches that the join does not lead to: where they run back into the
+        flow after it (e.g. into *end*), that edge is the mistake already reported, not a second one."""
         region = set().union(*(self._reach(branch, join) for branch in missing if branch in self.g))
-        changed = True
-        while changed:
-            changed = False
-            for step in region - self.escaped:
-                parents = set(self.g.predecessors(step))
-                if parents <= self.escaped or (step in missing and parents == {split}):
-                    self.escaped.add(step)
-                    changed = True
+        self.escaped |= region - self._reach(join, None)
 
-    def _reach(self, start: str, stop: str) -> set[str]:
+    def _reach(self, start: str, stop: Optional[str]) -> set[str]:
         """The steps reachable from `start` (included) without passing through `stop`."""
         seen, todo = set(), [start]
         while todo:

@@ -20,7 +20,7 @@ INPUT = {"branching": {"alpha": 0.25}, "foreach": {"words": ["Fig", " plum ", "k
          "switch": {"amount": 5000}}
 AS_STRINGS = {"branching": {"alpha": "0.25"}, "foreach": {"words": '["Fig", " plum ", "kiwi", "date"]'},
               "switch": {"amount": "5000"}}
-INLINE = ["foreach", "nested_foreach", "switch_in_foreach", "foreach_in_switch"]
+INLINE = ["foreach", "nested_foreach", "switch_in_foreach", "foreach_in_switch", "switch_meets_at_foreach_join"]
 
 
 @pytest.fixture(scope="module")

@@ -42,18 +42,18 @@ class _ShimLoader:
 
     def exec_module(self, module) -> None:
         name = module.__name__
-        submodules = {n for n in metaflow_api.offered(name) if f"{name}.{n}" in metaflow_api.MODULES}
-        names = sorted(metaflow_api.offered(name) - submodules)
-        for attribute in names:
-            setattr(module, attribute, resolve(name, attribute))
-        module.__all__ = names
+        offered = metaflow_api.offered(name)
+        module.__all__ = sorted(n for n in offered if f"{name}.{n}" not in metaflow_api.MODULES)
 
-        def __getattr__(attribute: str):  # submodules on first use, as `import metaflow; metaflow.exception`
-            if attribute in submodules:
-                return resolve(name, attribute)
-            raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
+        def __getattr__(attribute: str):  # on first use: a task imports only what its flow uses
+            if attribute not in offered:
+                raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
+            value = resolve(name, attribute)
+            setattr(module, attribute, value)
+            return value
 
         module.__getattr__ = __getattr__
+        module.__dir__ = lambda: sorted(offered)
         module.__flowc_shim__ = True
         module.__doc__ = f"flowc's stand-in for Metaflow's {name} (Metaflow is not installed)."
 

@@ -126,8 +126,8 @@ def execute(plan: LocalPlan, options: RunOptions, note: str = "") -> int:
                   f"{seconds:.2f}s. Inspect it with: flowc show {plan.flow}/{options.run_id}\n")
     elif status == 1 and runner.failure is not None and runner.failure.exit_code == 2:
         out.write(f"flowc run: {plan.flow}/{options.run_id} failed after {seconds:.2f}s: a contract error (see "
-                  f"above), which `flowc resume` cannot fix (it keeps the run's parameters). Correct the --param "
-                  f"values (or the flow) and run again: {_run_again(options)}\n")
+                  f"above), which `flowc resume` cannot fix (it keeps the run's parameters). Correct what it names (the "
+                  f"--param values, the flow, or packages this venv lacks) and run again: {_run_again(options)}\n")
     elif status == 1:
         out.write(f"flowc run: {plan.flow}/{options.run_id} failed after {seconds:.2f}s. Fix the step, then "
                   f"continue with: flowc resume {options.run_id} {_shown(options.flow_file)}\n")

@@ -1,5 +1,5 @@
-"""Compiling one flow, flowc against Metaflow, side by side: process wall time (best of 3) and output size
-for Airflow (`airflow create`; and whether each DAG loads on Airflow 3.3) and Argo Workflows
+"""Compiling one flow, flowc against Metaflow, side by side: CPU time (user + sys) of each process, the two
+interleaved (bench/measure.py: median and best of each), and output size for Airflow (`airflow create`; and whether each DAG loads on Airflow 3.3) and Argo Workflows
 (`argo-workflows create --only-json`).
 
 Metaflow needs its flow importable, the `kubernetes` package, and a reachable S3 datastore even to
@@ -23,6 +23,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 from support.venvs import airflow_venv, cached_venv  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from measure import child_cpu, interleaved, line, load, ratio  # noqa: E402
+
 FLOW = REPO / "examples" / "branching.py"
 LOAD = """
 import sys
@@ -33,18 +36,13 @@ print(f"{len(bag.dags)} DAG(s), {len(bag.import_errors)} import error(s)",
 """
 
 
-def best_wall(argv: list[str], env: dict, cwd: Path, keep: str = "") -> float:
-    """Best wall time of 3 runs; `keep` saves the last run's stdout under that name."""
-    times = []
-    for _ in range(3):
-        started = time.perf_counter()
-        done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
-        if done.returncode:
-            sys.exit(f"{' '.join(argv)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-        if keep:
-            (cwd / keep).write_text(done.stdout)
-        times.append(time.perf_counter() - started)
-    return min(times)
+ROUNDS = 5
+
+
+def versus(metaflow: list[str], flowc: list[str], env: dict, cwd: Path, flowc_env: dict = None) -> dict:
+    """CPU seconds of each run of the two commands, interleaved."""
+    return interleaved({"metaflow": lambda: child_cpu(metaflow, cwd, env),
+                        "flowc": lambda: child_cpu(flowc, cwd, flowc_env or env)}, ROUNDS)
 
 
 def main() -> None:
@@ -75,33 +73,38 @@ def main() -> None:
         else:
             sys.exit("the local S3 server did not start")
         (work / "mf").mkdir()
-        mf = best_wall([str(metaflow), FLOW.name, "--no-pylint", "airflow", "create", "metaflow_dag.py"], env, work)
+        airflow_times = versus([str(metaflow), FLOW.name, "--no-pylint", "airflow", "create", "metaflow_dag.py"],
+                               [sys.executable, "-m", "flowc.compiler.cli", "compile", FLOW.name, "--target",
+                                "airflow", "-o", "fc", "--datastore", "s3://bench/flowc", "--no-cache"], env, work)
         shutil.move(work / "metaflow_dag.py", work / "mf" / "dag.py")  # its own folder, for the DagBag below
-        fc = best_wall([sys.executable, "-m", "flowc.compiler.cli", "compile", FLOW.name, "--target", "airflow",
-                        "-o", "fc", "--datastore", "s3://bench/flowc"], env, work)
         argo_env = dict(env, METAFLOW_KUBERNETES_NAMESPACE="default", METAFLOW_KUBERNETES_CONTAINER_IMAGE="img:1")
-        mf_argo = best_wall([str(metaflow), FLOW.name, "--no-pylint", "argo-workflows", "create", "--only-json"],
-                            argo_env, work, keep="mf-argo.json")
-        fc_argo = best_wall([sys.executable, "-m", "flowc.compiler.cli", "compile", FLOW.name, "--target", "argo",
-                             "-o", "fc-argo", "--datastore", "s3://bench/flowc", "--image", "img:1"], env, work)
+        argo_times = versus([str(metaflow), FLOW.name, "--no-pylint", "argo-workflows", "create", "--only-json"],
+                            [sys.executable, "-m", "flowc.compiler.cli", "compile", FLOW.name, "--target", "argo",
+                             "-o", "fc-argo", "--datastore", "s3://bench/flowc", "--image", "img:1", "--no-cache"],
+                            argo_env, work, flowc_env=env)
+        done = subprocess.run([str(metaflow), FLOW.name, "--no-pylint", "argo-workflows", "create", "--only-json"],
+                              env=argo_env, cwd=work, capture_output=True, text=True, check=True)
+        (work / "mf-argo.json").write_text(done.stdout)
     finally:
         server.terminate()
     mf_size = (work / "mf" / "dag.py").stat().st_size
     fc_size = sum(p.stat().st_size for p in (work / "fc").glob("*.py"))
-    print(f"flow: examples/{FLOW.name}")
-    print(f"{'':24}{'wall':>9}{'DAG size':>11}  loads on Airflow 3.3?")
-    for name, wall, size, folder in (("metaflow airflow create", mf, mf_size, work / "mf"),
-                                     ("flowc compile", fc, fc_size, work / "fc")):
+    print(f"flow: examples/{FLOW.name}; CPU time (user+sys) of each process, {ROUNDS} interleaved rounds; {load()}")
+    print("Airflow")
+    for name, key, size, folder in (("metaflow airflow create", "metaflow", mf_size, work / "mf"),
+                                    ("flowc compile (no cache)", "flowc", fc_size, work / "fc")):
         loaded = subprocess.run([str(airflow), "-c", LOAD, str(folder)], capture_output=True, text=True,
                                 env=dict(os.environ, AIRFLOW_HOME=str(work / "airflow")))
-        print(f"{name:24}{wall:>8.2f}s{size:>10,}B  {loaded.stdout.strip().splitlines()[-1]}")
-    print(f"ratio (metaflow / flowc): {mf / fc:.1f}x time, {mf_size / fc_size:.1f}x size")
+        print(f"  {line(name, airflow_times[key], 26)}  {size:>8,} B  {loaded.stdout.strip().splitlines()[-1]}")
+    print(f"  flowc / metaflow: {ratio(airflow_times['flowc'], airflow_times['metaflow'])} CPU; "
+          f"metaflow / flowc size {mf_size / fc_size:.1f}x")
     mf_argo_size = (work / "mf-argo.json").stat().st_size
     fc_argo_size = sum(p.stat().st_size for p in (work / "fc-argo").glob("*.yaml"))
-    print(f"\nArgo Workflows{'':10}{'wall':>9}{'size':>11}")
-    print(f"{'metaflow --only-json':24}{mf_argo:>8.2f}s{mf_argo_size:>10,}B")
-    print(f"{'flowc compile':24}{fc_argo:>8.2f}s{fc_argo_size:>10,}B")
-    print(f"ratio (metaflow / flowc): {mf_argo / fc_argo:.1f}x time, {mf_argo_size / fc_argo_size:.1f}x size")
+    print("Argo Workflows")
+    print(f"  {line('metaflow --only-json', argo_times['metaflow'], 26)}  {mf_argo_size:>8,} B")
+    print(f"  {line('flowc compile (no cache)', argo_times['flowc'], 26)}  {fc_argo_size:>8,} B")
+    print(f"  flowc / metaflow: {ratio(argo_times['flowc'], argo_times['metaflow'])} CPU; "
+          f"metaflow / flowc size {mf_argo_size / fc_argo_size:.1f}x")
 
 
 if __name__ == "__main__":

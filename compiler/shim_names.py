@@ -169,7 +169,7 @@ class _Checker(cst.CSTVisitor):
         return True
 
     def _check_name(self, node: cst.CSTNode, module: str, name: Optional[str]) -> None:
-        if name is None or name.startswith("__") or name in api.offered(module):
+        if name is None or name in api.DUNDERS or name in api.offered(module):
             return
         if module == ROOT and name in self.reported_elsewhere:
             return

@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections import namedtuple
 
 SHIM_ROOT = "metaflow"
+# Module attributes every shim module has (Python's own, and __version__: flowc's version).
+DUNDERS = frozenset({"__name__", "__doc__", "__spec__", "__loader__", "__package__", "__path__", "__all__",
+                     "__dict__", "__class__", "__version__"})
 
 
 class Row(namedtuple("Row", "source names missing", defaults=((), {}))):

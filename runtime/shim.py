@@ -46,6 +46,10 @@ class _ShimLoader:
         module.__all__ = sorted(n for n in offered if f"{name}.{n}" not in metaflow_api.MODULES)
 
         def __getattr__(attribute: str):  # on first use: a task imports only what its flow uses
+            if attribute == "__version__":  # flowc's, in place of Metaflow's
+                from .task import flowc_version
+
+                return flowc_version()
             if attribute not in offered:
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
             value = resolve(name, attribute)

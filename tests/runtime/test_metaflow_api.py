@@ -20,6 +20,11 @@ IMPORT_EVERYTHING = textwrap.dedent("""\
     flowc.runtime.install_metaflow_shim()
     problems = []
     for module, row in api.MODULES.items():
+        for name in sorted(api.DUNDERS):  # what flowc check lets `metaflow.__version__` etc. through for
+            try:
+                getattr(importlib.import_module(module), name)
+            except Exception as error:
+                problems.append(f"{module}.{name}: {error!r}")
         for name in sorted(api.offered(module)):
             try:
                 exec(f"from {module} import {name}")
@@ -112,6 +117,7 @@ def test_uses_of_metaflow_attributes_and_guarded_imports():
             def start(self):
                 self.a = mf.current.run_id, mf.exception.MetaflowNotFound, mfe.MetaflowException
                 self.b = mf.Runner, mfe.Nope, mf.exception.Nope, mf.curent
+                self.c = mf.__version__, mf.__file__
                 self.next(self.end)
 
             @step
@@ -125,7 +131,8 @@ def test_uses_of_metaflow_attributes_and_guarded_imports():
         ("FLC040", 19, 33, "`Nope` is not provided by flowc's metaflow.exception"),
         ("FLC040", 19, 52, "`Nope` is not provided by flowc's metaflow.exception"),
         ("FLC040", 19, 61, "`curent` is not provided by flowc's metaflow"),
-        ("FLC040", 24, 14, "module `metaflow.metaflow_config` is not provided by flowc's metaflow"),
+        ("FLC040", 20, 37, "`__file__` is not provided by flowc's metaflow"),
+        ("FLC040", 25, 14, "module `metaflow.metaflow_config` is not provided by flowc's metaflow"),
     ]
     assert compiled.diagnostics[3].help == "did you mean `current`?"
 

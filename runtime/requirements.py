@@ -39,19 +39,24 @@ class Package(NamedTuple):
     kind: str  # "pypi" or "conda"
 
     @property
-    def distribution(self) -> str:
-        """The Python distribution name to look for."""
+    def pip_name(self) -> str:
+        """The name pip knows: no conda channel, conda's known renames applied, extras ("[socks]") kept."""
         name = self.name.rsplit("::", 1)[-1]
         return CONDA_RENAMES.get(name.lower(), name) if self.kind == "conda" else name
+
+    @property
+    def distribution(self) -> str:
+        """The installed Python distribution to look for."""
+        return self.pip_name.split("[", 1)[0]
 
     @property
     def pip_line(self) -> str:
         """The package as a line of a pip requirements file (how Metaflow hands it to pip)."""
         if not self.spec:
-            return self.distribution
+            return self.pip_name
         if self.spec.startswith(OPERATORS):
-            return f"{self.distribution}{self.spec if not self.spec.startswith('@') else ' ' + self.spec}"
-        return f"{self.distribution}=={self.spec}"
+            return f"{self.pip_name}{self.spec if not self.spec.startswith('@') else ' ' + self.spec}"
+        return f"{self.pip_name}=={self.spec}"
 
 
 class Requirements(NamedTuple):

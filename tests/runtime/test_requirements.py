@@ -12,7 +12,7 @@ from importlib import metadata
 import pytest
 from runtime_driver import FlowRun
 
-from flowc.runtime.requirements import satisfies
+from flowc.runtime.requirements import merged, problems, satisfies
 
 YAML = metadata.version("PyYAML")
 OTHER_PYTHON = f"3.{sys.version_info.minor - 1}"
@@ -110,3 +110,12 @@ def test_a_spec_flowc_does_not_compare_is_a_warning_not_an_error(tmp_path):
 ])
 def test_the_pep_440_subset(installed, spec, expected):
     assert satisfies(installed, spec) is expected
+
+
+def test_extras_channels_and_conda_renames_name_the_installed_distribution():
+    wanted = merged({"pypi": {"packages": {"PyYAML[any]": f">={YAML}"}}},
+                    {"conda_base": {"libraries": {"conda-forge::pytorch": "2.3.*", "conda-forge::flowc-absent": "1"}}})
+    assert [p.pip_line for p in wanted.packages] == ["flowc-absent==1", "torch==2.3.*", f"PyYAML[any]>={YAML}"]
+    errors, warnings = problems(wanted)
+    assert errors[0].startswith("flowc-absent==1 (conda 'conda-forge::flowc-absent') (@conda) is not installed")
+    assert not any("PyYAML" in line for line in errors + warnings)  # found as the distribution PyYAML

@@ -5,9 +5,9 @@ that a flow never silently runs against other versions than it pins, the task ch
 runs and stops with a contract error (exit 2) that names what is missing or different and how to fix it.
 
 Merging follows Metaflow: @pypi merges @pypi_base and @conda merges @conda_base (per package the step
-wins; python: the step's, else the base's; disabled: the step's unless it left it unset). A disabled
-environment asks for nothing. Metaflow refuses @pypi and @conda packages on one step; flowc checks both
-(@pypi wins on a package both name), since the image must simply hold them all.
+wins, names compared as pip compares them; python: the step's, else the base's; disabled: the step's
+unless it left it unset). A disabled environment asks for nothing. Metaflow refuses @pypi and @conda
+packages on one step; flowc checks both (@pypi wins on a package both name): the image holds them all.
 
 Versions are compared with a small PEP 440 subset, standard library only: release numbers with an
 optional a/b/rc, .post and .dev suffix and a +local label, under ==, !=, >=, <=, >, <, ~= and `X.*`
@@ -85,8 +85,9 @@ def merged(step: dict, flow: dict) -> Requirements:
             return NONE  # as Metaflow: a disabled @conda/@pypi means the step runs in the plain environment
         for args in (base, own):
             for name, spec in {**(args.get("libraries") or {}), **(args.get("packages") or {})}.items():
-                packages.pop(name, None)  # the later (step, then pypi) wins, kept in its own place
-                packages[name] = Package(str(name), str(spec or ""), kind)
+                key = re.sub(r"[-_.]+", "-", str(name).rsplit("::", 1)[-1]).lower()  # PyYAML is pyyaml
+                packages.pop(key, None)  # the later (step, then pypi) wins
+                packages[key] = Package(str(name), str(spec or ""), kind)
         python, where = own.get("python"), f"@{kind}"
         if python is None:
             python, where = base.get("python"), f"@{kind}_base"
@@ -182,8 +183,8 @@ def problems(requirements: Requirements) -> tuple[list[str], list[str]]:
             warnings.append(f"python={python!r} ({requirements.python_from}) is not a version like '3.11'; not checked")
         elif wanted != running:
             errors.append(f"Python {'.'.join(wanted)} ({requirements.python_from}(python={python!r})), but this task "
-                          f"runs Python {'.'.join(map(str, sys.version_info[:3]))}: build the image from Python "
-                          f"{'.'.join(wanted)}")
+                          f"runs Python {'.'.join(map(str, sys.version_info[:3]))}: use a Python {'.'.join(wanted)} "
+                          f"image (or venv)")
     for package in requirements.packages:
         where = f"@{package.kind}"
         try:

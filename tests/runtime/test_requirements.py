@@ -119,3 +119,8 @@ def test_extras_channels_and_conda_renames_name_the_installed_distribution():
     errors, warnings = problems(wanted)
     assert errors[0].startswith("flowc-absent==1 (conda 'conda-forge::flowc-absent') (@conda) is not installed")
     assert not any("PyYAML" in line for line in errors + warnings)  # found as the distribution PyYAML
+
+
+def test_names_are_compared_as_pip_compares_them_when_the_step_overrides_the_base():
+    wanted = merged({"pypi": {"packages": {"py_yaml": "2"}}}, {"pypi_base": {"packages": {"Py.YAML": "1"}}})
+    assert [(p.name, p.spec) for p in wanted.packages] == [("py_yaml", "2")]

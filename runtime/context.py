@@ -5,6 +5,7 @@ Outside a task every field is None and `is_running_flow` is False.
 
 from __future__ import annotations
 
+import os
 
 
 class Lazy:
@@ -90,6 +91,12 @@ class Current:
     def tags(self) -> set | None:
         """The run's user tags (`flowc run --tag`)."""
         return self._get("tags")
+
+    @property
+    def tempdir(self) -> str:
+        """Where a step may write scratch files: METAFLOW_TEMPDIR, else the task's working directory, as in
+        Metaflow (set whether or not a flow is running)."""
+        return os.environ.get("METAFLOW_TEMPDIR", ".")
 
     @property
     def run(self):

@@ -189,3 +189,32 @@ def test_a_parameter_defaults_context_has_the_same_user(flow_run, tmp_path):
     run = flow_run(flow, env={**NO_USER, "METAFLOW_USER": "alice", "LOGNAME": "bob"}).run()
     data = Run(f"UserParam/{run.run_id}", run.datastore)["start"].task.data
     assert (data.owner, data.same) == ("alice", True)
+
+
+TEMPDIR_FLOW = """\
+import os
+from metaflow import FlowSpec, current, step
+
+
+class TempdirFlow(FlowSpec):
+    @step
+    def start(self):
+        self.tempdir = current.tempdir
+        self.writable = os.access(current.tempdir, os.W_OK)
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+@pytest.mark.parametrize("env, expected", [({}, "."), ({"METAFLOW_TEMPDIR": "/tmp"}, "/tmp")])
+def test_tempdir_is_metaflows(flow_run, tmp_path, env, expected):
+    flow = tmp_path / "tempdir_flow.py"
+    flow.write_text(TEMPDIR_FLOW)
+    run = flow_run(flow, run_id="r1", env=env)
+    outcome = run.run_task("start")
+    assert outcome.returncode == 0, outcome.stderr
+    data = Run("TempdirFlow/r1", run.datastore)["start"].task.data
+    assert (data.tempdir, data.writable) == (expected, True)

@@ -16,7 +16,9 @@ Records (JSON):
   "python_version", "started_at", "origin_run_id"}
 - done.json (written last; its presence is the commit): {"flow", "run_id", "step", "index", "attempt",
   "control", "artifacts": {name: sha256}, "foreach_stack": [frame...], "foreach": {"var", "num_splits"} or
-  null, "source_sha256", "committed_at", "origin": null or {"run_id", "attempt"}}. A frame is
+  null, "source_sha256", "committed_at", "origin": null or {"run_id", "attempt"}}. "control" is a switch's
+  chosen step; a foreach split's is null (its children are 0 .. num_splits-1 under its index:
+  CommitRecord.control_value), so every child reads its split's record in the same few bytes. A frame is
   {"step", "var", "index", "num_splits", "item"} (item: the sha256 of that level's foreach value).
   "artifacts" repeats attempt-N/artifacts.json's names and hashes so a reader needs one request per input.
 - attempt-N/artifacts.json: {name: {"sha256", "type", "size"}}; attempt-N/meta.json: see flowc.runtime.task;
@@ -315,7 +317,7 @@ class Datastore:
         return line
 
     # -- resume -----------------------------------------------------------------------------------
-    def clone_task(self, task: TaskRef, new_run_id: str) -> dict:
+    def clone_task(self, task: TaskRef, new_run_id: str) -> CommitRecord:
         """Make the committed `task` committed in run `new_run_id` too (for resume): its committed
         attempt's records are copied (values are shared, not copied) and a done.json is written that
         names where it came from ("origin"). Returns the new commit record."""
@@ -327,10 +329,10 @@ class Datastore:
         for name in self.storage.list_dir(task.attempt_key(attempt)):
             self.storage.copy(f"{task.attempt_key(attempt)}/{name}", f"{target.attempt_key(attempt)}/{name}")
         origin = done.origin or {"run_id": task.run_id, "attempt": attempt}
-        record = dict(done.as_json(), run_id=new_run_id, origin=origin)
-        self.write_done(target, record)
-        if record["control"] is not None:
-            self.write_control(target, record["control"])
+        record = done._replace(run_id=new_run_id, origin=origin)
+        self.write_done(target, record.as_json())
+        if record.control_value is not None:
+            self.write_control(target, record.control_value)
         return record
 
 

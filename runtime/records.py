@@ -124,6 +124,15 @@ class CommitRecord(_Record, namedtuple("CommitRecord", "flow run_id step index a
 
     __slots__ = ()
     _REQUIRED = ("step", "index", "attempt", "artifacts")
+
+    @property
+    def control_value(self) -> object:
+        """The control value: a switch's chosen step; a foreach split's children's index paths, built from
+        'foreach' (done.json does not list them, so a child reads its split's record in bytes independent of
+        the width; older records that list them are read as they are); else None."""
+        if self.control is None and self.foreach is not None:
+            return [layout.child_index(self.index, i) for i in range(self.foreach["num_splits"])]
+        return self.control
     _TYPES = {"flow": (str, NONE), "run_id": (str, NONE), "step": (str,), "index": (str,), "attempt": (int,),
               "control": (NONE, str, list), "artifacts": (dict,), "foreach_stack": (list, NONE),
               "foreach": (dict, NONE), "source_sha256": (str, NONE), "committed_at": (str, NONE),

@@ -130,14 +130,14 @@ class _Attempt:
         done = datastore.read_done(me)
         if done is not None and args.attempt is None:  # a scheduler retry after a commit: nothing to do
             print(f"flowc: {me.pathspec} already committed attempt {done.attempt}; nothing to do", file=sys.stderr)
-            self._write_control_out(done.control)
+            self._write_control_out(done.control_value)
             return EXIT_OK
         if args.attempt is None:
             self.args = args = args._replace(attempt=datastore.claim_attempt(me))
             self.claim = CLAIM
         if done is not None and done.attempt >= args.attempt:
             print(f"flowc: {me.pathspec} already committed attempt {done.attempt}; nothing to do", file=sys.stderr)
-            self._publish_control(datastore, me, done.control)
+            self._publish_control(datastore, me, done.control_value)
             return EXIT_OK
         return self._execute(datastore, cls, func, me, wiring, resolved, given)
 
@@ -409,14 +409,15 @@ class _Attempt:
         self._finish_meta(datastore, me, "succeeded", EXIT_OK, None, log_dir)
         record = {
             "flow": me.flow, "run_id": me.run_id, "step": me.step, "index": me.index, "attempt": args.attempt,
-            "control": control, "artifacts": artifacts, "foreach_stack": state.frames, "foreach": foreach,
+            "control": None if foreach else control,  # a split's children follow from "foreach": O(1) bytes
+            "artifacts": artifacts, "foreach_stack": state.frames, "foreach": foreach,
             "source_sha256": self.source_sha256, "committed_at": _iso(time.time()), "origin": None,
         }
         existing = datastore.read_done(me)
         if existing is not None and existing.attempt > args.attempt:
             print(f"flowc: attempt {existing.attempt} of {me.pathspec} committed meanwhile; keeping it",
                   file=sys.stderr)
-            self._publish_control(datastore, me, existing.control)
+            self._publish_control(datastore, me, existing.control_value)
             return EXIT_OK
         datastore.write_done(me, record)
         self._publish_control(datastore, me, control)

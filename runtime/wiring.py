@@ -111,7 +111,7 @@ def resolve(datastore: Datastore, me: TaskRef, wiring: Wiring) -> Resolved:
         return Resolved(parents, parents[0].artifacts, parents[0].frames)
     if kind == "foreach_join":
         split = committed(datastore, me.at(step=wiring.split))
-        control = split.done.control
+        control = split.done.control_value
         if not isinstance(control, list):
             raise ContractError(f"{split.ref.pathspec} is not a foreach split (its control value is {control!r})")
         parents = _foreach_inputs(datastore, me, wiring.steps[0], control)

@@ -74,7 +74,7 @@ class Reuse:
         task = TaskRef(self.flow, self.origin, step, index)
         if self.store.read_done(task) is None:
             raise LookupError(step)
-        return self.store.clone_task(task, self.new_run).get("control")
+        return self.store.clone_task(task, self.new_run).control_value
 
 
 def write_run_record(store: Datastore, plan: LocalPlan, origin_record: dict, origin: str, new_run: str,

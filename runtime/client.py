@@ -595,7 +595,7 @@ class Task(_Tagged):
     @property
     def control(self) -> Any:
         done = self.done
-        return done.control if done else None
+        return done.control_value if done else None
 
     @property
     def artifacts(self) -> "Artifacts":

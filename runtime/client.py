@@ -133,7 +133,7 @@ class _Tagged:
 
     def is_in_namespace(self) -> bool:
         ns = get_namespace()
-        return ns is None or ns in self.tags
+        return ns is None or self._run()._carries({ns})
 
     def _check_namespace(self) -> None:
         if not self.is_in_namespace():

@@ -13,7 +13,8 @@ This is the API the task command, the client, `flowc run`/`resume` and `flowc sh
 
 Records (JSON):
 - run.json: {"flow", "run_id", "parameters": {name: value}, "source_sha256", "flowc_version",
-  "python_version", "started_at", "origin_run_id"}
+  "python_version", "started_at", "origin_run_id", "tags": [user tags as the run started],
+  "system_tags": [...]}; later changes of the user tags are .tags/<n>.json (flowc.runtime.tags)
 - done.json (written last; its presence is the commit): {"flow", "run_id", "step", "index", "attempt",
   "control", "artifacts": {name: sha256}, "foreach_stack": [frame...], "foreach": {"var", "num_splits"} or
   null, "source_sha256", "committed_at", "origin": null or {"run_id", "attempt"}}. "control" is a switch's

@@ -15,7 +15,6 @@ from typing import Optional
 from hypothesis import strategies as st
 
 LINEAR = ("linear",)
-OPEN = "<meets at the enclosing join>"  # an open switch's meet until its block's join exists
 
 
 def blocks(max_leaves: int = 12):
@@ -58,6 +57,7 @@ class FlowBuilder:
     def __init__(self) -> None:
         self.steps: dict[str, GenStep] = {}
         self.regions: list = []
+        self.open: dict[str, list[str]] = {}  # open switches whose join is not built yet -> their cases' exits
 
     def new(self, kind: str, splits: tuple, depth: int) -> GenStep:
         step = GenStep(f"s{len(self.steps) + 1}", kind, splits=splits, depth=depth)
@@ -100,9 +100,9 @@ class FlowBuilder:
         split.targets = [first for first, _, _ in arms]
         cases = [(f"c{i}", body) for i, (_, _, body) in enumerate(arms)]
         if kind == "open_switch":  # its cases end where the enclosing block ends: at the join
-            split.condition, split.meet = f"choice_{split.name}", OPEN
-            return split.name, [e for _, exits, _ in arms for e in exits], [("step", split.name),
-                                                                          ("choice", split.name, cases, None)]
+            exits = [e for _, arm_exits, _ in arms for e in arm_exits]
+            split.condition, self.open[split.name] = f"choice_{split.name}", exits
+            return split.name, exits, [("step", split.name), ("choice", split.name, cases, None)]
         after = self.new("join" if kind == "branch" else "linear", splits, depth)
         for _, exits, _ in arms:
             self._end_at(exits, after.name)
@@ -118,9 +118,10 @@ class FlowBuilder:
         """Lead a block's exits to its join; open switches among them meet there."""
         for exit_ in exits:
             self.steps[exit_].targets = [join]
-        for step in self.steps.values():
-            if step.meet is OPEN:
-                step.meet = join
+        for switch, its_exits in list(self.open.items()):
+            if set(its_exits) <= set(exits):
+                self.steps[switch].meet = join
+                del self.open[switch]
 
     def flow(self, block) -> dict[str, GenStep]:
         """The whole flow: the block's entry becomes `start`, its exit goes to a new `end`."""

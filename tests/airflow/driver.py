@@ -62,7 +62,7 @@ def _describe(dag) -> dict:
         partial = getattr(task, "partial_kwargs", {}) or {}
         for field in ("image", "cmds", "arguments", "env_vars", "do_xcom_push", "skip_on_exit_code",
                       "bash_command", "env", "container_resources", "name", "namespace", "env_from",
-                      "node_selector", "tolerations", "labels", "annotations"):
+                      "node_selector", "tolerations", "labels", "annotations", "service_account_name"):
             value = partial.get(field, getattr(task, field, None))
             if value is not None:
                 info[field] = _plain(value)
@@ -71,6 +71,7 @@ def _describe(dag) -> dict:
         "doc_md": dag.doc_md,
         "tags": sorted(dag.tags),
         "params": {k: _plain(v) for k, v in dag.params.dump().items()} if hasattr(dag.params, "dump") else {},
+        "param_descriptions": {k: getattr(dag.params.get_param(k), "description", None) for k in dag.params},
         "schedule": getattr(dag.timetable, "_expression", None),
         "timezone": str(getattr(dag.timetable, "_timezone", "")),
         "catchup": dag.catchup,

@@ -9,7 +9,7 @@
     run.parameters, run.status, run.successful, run.finished, run.started_at, run.data, run.end_task
     run.tags, run.user_tags, run.system_tags; run.add_tag(s), remove_tag(s), replace_tag(s)
     run.steps() / run["train"]              # Step, in the order they started
-    step.tasks() / step.task / step["3.0"] or step["3/0"]     # Task (task.id "3.0", task.index "3/0")
+    step.tasks() / step.task / step["3.0"] or step["3/0"]  # Task (task.id "3.0", task.index 0, task.index_path "3/0")
     task.data.x, task["x"].data, task.artifacts (by name; iterating gives DataArtifacts), task.status,
     task.stdout, task.stderr, task.exception, task.attempts() -> [Attempt] (meta.json, artifacts, logs)
 
@@ -502,7 +502,7 @@ class Task(_Tagged):
         elif index is None:
             raise TypeError("Task(step, index) or Task('FlowName/RunID/StepName/TaskID')")
         self.step = step
-        self.index = index
+        self.index_path = index
         self.ref = TaskRef(step.run.flow_name, step.run.id, step.name, index)
 
     def _run(self) -> Run:
@@ -518,10 +518,12 @@ class Task(_Tagged):
         return self.ref.task_id
 
     @property
-    def foreach_index(self) -> Optional[int]:
-        """The position in the innermost foreach (Metaflow's Task.index), None outside a foreach.
-        (`index` is the whole index path, "3/0".)"""
-        return layout.index_parts(self.index)[-1] if self.index else None
+    def index(self) -> Optional[int]:
+        """Metaflow's Task.index: the position in the innermost foreach, None outside a foreach. (The whole
+        index path, "3/0", is `index_path`.)"""
+        return layout.index_parts(self.index_path)[-1] if self.index_path else None
+
+    foreach_index = index
 
     @property
     def pathspec(self) -> str:

@@ -125,8 +125,8 @@ def test_switch_in_foreach(flowc):
     assert [tuple(p) for p in end_data(flowc, "SwitchInForeachFlow", "r1")["pairs"]] == [
         (3, 10), (8, 4), (5, 16), (12, 6)]
     run = flowc.run("SwitchInForeachFlow/r1")
-    assert [t.index for t in run["halve"].tasks()] == ["1", "3"]
-    assert [t.index for t in run["triple"].tasks()] == ["0", "2"]
+    assert [t.index_path for t in run["halve"].tasks()] == ["1", "3"]
+    assert [t.index_path for t in run["triple"].tasks()] == ["0", "2"]
 
 
 @pytest.mark.parametrize("example", ["nested_foreach", "foreach_in_switch"])

@@ -47,7 +47,7 @@ def test_resume_from_a_step_reruns_it_and_everything_downstream(flowc, failed_ru
     assert "re-running: join, end" in result.stderr
     third = flowc.run("FailingFlow/r3")
     assert third["end"].task.data.result == 13
-    origins = {(s.name, t.index): (t.done["origin"] or {}).get("run_id") for s in third.steps() for t in s.tasks()}
+    origins = {(s.name, t.index_path): (t.done["origin"] or {}).get("run_id") for s in third.steps() for t in s.tasks()}
     # start was already a clone of r1 in r2: the clone keeps naming the run that really ran it
     assert origins == {("start", ""): "r1", ("middle", "0"): "r2", ("middle", "1"): "r2", ("middle", "2"): "r2",
                        ("join", ""): None, ("end", ""): None}

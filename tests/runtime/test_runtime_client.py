@@ -31,8 +31,9 @@ def test_tasks_artifacts_and_attempts(flow_run):
     tasks = step.tasks()
     assert [t.id for t in tasks][:4] == ["0.0.0", "0.0.1", "0.0.2", "0.1.0"]
     task = step["1/0/2"]
-    assert (task.id, task.index, task.foreach_index, task.pathspec) == (
+    assert (task.id, task.index_path, task.index, task.pathspec) == (
         "1.0.2", "1/0/2", 2, f"NestedForeachFlow/{run.run_id}/inner/1.0.2")
+    assert flow.latest_run["start"].task.index is None  # Metaflow's: None outside a foreach
     assert task is not None and step["1.0.2"].pathspec == task.pathspec
     artifact = task["cell"]
     assert (artifact.data, artifact.type) == (2 + 10 + 300, "int") and len(artifact.sha) == 64

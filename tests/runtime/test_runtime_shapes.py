@@ -81,8 +81,8 @@ def test_switch_cases_ending_at_a_foreach_join_give_one_input_per_child(flow_run
     run = flow_run(EXAMPLES / "switch_meets_at_foreach_join.py").run()
     assert data(run, "end").results == [(3, 10), (5, 16), (8, 4), (12, 6)]
     client = Run(f"SwitchMeetsAtForeachJoinFlow/{run.run_id}", run.datastore)
-    assert [t.index for t in client["halve"].tasks()] == ["1", "3"]
-    assert [t.index for t in client["triple"].tasks()] == ["0", "2"]
+    assert [t.index_path for t in client["halve"].tasks()] == ["1", "3"]
+    assert [t.index_path for t in client["triple"].tasks()] == ["0", "2"]
 
 
 @pytest.mark.parametrize("mode,final", [("batch", "aabbcc"), ("single", "single:True")])
@@ -100,7 +100,7 @@ def test_client_lists_runs_steps_tasks(flow_run):
     run = flow["a"]
     assert run.successful and run.status == "succeeded"
     assert [s.name for s in run.steps()] == ["start", "clean", "score", "join", "end"]
-    assert [t.index for t in run["clean"].tasks()] == ["0", "1", "2"]
+    assert [t.index_path for t in run["clean"].tasks()] == ["0", "1", "2"]
     assert run["clean"]["1"].data.word == "kiwi"
     assert run["end"].task["scores"].data == {"apple": 6, "kiwi": 5, "banana": 7}
     assert run.parameters == {"words": ["apple", "kiwi", "banana"], "bonus": 1}

@@ -6,7 +6,7 @@ argument-list entries (pods); user strings are wrapped in `literal()` so Jinja n
 cannot map inside a mapped task group, so the plan is flattened (compiler/transforms.py): every foreach
 scope is a top-level mapped task group. Switch branches that were not chosen end with exit code 3, which
 the operators turn into "skipped" (skip_on_exit_code): the runtime decides, per foreach index, and every
-task uses trigger rule `none_failed`. The file's static parts are preamble.py.j2, next to this module.
+task uses trigger rule `none_failed`. The file's static parts are built by preamble.py.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from pathlib import Path
-
-import jinja2
 
 from flowc.compiler.emit import EmitOptions, OptionError, Problems, header
 from flowc.compiler.plan import TOP, ParameterSpec, Plan, Ref, Scope, TaskSpec
 
 from ..base import Backend, Capabilities
 from ..kubernetes import pod_resources, pod_secrets
+from .preamble import preamble
 from .source import Source, py
 
 PARAM_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}  # JSON: _json_param
@@ -48,10 +46,6 @@ POD_SETTINGS = {  # PodSpec field -> KubernetesPodOperator argument, passed thro
     "node_selector": "node_selector", "labels": "labels", "annotations": "annotations",
     "image_pull_policy": "image_pull_policy", "service_account": "service_account_name",
 }
-TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent), undefined=jinja2.StrictUndefined,
-    block_start_string="<%", block_end_string="%>", variable_start_string="<<", variable_end_string=">>",
-    comment_start_string="<#", comment_end_string="#>", keep_trailing_newline=True, autoescape=False)
 
 
 class Airflow(Backend):
@@ -122,7 +116,7 @@ def _preamble(plan: Plan, options: EmitOptions) -> str:
         (["task_group"] if groups else [])
     relative_flow = bash and options.flow_path is None
     flow_file = options.flow_path or (options.flow_from_output if relative_flow else options.source_path)
-    return TEMPLATES.get_template("preamble.py.j2").render(
+    return preamble(
         bash=bash, relative_flow=relative_flow, sdk=sdk, decorators=[n for n in ("task", "task_group") if n in sdk],
         params=bool(plan.parameters), schedule=bool(plan.schedule), flatten=flatten, skip=SKIP_EXIT_CODE,
         contract=CONTRACT_EXIT_CODE, flow_file=py(flow_file), datastore=py(options.datastore), python=py(options.python))

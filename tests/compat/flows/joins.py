@@ -1,4 +1,4 @@
-"""Joins as Metaflow documents them: inputs by name and in order, merge_artifacts, foreach_stack."""
+"""Joins as Metaflow documents them: inputs by name, iterated, merge_artifacts, foreach_stack."""
 from metaflow import FlowSpec, step
 
 
@@ -24,7 +24,9 @@ class JoinsFlow(FlowSpec):
     @step
     def meet(self, inputs):
         self.by_name = (inputs.left.score, inputs.right.score)
-        self.in_order = [i.side for i in inputs]
+        # Metaflow orders a static join's inputs by a set of step names (the hash seed decides); flowc
+        # uses the order of self.next(...). Only the set is comparable.
+        self.sides = sorted(i.side for i in inputs)
         self.merge_artifacts(inputs, exclude=["side", "score"])
         self.next(self.fan_out)
 
@@ -55,12 +57,12 @@ class JoinsFlow(FlowSpec):
     def outer_join(self, inputs):
         self.grid = [i.cells for i in inputs]
         self.letters_seen = [i.letter for i in inputs]
-        self.merge_artifacts(inputs, include=["shared", "by_name", "in_order"])
+        self.merge_artifacts(inputs, include=["shared", "by_name", "sides"])
         self.next(self.end)
 
     @step
     def end(self):
-        self.summary = (self.shared, self.by_name, self.in_order, self.grid)
+        self.summary = (self.shared, self.by_name, self.sides, self.grid)
 
 
 if __name__ == "__main__":

@@ -194,6 +194,17 @@ def test_a_claim_whose_holder_died_on_this_machine_is_taken_over_once(tmp_path):
         assert all("still running" in c.holder for c in claims if c.holder is not None)
 
 
+def test_a_dead_holders_claim_is_taken_over_once_on_s3(s3_datastore):
+    """The same chain through conditional puts: eight re-runs of a killed attempt, exactly one runs it."""
+    exited = subprocess.run([sys.executable, "-c", "import json; from flowc.runtime import holders; "
+                             "print(json.dumps(holders.this_process()))"], capture_output=True, text=True, check=True)
+    store, task = open_datastore(s3_datastore), TaskRef("F", "r", "start")
+    assert store.storage.create_exclusive(f"{task.attempt_key(0)}/.claim", exited.stdout.encode())
+    with ThreadPoolExecutor(8) as pool:
+        claims = list(pool.map(lambda _: store.take_attempt(task, 0), range(8)))
+    assert [c.holder for c in claims].count(None) == 1, claims
+
+
 def test_a_claim_held_on_another_machine_stands_and_says_what_to_do(flow_run, tmp_path):
     run = flow_run(EXAMPLES / "hello.py")
     assert run.run_task("start").returncode == 0

@@ -127,7 +127,13 @@ def _shallow_enough(tree: ast.AST, diags: Diagnostics) -> bool:
                         Span(line=line, col=col, end_line=line, end_col=col + 1),
                         help="split long `and`/`or` chains and dotted names into smaller expressions")
             return False
-        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+        for name in node._fields:  # ast.iter_child_nodes, inlined: this walk sees every node of the file
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                stack.extend((item, depth) for item in value if isinstance(item, ast.AST) and not
+                             isinstance(item, ast.expr_context))
+            elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
+                stack.append((value, depth))  # (Load/Store/Del leaves have no libcst counterpart)
     return True
 
 

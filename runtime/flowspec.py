@@ -121,16 +121,10 @@ class FlowSpec:
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        """`del self.x` removes the artifact, also one inherited from the parent."""
-        state = self.__dict__.get("_flowc")
-        found = name in self.__dict__
-        if found:
-            object.__delattr__(self, name)
-        if state is not None and name in state.artifacts and not state.readonly:
-            del state.artifacts[name]
-            found = True
-        if not found:
-            object.__delattr__(self, name)  # raises the usual AttributeError
+        """`del self.x` drops the value this step set or read, as in Metaflow: an artifact inherited from the
+        parent still passes down to the next step (a step cannot drop what it inherited), and deleting an
+        inherited artifact this step has not read raises AttributeError, as it does there."""
+        object.__delattr__(self, name)
 
     def __getstate__(self):
         raise TypeError("a flow object cannot be stored as an artifact (did you assign self or one of the "

@@ -184,13 +184,18 @@ def test_param_options_override_json_and_empty_means_default_only_when_computed(
     assert outcome.returncode == 2 and "unknown parameter(s) nope" in outcome.stderr and "needed" in outcome.stderr
 
 
-def test_del_removes_an_inherited_artifact(flow_run, tmp_path):
+def test_del_drops_only_what_the_step_set_or_read_as_in_metaflow(flow_run, tmp_path):
+    """Metaflow 2.19 (checked by a run there): a step's own value deleted is not stored; an inherited artifact
+    passes down even if the step deleted it after reading it; deleting one it never read is AttributeError."""
     flow = tmp_path / "dele.py"
     flow.write_text(
         "from metaflow import FlowSpec, step\n\nclass DelFlow(FlowSpec):\n    @step\n    def start(self):\n"
         "        self.keep, self.drop = 1, 2\n        self.next(self.middle)\n\n    @step\n    def middle(self):\n"
-        "        del self.drop\n        self.next(self.end)\n\n    @step\n    def end(self):\n"
-        "        self.seen = (self.keep, hasattr(self, 'drop'))\n")
+        "        self.scratch = 3\n        del self.scratch\n        self.read = self.drop\n        del self.drop\n"
+        "        try:\n            del self.keep\n            self.unread = 'deleted'\n"
+        "        except AttributeError as error:\n            self.unread = type(error).__name__\n"
+        "        self.next(self.end)\n\n    @step\n    def end(self):\n"
+        "        self.seen = (self.keep, self.drop, hasattr(self, 'scratch'), self.unread)\n")
     run = flow_run(flow).run()
-    assert task(run, "end").data.seen == (1, False)
-    assert "drop" not in task(run, "middle").artifacts and "drop" in task(run, "start").artifacts
+    assert task(run, "end").data.seen == (1, 2, False, "AttributeError")
+    assert "drop" in task(run, "middle").artifacts and "scratch" not in task(run, "middle").artifacts

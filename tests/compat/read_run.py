@@ -18,8 +18,11 @@ def value(data):
 
 def task_view(task):
     # "_"-prefixed artifacts are Metaflow's internals; "name" is the flow's name, stored by Metaflow.
-    return {artifact.id: value(artifact.data) for artifact in task.artifacts
+    view = {artifact.id: value(artifact.data) for artifact in task.artifacts
             if not artifact.id.startswith("_") and artifact.id != "name"}
+    if view.get("compare_logs"):  # a flow that sets this artifact has its tasks' logs compared too
+        view["<stdout>"], view["<stderr>"] = task.stdout, task.stderr
+    return view
 
 
 def main(pathspec):

@@ -76,7 +76,8 @@ class LocalPlan:
         tasks = tuple(
             TaskSpec(step=t["step"], fan_out=t["fan_out"], command=tuple(t["command"]),
                      children=tuple(t["children"]), waits_for=tuple(t["waits_for"]),
-                     waits_for_groups=tuple(tuple(group) for group in t["waits_for_groups"]), join_of=t["join_of"], closed_by=t["closed_by"],
+                     waits_for_groups=tuple(tuple(group) for group in t["waits_for_groups"]),
+                     join_of=t["join_of"], closed_by=t["closed_by"],
                      retry=Retry(**t["retry"]) if t["retry"] else None, timeout_seconds=t["timeout_seconds"],
                      environment=tuple(tuple(pair) for pair in t["environment"]), catches=t.get("catches", False))
             for t in data["tasks"])

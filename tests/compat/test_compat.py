@@ -215,6 +215,34 @@ def test_metaflow_tutorials_run_unchanged(metaflow_python, tmp_path):
     assert not differences(views["flowc"], views["metaflow"])
 
 
+# Flows that read earlier runs through the client, run in order in one datastore (tests/compat/sequences/NAME/):
+# each entry is a flow file of that folder and how it is run. Every run is read and compared.
+SEQUENCES = {
+    "previous_runs": [("producer.py", Directives(tags=["nightly"])),
+                      ("producer.py", Directives(params=[("version", "2")])),
+                      ("consumer.py", Directives())],
+}
+
+
+@pytest.mark.parametrize("sequence", sorted(SEQUENCES))
+def test_flows_run_in_order_read_the_same(sequence, metaflow_python, tmp_path):
+    folder = Path(__file__).with_name("sequences") / sequence
+    views: dict = {"metaflow": [], "flowc": []}
+    for side, views_of_side in views.items():
+        work = tmp_path / side
+        shutil.copytree(folder, work, ignore=shutil.ignore_patterns("__pycache__"))
+        for number, (name, how) in enumerate(SEQUENCES[sequence]):
+            flow_file = work / name
+            flow = flow_name(flow_file)
+            if side == "metaflow":
+                run_id = run_metaflow(metaflow_python, flow_file, how, work)
+                view = read_run(metaflow_python, f"{flow}/{run_id}", work, shim=False)
+            else:
+                run_id = run_flowc(flow_file, how, work, run_id=f"{sequence}-{number}")
+                view = read_run(Path(sys.executable), f"{flow}/{run_id}", work, shim=True)
+            views_of_side.append((name, view))
+    assert not differences(views["flowc"], views["metaflow"])
+
 def test_directives_are_read(tmp_path):
     flow = tmp_path / "flow.py"
     flow.write_text("# compat: param alpha=3\n# compat: env METAFLOW_RUN_BETA=x=y\n# compat: tag t1\n"

@@ -129,10 +129,9 @@ class TaskSpec(Frozen):
     docstring: Optional[str] = None
     command: tuple[Arg, ...]
     inputs: str  # the --inputs wiring
-    waits_for: tuple[str, ...]  # steps that must have run (for a switch meet: exactly one of them)
-    waits_for_one_of: bool = False  # True where switch branches meet
+    waits_for: tuple[str, ...]  # the steps it depends on (its graph parents)
     # waits_for grouped: the task runs once one step of every group has run (a group of several is a
-    # switch's cases, of which only one runs: a meet, or a join's branch whose cases end at the join)
+    # switch's cases, of which only one runs: where they meet, or a join's branch whose cases end at it)
     waits_for_groups: tuple[tuple[str, ...], ...] = ()
     foreach_splits: tuple[str, ...] = ()  # enclosing foreach splits, outermost first: the index depth
     scope: str = TOP  # the id of the scope whose DAG holds this task
@@ -432,7 +431,6 @@ def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool, scope_o
         command=tuple(command),
         inputs=inputs,
         waits_for=node.parents,
-        waits_for_one_of=node.is_switch_meet,
         waits_for_groups=node.input_groups,
         foreach_splits=_chain(graph, node.name),
         scope=scope_of[node.name],

@@ -41,6 +41,9 @@ def test_scopes_dependencies_and_regions_match_the_generated_flow(block, data):
     expected = expected_scopes(steps)
     actual = {t.step: (t.scope, sorted((r.kind, r.name) for r in t.after)) for t in plan.tasks}
     assert actual == expected
+    for task in plan.tasks:  # the groups partition the same nodes (a group of several: a switch's cases)
+        assert {r for group in task.after_groups for r in group} == set(task.after), task.step
+        assert len({r for group in task.after_groups for r in group}) == sum(map(len, task.after_groups))
     for scope in plan.scopes:
         assert set(scope.steps) == {s for s, (owner, _) in expected.items() if owner == scope.id}
         position = {t.step: i for i, t in enumerate(plan.tasks)}

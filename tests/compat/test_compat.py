@@ -90,27 +90,33 @@ def isolated_env(home: Path, extra: dict) -> dict:
     return env
 
 
-def run_metaflow(python: Path, flow_file: Path, how: Directives, work: Path) -> str:
-    """Run the flow with Metaflow from its folder, `work` as HOME and datastore root; the run's id."""
+def run_metaflow(python: Path, flow_file: Path, how: Directives, work: Path, resume: str = "",
+                 ok: bool = True) -> str:
+    """Run the flow with Metaflow from its folder, `work` as HOME and datastore root (or resume run `resume`);
+    the run's id. `ok`: whether the run must succeed (else it must fail)."""
     top = [arg for name, path in how.configs for arg in ("--config", name, path)]
     run_args = [arg for name, value in how.params for arg in (f"--{name}", value)]
     run_args += [arg for tag in how.tags for arg in ("--tag", tag)]
-    command = [str(python), flow_file.name, "--no-pylint", *top, "run", "--run-id-file", "run-id", *run_args]
+    verb = ["resume", "--origin-run-id", resume] if resume else ["run"]
+    command = [str(python), flow_file.name, "--no-pylint", *top, *verb, "--run-id-file", "run-id", *run_args]
     done = subprocess.run(command, cwd=flow_file.parent, env=isolated_env(work, how.env), capture_output=True,
                           text=True, timeout=600)
-    assert done.returncode == 0, f"metaflow run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert (done.returncode == 0) == ok, f"metaflow exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return (flow_file.parent / "run-id").read_text().strip()
 
 
-def run_flowc(flow_file: Path, how: Directives, work: Path, run_id: str = "compat") -> str:
-    """Run the flow with `flowc run` from its folder, `work` as HOME and datastore root; the run's id."""
-    args = [arg for name, value in how.params for arg in ("--param", f"{name}={value}")]
+def run_flowc(flow_file: Path, how: Directives, work: Path, run_id: str = "compat", resume: str = "",
+              ok: bool = True) -> str:
+    """Run the flow with `flowc run` from its folder, `work` as HOME and datastore root (or `flowc resume` run
+    `resume`); the run's id. `ok`: whether the run must succeed (else it must fail)."""
+    args = [] if resume else [arg for name, value in how.params for arg in ("--param", f"{name}={value}")]
     args += [arg for tag in how.tags for arg in ("--tag", tag)]
     args += [arg for name, path in how.configs for arg in ("--config", name, path)]
-    command = [sys.executable, "-m", "flowc.compiler.cli", "run", flow_file.name, "--run-id", run_id, *args]
+    verb = ["resume", resume, flow_file.name] if resume else ["run", flow_file.name]
+    command = [sys.executable, "-m", "flowc.compiler.cli", *verb, "--run-id", run_id, *args]
     done = subprocess.run(command, cwd=flow_file.parent, env=isolated_env(work, how.env), capture_output=True,
                           text=True, timeout=600)
-    assert done.returncode == 0, f"flowc run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert (done.returncode == 0) == ok, f"flowc: exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return run_id
 
 
@@ -215,12 +221,17 @@ def test_metaflow_tutorials_run_unchanged(metaflow_python, tmp_path):
     assert not differences(views["flowc"], views["metaflow"])
 
 
-# Flows that read earlier runs through the client, run in order in one datastore (tests/compat/sequences/NAME/):
-# each entry is a flow file of that folder and how it is run. Every run is read and compared.
+# Flows run in order in one datastore (tests/compat/sequences/NAME/): ones that read earlier runs through the
+# client, and a failed run then resumed. Each entry: a flow file of that folder, how it is run, and "run",
+# "fails" (a run that must fail) or "resume" (resumes the previous entry's run). Every run that must succeed is
+# read and compared (a failed run is not: Metaflow keeps a failed task's artifacts, flowc commits nothing for a
+# failed attempt).
 SEQUENCES = {
-    "previous_runs": [("producer.py", Directives(tags=["nightly"])),
-                      ("producer.py", Directives(params=[("version", "2")])),
-                      ("consumer.py", Directives())],
+    "previous_runs": [("producer.py", Directives(tags=["nightly"]), "run"),
+                      ("producer.py", Directives(params=[("version", "2")]), "run"),
+                      ("consumer.py", Directives(), "run")],
+    "resume": [("debug_resume.py", Directives(env={"COMPAT_BROKEN": "1"}), "fails"),
+               ("debug_resume.py", Directives(), "resume")],
 }
 
 
@@ -231,16 +242,18 @@ def test_flows_run_in_order_read_the_same(sequence, metaflow_python, tmp_path):
     for side, views_of_side in views.items():
         work = tmp_path / side
         shutil.copytree(folder, work, ignore=shutil.ignore_patterns("__pycache__"))
-        for number, (name, how) in enumerate(SEQUENCES[sequence]):
+        run_id = ""
+        for number, (name, how, kind) in enumerate(SEQUENCES[sequence]):
             flow_file = work / name
             flow = flow_name(flow_file)
+            origin, ok = (run_id if kind == "resume" else ""), kind != "fails"
             if side == "metaflow":
-                run_id = run_metaflow(metaflow_python, flow_file, how, work)
+                run_id = run_metaflow(metaflow_python, flow_file, how, work, resume=origin, ok=ok)
                 view = read_run(metaflow_python, f"{flow}/{run_id}", work, shim=False)
             else:
-                run_id = run_flowc(flow_file, how, work, run_id=f"{sequence}-{number}")
+                run_id = run_flowc(flow_file, how, work, run_id=f"{sequence}-{number}", resume=origin, ok=ok)
                 view = read_run(Path(sys.executable), f"{flow}/{run_id}", work, shim=True)
-            views_of_side.append((name, view))
+            views_of_side.append((name, view if ok else "failed"))
     assert not differences(views["flowc"], views["metaflow"])
 
 def test_directives_are_read(tmp_path):

@@ -43,6 +43,18 @@ class Hierarchy:
         extended = {k for i, keys in enumerate(self.bases) if self.classes[i] in self.flows for k in keys}
         return [c for c in self.flows if self.classes.index(c) not in extended]
 
+    def run_by_main(self, module: cst.Module) -> list[cst.ClassDef]:
+        """The flow class that the file's `if __name__ == "__main__":` block instantiates (`MyFlow()`), as a
+        one-item list; empty when there is no such block or it names no flow, or several."""
+        names = {c.name.value: c for c in self.flows}
+        called: set[str] = set()
+        for statement in module.body:
+            if isinstance(statement, cst.If) and _is_main_test(statement.test):
+                finder = _CalledNames()
+                statement.body.visit(finder)
+                called |= finder.names & set(names)
+        return [names[called.pop()]] if len(called) == 1 else []
+
     def lineage(self, cls: cst.ClassDef) -> Optional[list[cst.ClassDef]]:
         """`cls` and its bases of this file, in Python's method resolution order (most derived first);
         None when Python could not order them (reported)."""
@@ -138,6 +150,34 @@ class Hierarchy:
                         "list the bases so that every class comes before its own bases")
         self._mro[index] = None if merged is None else [index, *merged]
         return self._mro[index]
+
+
+def _is_main_test(test: cst.BaseExpression) -> bool:
+    """`__name__ == "__main__"`, either way round."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    return {_text(test.left), _text(target.comparator)} == {"__name__", "__main__"}
+
+
+def _text(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+class _CalledNames(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name):
+            self.names.add(node.func.value)
 
 
 def _c3_merge(sequences: list[list[Key]]) -> Optional[list[Key]]:

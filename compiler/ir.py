@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from .source import Span
 
@@ -102,9 +102,16 @@ class Flow(Node):
     decorators: tuple[Decorator, ...] = ()
     steps: tuple[Step, ...] = ()
     span: Span
+    names_class: bool = False  # the file defines other flow classes too: task commands name this one (--flow)
+    _by_name: dict = PrivateAttr(default_factory=dict)  # step name -> its first definition (not serialised)
+
+    def model_post_init(self, context) -> None:
+        for step in self.steps:
+            self._by_name.setdefault(step.name, step)
 
     def step(self, name: str) -> Step:
-        return next(s for s in self.steps if s.name == name)
+        """The step called `name` (a dict lookup: backends ask once per step). KeyError if there is none."""
+        return self._by_name[name]
 
     def decorator(self, name: str) -> Optional[Decorator]:
         return next((d for d in self.decorators if d.name == name), None)

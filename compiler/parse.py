@@ -223,7 +223,9 @@ class _FlowReader:
                     help="define `class MyFlow(FlowSpec):` with FlowSpec imported from metaflow or flowc.runtime")
             return None
         if flow_name is None:
-            classes = self.hierarchy.leaves()  # a flow that another extends is a base, not the flow to run
+            # the class the file's `if __name__ == "__main__":` block runs, as under Metaflow; else the one
+            # flow no other flow of the file extends (the others are its bases)
+            classes = self.hierarchy.run_by_main(self.module) or self.hierarchy.leaves()
             if len(classes) > 1:
                 names = ", ".join(c.name.value for c in classes)
                 self.error("FLC003", f"this file defines several flows ({names})", classes[1].name,
@@ -274,6 +276,7 @@ class _FlowReader:
                                         "flow"),
             steps=tuple(steps),
             span=self.span(node.name),
+            names_class=len(self.hierarchy.flows) > 1,
         )
 
     # ------------------------------------------------------------------------------ steps

@@ -274,8 +274,10 @@ class Plan(Frozen):
 
 def build_plan(graph: Graph, flow_class_option: bool = False) -> Plan:
     """Plan every step of an analysed (diagnostic-free) graph. `flow_class_option` adds --flow to
-    the command, needed when the file holds several flows."""
+    the command; a file that holds several flow classes (bases included) always gets it, so a task never
+    has to work out which class the compiler chose."""
     flow = graph.flow
+    flow_class_option = flow_class_option or flow.names_class
     steps = {s.name: s for s in flow.steps}
     cases = _cases(graph, steps)
     scope_of = {node.name: _innermost_foreach(graph, node) for node in graph}

@@ -169,3 +169,45 @@ class MyFlow(BaseFlow):
         self.next(self.end)
 ''')
     assert [d.code for d in compiled.diagnostics] == ["FLC070"]
+
+
+TWO_CHILDREN = '''
+from metaflow import FlowSpec, step
+
+
+class BaseFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+
+
+class FirstFlow(BaseFlow):
+    pass
+
+
+class SecondFlow(BaseFlow):
+    pass
+'''
+
+
+def test_the_main_block_names_the_flow_as_under_metaflow_and_tasks_name_it_too():
+    from flowc.compiler.plan import build_plan
+
+    assert [d.code for d in compile_text(TWO_CHILDREN).diagnostics] == ["FLC003"]
+    for main, chosen in (("SecondFlow()", "SecondFlow"), ("BaseFlow()", "BaseFlow")):
+        compiled = compile_text(TWO_CHILDREN + f'\n\nif "__main__" == __name__:\n    {main}\n')
+        assert compiled.diagnostics == [] and compiled.flow.name == chosen
+        assert build_plan(compiled.graph).task("start").command[-2:] == ("--flow", chosen)
+    both = compile_text(TWO_CHILDREN + '\n\nif __name__ == "__main__":\n    FirstFlow()\n    SecondFlow()\n')
+    assert [d.code for d in both.diagnostics] == ["FLC003"]
+
+
+def test_a_single_flow_is_not_named_in_its_tasks():
+    from flowc.compiler.plan import build_plan
+
+    compiled = compile_text(TWO_CHILDREN.split("class FirstFlow")[0])
+    assert "--flow" not in build_plan(compiled.graph).task("start").command

@@ -48,18 +48,18 @@ with DAG(
 ) as dag:
     start = flowc_pod(
         'start',
-        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'start', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11', '--inputs', '', '--params-json', PARAMS],
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'start', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11', '--inputs', '', '--params-json', PARAMS, '--flow', 'ReportFlow'],
         image=literal('registry.example/flows:1'),
     )
     score = flowc_pod(
         'score',
-        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'score', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11', '--inputs', 'start'],
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'score', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11', '--inputs', 'start', '--flow', 'ReportFlow'],
         image=literal('registry.example/flows:1'),
     )
     start >> score
     end = flowc_pod(
         'end',
-        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'end', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11', '--inputs', 'score'],
+        [literal(PYTHON), '-m', 'flowc.runtime', 'task', literal(FLOW_FILE), 'end', '--run-id', RUN_ID, '--index', '', '--attempt', ATTEMPT, '--datastore', literal(DATASTORE), '--source-sha256', 'ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11', '--inputs', 'score', '--flow', 'ReportFlow'],
         image=literal('registry.example/flows:1'),
     )
     score >> end

@@ -85,15 +85,15 @@ with DAG(
 ) as dag:
     start = flowc_task(
         'start',
-        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" start --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11 --inputs \'\' --params-json "$FLOWC_PARAMS"',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" start --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11 --inputs \'\' --params-json "$FLOWC_PARAMS" --flow ReportFlow',
     )
     score = flowc_task(
         'score',
-        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" score --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11 --inputs start',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" score --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11 --inputs start --flow ReportFlow',
     )
     start >> score
     end = flowc_task(
         'end',
-        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" end --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11 --inputs score',
+        '"$FLOWC_PYTHON" -m flowc.runtime task "$FLOWC_FLOW_FILE" end --run-id "$FLOWC_RUN_ID" --index "$FLOWC_INDEX" --attempt "$FLOWC_ATTEMPT" --datastore "$FLOWC_DATASTORE" --source-sha256 ea734eda0765072f706f570b2105ea39b426dbe2cade865a717e213197771d11 --inputs score --flow ReportFlow',
     )
     score >> end

@@ -144,6 +144,16 @@ class FlowSpec:
             raise FlowError(f"{type(self).__name__} is not running a step")
         return state
 
+    @property
+    def name(self) -> str:
+        """The flow's name, as in Metaflow: the class name in every step. A step may assign it, as there; the
+        value is stored with the task, and the next step sees the flow's name again."""
+        return self.__dict__.get("name", type(self).__name__)
+
+    @name.setter
+    def name(self, value: object) -> None:
+        self.__dict__["name"] = value
+
     # -- foreach ----------------------------------------------------------------------------------
     @property
     def index(self) -> int | None:

@@ -199,3 +199,15 @@ def test_del_drops_only_what_the_step_set_or_read_as_in_metaflow(flow_run, tmp_p
     run = flow_run(flow).run()
     assert task(run, "end").data.seen == (1, 2, False, "AttributeError")
     assert "drop" in task(run, "middle").artifacts and "scratch" not in task(run, "middle").artifacts
+
+def test_self_name_is_the_flows_name_in_every_step(flow_run, tmp_path):
+    """Metaflow 2.19 (checked by a run there): self.name reads the flow's name; a step may assign it, and the
+    next step reads the flow's name again."""
+    flow = tmp_path / "named.py"
+    flow.write_text(
+        "from metaflow import FlowSpec, step\n\nclass NamedFlow(FlowSpec):\n    @step\n    def start(self):\n"
+        "        self.before = self.name\n        self.name = 'mine'\n        self.same_step = self.name\n"
+        "        self.next(self.end)\n\n    @step\n    def end(self):\n        self.after = self.name\n")
+    run = flow_run(flow).run()
+    start = task(run, "start").data
+    assert (start.before, start.same_step, task(run, "end").data.after) == ("NamedFlow", "mine", "NamedFlow")

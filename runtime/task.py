@@ -253,6 +253,8 @@ class _Attempt:
                 caught = self._maybe_catch(error, flow, decorators)
                 if caught is None:
                     return self._fail(datastore, me, error, log_dir)
+            elif (decorators.get("catch") or {}).get("var"):
+                setattr(flow, decorators["catch"]["var"], None)  # as in Metaflow: None when nothing failed
             return self._commit(datastore, me, flow, state, caught, log_dir)
         except DatastoreError as error:
             self._finish_meta(datastore, me, "failed", EXIT_USER, _error_record(error, ""), log_dir, quiet=True)

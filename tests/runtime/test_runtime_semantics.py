@@ -123,6 +123,18 @@ def test_catch_on_a_failing_retry_waits_for_the_last_attempt(flow_run, tmp_path)
     assert (caught.type, caught.exception) == ("builtins.KeyError", "'always'")
 
 
+def test_catch_var_is_none_when_the_step_succeeds(flow_run, tmp_path):
+    """As in Metaflow (its @catch sets the variable after a step that raised nothing): a join can test
+    `inp.error is None` on every input."""
+    flow = tmp_path / "fine.py"
+    flow.write_text(
+        "from metaflow import FlowSpec, catch, step\n\n"
+        "class FineFlow(FlowSpec):\n    @catch(var='err')\n    @step\n    def start(self):\n"
+        "        self.next(self.end)\n\n    @step\n    def end(self):\n        self.seen = self.err\n")
+    run = flow_run(flow).run()
+    assert "err" in task(run, "start").artifacts and task(run, "end").data.seen is None
+
+
 def test_foreach_over_zero_items_fails_clearly(flow_run, tmp_path):
     flow = tmp_path / "empty.py"
     flow.write_text(

@@ -67,20 +67,25 @@ class FlowError(FlowcError):
     exit_code = EXIT_USER
 
 
-class MergeArtifactsConflict(FlowError):
-    """merge_artifacts found artifacts whose values differ between the inputs."""
+class UnhandledInMergeArtifactsException(FlowError):
+    """merge_artifacts found artifacts whose values differ between the inputs. (Metaflow's class name: a flow
+    that records or compares `type(error).__name__` sees the same name.)"""
 
     def __init__(self, message: str, names: list[str]):
         super().__init__(message)
         self.artifact_names = names
 
 
-class MergeArtifactsMissing(FlowError):
-    """merge_artifacts(include=...) named artifacts that no input has."""
+class MissingInMergeArtifactsException(FlowError):
+    """merge_artifacts(include=...) named artifacts that no input has (Metaflow's class name)."""
 
     def __init__(self, message: str, names: list[str]):
         super().__init__(message)
         self.artifact_names = names
+
+
+MergeArtifactsConflict = UnhandledInMergeArtifactsException
+MergeArtifactsMissing = MissingInMergeArtifactsException
 
 
 class StepTimeout(FlowError):

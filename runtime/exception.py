@@ -7,11 +7,10 @@ UnhandledInMergeArtifactsException, what @catch stores is a MetaflowExceptionWra
 
 from __future__ import annotations
 
-from .errors import CaughtException, MergeArtifactsConflict, MergeArtifactsMissing, MetaflowException
+from .errors import (CaughtException, MetaflowException, MissingInMergeArtifactsException,  # noqa: F401 (exported)
+                     UnhandledInMergeArtifactsException)
 
 MetaflowExceptionWrapper = CaughtException  # what @catch(var=...) stores: .type, .exception, .stacktrace
-UnhandledInMergeArtifactsException = MergeArtifactsConflict  # .artifact_names
-MissingInMergeArtifactsException = MergeArtifactsMissing  # .artifact_names
 
 
 class MetaflowNotFound(MetaflowException):

@@ -28,6 +28,7 @@ def test_merge_conflict_names_the_artifacts(flow_run):
     outcome = run.outcome("join")
     assert outcome.returncode == 1
     assert "cannot merge" in outcome.stderr and "[x]" in outcome.stderr
+    assert "UnhandledInMergeArtifactsException" in outcome.stderr  # Metaflow's class name, as flows see it
     assert task(run, "join").status == "failed"
     assert not task(run, "join").successful
 

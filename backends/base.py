@@ -78,6 +78,7 @@ class Backend:
             plan = flatten_nested_foreach(plan)
         for task in plan.tasks:
             self._check_decorators(task, caps, problems)
+            self._check_pod(task, caps, problems)
         self._check_names(plan, options, problems)
         if problems:
             return {}
@@ -114,6 +115,15 @@ class Backend:
         if caps.pod_settings and task.kubernetes and task.kubernetes.namespace and not caps.per_step_namespace:
             problems.warn(task.step, f"@kubernetes(namespace=...): every pod of a {self.name} workflow runs in "
                                      "its namespace", help="set the workflow's namespace with --namespace")
+
+    def _check_pod(self, task: TaskSpec, caps: Capabilities, problems: Problems) -> None:
+        """What the API server would refuse in the step's pod, when it starts (label, annotation and node
+        selector keys and values, environment variable and Secret names: flowc.backends.kubernetes)."""
+        if caps.pods and caps.pod_settings:
+            from .kubernetes import pod_problems
+
+            for message in pod_problems(task):
+                problems.add(task.step, message, help="Kubernetes refuses the pod when the step starts; fix the value")
 
     def secrets_help(self) -> str:
         return "remove @secrets, or compile for a target that runs steps in containers"

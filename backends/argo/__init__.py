@@ -63,6 +63,9 @@ class Argo(Backend):
         return {body_name(s.split): f"the Argo task that runs the foreach body of `{s.split}`"
                 for s in plan.scopes[1:]}
 
+    def _check_pod(self, task, caps, problems: Problems) -> None:
+        """_check_pods below says the same with Argo's own help (Secrets, the workflow's project label)."""
+
     def render(self, plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]:
         name = options.get("name") or kebab(plan.flow)
         if not DNS_LABEL.match(name) or len(name) > 63:

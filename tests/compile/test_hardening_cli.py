@@ -139,3 +139,15 @@ def test_flow_paths_that_are_not_regular_files_are_usage_errors(tmp_path, kind, 
     assert done.returncode == 2, done.stderr
     assert "regular file" in done.stderr or "bytes" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("target", ["airflow", "argo", "kubeflow"])
+@pytest.mark.parametrize("setting", ['labels={"bad key": "v"}', 'labels={"k": "a\\nb"}', 'node_selector={"k/": "v"}',
+                                     'annotations={"$(x)": "v"}', 'secrets=["Not_A_Secret"]'])
+def test_what_the_api_server_refuses_in_a_pod_is_a_compile_error_on_every_pod_target(target, setting):
+    text = (FLOW.read_text().replace("from metaflow import ", "from metaflow import kubernetes, ")
+            .replace("    @step\n    def start", f"    @kubernetes({setting})\n    @step\n    def start"))
+    files, problems = emit(text, target, options_for(target, operator="kubernetes"))
+    assert problems and not files, (target, setting)
+    messages = [p.message for p in problems.items if not p.warning]
+    assert any(setting.split("=")[0] in m or "Secret" in m for m in messages), messages

@@ -61,7 +61,7 @@ class InputsIdiomsFlow(FlowSpec):
     def pair(self, inputs):
         self.alpha_score = inputs.alpha.score
         self.beta_score = inputs.beta.score
-        self.first_score = inputs[0].score
+        # a static join's input order follows Metaflow's hash seed: only name, sum or sort them
         self.total = sum(i.score for i in inputs)
         self.n_inputs = len(list(inputs))
         self.tag_union = sorted((inputs.alpha.tags + inputs.beta.tags).items())
@@ -84,6 +84,7 @@ class InputsIdiomsFlow(FlowSpec):
     @step
     def combine(self, inputs):
         self.values = [inp.value for inp in inputs]
+        self.first_value = inputs[0].value  # a foreach join's inputs are in foreach order
         self.biggest = max(inputs, key=lambda i: i.value).value
         self.ordered = OrderedDict((str(i.index), i.value) for i in inputs)
         self.median = statistics.median(self.values)

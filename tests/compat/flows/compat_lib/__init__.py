@@ -1,5 +1,6 @@
 """Helpers the compat flows import from beside them, as real projects keep code next to their flows (the
 package is importable by the flow and by the client script that unpickles its objects)."""
+from collections import namedtuple
 from dataclasses import dataclass
 
 
@@ -15,3 +16,6 @@ class Score:
 def mean(values):
     values = list(values)
     return sum(values) / len(values) if values else None
+
+
+Point = namedtuple("Point", "x y")

@@ -25,6 +25,7 @@ Everything is read on demand from the datastore (flowc.runtime.datastore); nothi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, Iterator, Optional
 
 from . import layout, tags as _tags
@@ -256,8 +257,9 @@ class Run(_Tagged):
         return self.record.get("started_at")
 
     @property
-    def created_at(self) -> Optional[str]:
-        return self.started_at
+    def created_at(self) -> Optional[datetime]:
+        """When the run started, as Metaflow's client gives times (`started_at` is the ISO text)."""
+        return _local_datetime(self.started_at)
 
     @property
     def origin_run_id(self) -> Optional[str]:
@@ -328,7 +330,7 @@ class Run(_Tagged):
         return end is not None and end.finished
 
     @property
-    def finished_at(self) -> Optional[str]:
+    def finished_at(self) -> Optional[datetime]:
         end = self.end_task
         return end.finished_at if end is not None else None
 
@@ -428,12 +430,22 @@ class Step(_Tagged):
         return min(times) if times else None
 
     @property
-    def finished_at(self) -> Optional[str]:
+    def created_at(self) -> Optional[datetime]:
+        return _local_datetime(self.started_at)
+
+    @property
+    def finished_at(self) -> Optional[datetime]:
         times = [t.finished_at for t in self.tasks()]
         return max(times) if times and all(times) else None
 
     def __repr__(self) -> str:
         return f"Step({self.pathspec!r})"
+
+
+def _local_datetime(text: Optional[str]) -> Optional[datetime]:
+    """A record's ISO time as Metaflow's client gives times: a naive datetime in local time, so that
+    `datetime.now() - run.created_at` works as it does there."""
+    return datetime.fromisoformat(text).astimezone().replace(tzinfo=None) if text else None
 
 
 def _index_of(task_id: str) -> Optional[str]:
@@ -583,8 +595,13 @@ class Task(_Tagged):
         return self.metadata.get("started_at")
 
     @property
-    def finished_at(self) -> Optional[str]:
-        return self.metadata.get("finished_at")
+    def created_at(self) -> Optional[datetime]:
+        return _local_datetime(self.started_at)
+
+    @property
+    def finished_at(self) -> Optional[datetime]:
+        """When the task finished, as Metaflow's client gives times (the ISO text: metadata["finished_at"])."""
+        return _local_datetime(self.metadata.get("finished_at"))
 
     @property
     def duration(self) -> Optional[float]:

@@ -148,7 +148,7 @@ def _task_row(task) -> dict:
     done = task.done
     return {
         "task": task.id, "index": task.index_path, "status": task.status, "attempts": len(attempts),
-        "started_at": task.started_at, "finished_at": task.finished_at, "duration_s": task.duration,
+        "started_at": task.started_at, "finished_at": task.metadata.get("finished_at"), "duration_s": task.duration,
         "reused_from": done.origin["run_id"] if done and done.origin else None,
     }
 

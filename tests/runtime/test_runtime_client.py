@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -39,6 +40,13 @@ def test_tasks_artifacts_and_attempts(flow_run):
     assert (artifact.data, artifact.type) == (2 + 10 + 300, "int") and len(artifact.sha) == 64
     assert "cell" in task and "cell" in dir(task.data)
     assert task.status == "succeeded" and task.finished and task.duration >= 0
+    # times as Metaflow's client gives them: naive local datetimes (`datetime.now() - t` works)
+    run_ = flow.latest_run
+    times = [run_.created_at, run_.finished_at, step.created_at, step.finished_at, task.created_at, task.finished_at]
+    assert all(isinstance(t, datetime) and t.tzinfo is None for t in times)
+    assert run_.created_at <= step.created_at <= task.created_at <= task.finished_at <= step.finished_at
+    assert run_.finished_at == run_.end_task.finished_at
+    assert isinstance(datetime.now() - run_.created_at, timedelta)  # no naive/aware TypeError
     assert [a.number for a in task.attempts()] == [0] and task.metadata["host"]
     assert flow.latest_run["start"].task.foreach_index is None
     with pytest.raises(KeyError):

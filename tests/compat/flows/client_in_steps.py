@@ -1,6 +1,8 @@
 """The client used inside a running flow, as Metaflow's docs show it for inspecting runs: Flow(current.flow_name),
 current.run / current.task, a Run and Step named by pathspec, earlier steps' artifacts read back through the
 client, get_namespace(). Ids differ between systems, so the flow records facts derived from them."""
+from datetime import datetime
+
 from metaflow import Flow, Run, Step, Task, current, get_namespace, step
 from metaflow import FlowSpec
 
@@ -38,6 +40,10 @@ class ClientInStepsFlow(FlowSpec):
         self.inspect_artifacts = sorted(set(own) - {"name"})  # Metaflow also lists "name", the flow's name
         self.inspect_seen = run["inspect"].task.data.start_seen == self.seed_value
         self.successful_before_end = run.successful
+        start = run["start"].task
+        self.times = (type(run.created_at).__name__, type(start.finished_at).__name__,
+                      start.created_at <= start.finished_at <= datetime.now(), run["inspect"].finished_at is not None)
+        self.foreach_index = start.index  # None: not in a foreach
 
 
 if __name__ == "__main__":

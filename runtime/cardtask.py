@@ -9,14 +9,13 @@ and a warning goes to the task's stderr.
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import sys
 import time
 from typing import Optional
 
 from . import cardhtml
 from .cards import CardCollector, CardComponents, Image, image_type, render_block, short_repr
+from .deadline import deadline
 
 # Inherited artifacts larger than this are not loaded just to show a repr in the default card.
 REPR_LOAD_LIMIT = 1_000_000
@@ -45,7 +44,7 @@ def write_cards(datastore, me, attempt: int, collector: CardCollector, facts: Ta
         entry = {"position": position, "type": settings.get("type"), "id": settings.get("id"),
                  "file": f"card-{position}.html", "error": None}
         try:
-            with _deadline(_seconds(settings.get("timeout"))):
+            with deadline(_seconds(settings.get("timeout")), _CardTimeout):
                 text = render_card(card, facts)
         except _CardTimeout:
             entry["error"] = f"rendering took longer than its timeout ({settings.get('timeout')} s)"
@@ -145,17 +144,3 @@ def _seconds(value) -> float:
 
 class _CardTimeout(BaseException):
     """Raised by the card's alarm; a BaseException so a repr's `except Exception` cannot swallow it."""
-
-
-@contextlib.contextmanager
-def _deadline(seconds: float):
-    def expire(signum, frame):
-        raise _CardTimeout()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

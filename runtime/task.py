@@ -33,6 +33,7 @@ from . import configs, layout, parameters
 from .blobs import PickleError, type_name
 from .context import Lazy, current
 from .datastore import CLAIM, Datastore, TaskRef, open_datastore
+from .deadline import deadline
 from .decorators import (RESERVED_ENV_PREFIX, flow_decorators, positional_arity, reserved_variables, retry_times,
                          step_decorators, timeout_seconds)
 from .errors import (EXIT_OK, EXIT_USER, CaughtException, ContractError, DatastoreError, FlowcError,
@@ -564,31 +565,13 @@ def _set_inline_secrets(settings: dict) -> str | None:
 def _run_step(func, call: list, seconds: int, step: str) -> BaseException | None:
     """Call the step function; return the exception it raised (None on success)."""
     try:
-        with _alarm(seconds, step):
+        with deadline(seconds, lambda: StepTimeout(f"step {step!r} timed out after {seconds} seconds (@timeout)")):
             func(*call)
     except SystemExit as error:
         return RuntimeError(f"step {step!r} called sys.exit({error.code!r})")
     except BaseException as error:  # KeyboardInterrupt included: the attempt failed
         return error
     return None
-
-
-@contextlib.contextmanager
-def _alarm(seconds: int, step: str):
-    if not seconds:
-        yield
-        return
-
-    def expire(signum, frame):
-        raise StepTimeout(f"step {step!r} timed out after {seconds} seconds (@timeout)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _transition_problem(step: str, transition: Transition | None, caught: dict | None,

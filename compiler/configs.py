@@ -23,6 +23,7 @@ from flowc.runtime.configs import ConfigError, NotAConfigPath, evaluate
 from .config_options import ConfigOptions
 from .ir import Config, Value
 from .literals import _as_json, to_value
+from .statements import assignment
 from .suggest import closest
 
 CONFIG_KEYWORDS = ("name", "default", "default_value", "help", "required", "parser", "plain", "show_default")
@@ -75,12 +76,10 @@ class ConfigReader:
         return tuple(self.configs)
 
     def _declaration(self, small) -> Optional[Config]:
-        if isinstance(small, cst.Assign) and len(small.targets) == 1:
-            target, value = small.targets[0].target, small.value
-        elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            target, value = small.target, small.value
-        else:
+        assigned = assignment(small)
+        if assigned is None:
             return None
+        target, value = assigned
         if not (isinstance(value, cst.Call) and self.reader.api.resolve(value) == "Config"
                 and isinstance(target, cst.Name)):
             return None
@@ -101,11 +100,12 @@ class ConfigReader:
 
     def _declared_name(self, small) -> Optional[tuple[str, str]]:
         """(attribute, name) of a Config assignment, whatever its arguments."""
-        if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
-                and isinstance(small.value, cst.Call) and self.reader.api.resolve(small.value) == "Config"):
+        target, value = assignment(small) or (None, None)
+        if not (isinstance(target, cst.Name) and isinstance(value, cst.Call)
+                and self.reader.api.resolve(value) == "Config"):
             return None
-        attribute = small.targets[0].target.value
-        named = [a for i, a in enumerate(small.value.args)
+        attribute = target.value
+        named = [a for i, a in enumerate(value.args)
                  if (a.keyword is None and i == 0 and not a.star) or (a.keyword is not None and a.keyword.value == "name")]
         name = self._literal(named[0]) if named else None
         return attribute, name if isinstance(name, str) else attribute

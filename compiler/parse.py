@@ -27,6 +27,7 @@ from .ir import Decorator, Flow, Parameter, Step, Transition, Value
 from .literals import to_value
 from .positions import Positions
 from .source import SourceFile, Span
+from .statements import assignment
 from .suggest import closest
 
 NEXT_KEYWORDS = ("foreach", "condition")
@@ -579,12 +580,10 @@ class _FlowReader:
     # ------------------------------------------------------------------------------ parameters
 
     def _parameter(self, small: cst.BaseSmallStatement) -> Optional[Parameter]:
-        if isinstance(small, cst.Assign) and len(small.targets) == 1:
-            target, value = small.targets[0].target, small.value
-        elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            target, value = small.target, small.value
-        else:
+        assigned = assignment(small)
+        if assigned is None:
             return None
+        target, value = assigned
         kind = self.api.resolve(value) if isinstance(value, cst.Call) else None
         if kind not in PARAMETER_KEYWORDS or not isinstance(target, cst.Name):
             return None

@@ -1,7 +1,7 @@
 """A batch job that survives bad records, the way Metaflow's docs on handling failures suggest: a foreach
 whose body is wrapped in @catch (some items fail), @retry around a flaky lookup, a join that counts and
 reports the failures, and a switch on a parameter choosing how to publish."""
-# compat: param ids=4,0,7,bad,2
+# compat: param ids=4,0,bad,2
 # compat: param mode=strict
 # compat: differs error
 from metaflow import FlowSpec, Parameter, catch, current, retry, step

@@ -2,8 +2,8 @@
 nested foreach over folds, a join that picks the best by max(), merge_artifacts(include=...), and
 artifacts of many types (a dataclass from a module beside the flow, one defined in the flow file used
 only inside a step, dict, set, tuple, bytes, datetime, Decimal, None, a large list)."""
-# compat: param grid={"lr": [0.1, 0.01], "depth": [2, 3]}
-# compat: param folds=3
+# compat: param grid={"lr": [0.1, 0.01], "depth": [2]}
+# compat: param folds=2
 import datetime
 import itertools
 from dataclasses import dataclass

@@ -24,12 +24,14 @@ Everything is read on demand from the datastore (flowc.runtime.datastore); nothi
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Iterator, Optional
 
 from . import layout, tags as _tags
 from .datastore import Datastore, TaskRef, open_datastore
+from .errors import CaughtException
 from .exception import MetaflowInvalidPathspec, MetaflowNamespaceMismatch, MetaflowNotFound, MetaflowTaggingError
 from .records import CommitRecord, RunRecord
 
@@ -608,8 +610,16 @@ class Task(_Tagged):
         return self.metadata.get("duration_s")
 
     @property
-    def exception(self) -> Optional[dict]:
-        return self.metadata.get("error")
+    def exception(self) -> Optional[CaughtException]:
+        """What made the latest attempt fail, as Metaflow's client gives it: an exception wrapper with `.type`
+        ("builtins.ValueError"), `.exception` (the message) and `.stacktrace`; None if it did not fail."""
+        error = self.metadata.get("error")
+        if not error:
+            return None
+        kind = error.get("type", "")
+        builtin = "." not in kind and isinstance(getattr(builtins, kind, None), type)
+        return CaughtException(f"builtins.{kind}" if builtin else kind, error.get("message", ""),
+                               error.get("traceback", ""))
 
     @property
     def control(self) -> Any:

@@ -83,7 +83,7 @@ def test_tasks_stop_when_flowc_run_is_killed(flowc, mode):
             os.kill(grandchild_pid, signal.SIGKILL)
     nap = flowc.run("SleepyFlow/killed")["nap"].task
     assert nap.done is None  # never committed
-    assert nap.status == "failed" and nap.exception["type"] == "Terminated"
+    assert nap.status == "failed" and nap.exception.type == "Terminated"
 
 
 def test_claiming_a_run_is_atomic(tmp_path):

@@ -62,7 +62,7 @@ def test_interrupt_stops_every_task_process_and_resume_completes(flowc, sig, cod
     assert run["start"].task.successful
     nap = run["nap"].task
     assert nap.done is None  # interrupted: never committed
-    assert nap.status == "failed" and nap.exception["type"] == "Terminated"
+    assert nap.status == "failed" and nap.exception.type == "Terminated"
     assert run.status == "failed"
     assert "end" not in run
 

@@ -17,7 +17,11 @@ from runtime_driver import EXAMPLES, FLOWS
 
 def test_status_of_failed_and_running_runs(flow_run):
     run = flow_run(FLOWS / "merge_flow.py", params={"mode": "conflict"}).run(check=False)
-    assert Run(f"MergeFlow/{run.run_id}", run.datastore).status == "failed"
+    failed = Run(f"MergeFlow/{run.run_id}", run.datastore)
+    assert failed.status == "failed"
+    error = failed["join"].task.exception  # as Metaflow's client gives it: a wrapper, not a record
+    assert error.type == "flowc.runtime.errors.UnhandledInMergeArtifactsException" and "cannot merge" in error.exception
+    assert "Traceback" in error.stacktrace and failed["start"].task.exception is None
     partial = flow_run(EXAMPLES / "hello.py", run_id="partial")
     assert partial.run_task("start").returncode == 0
     run = Run("HelloFlow/partial", partial.datastore)

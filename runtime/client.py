@@ -326,8 +326,8 @@ class Run(_Tagged):
 
     @property
     def finished(self) -> bool:
-        """True once the end step finished (committed or failed), as in Metaflow: a run that failed
-        before its end step is not finished (see `status`)."""
+        """True once the end step completed, as in Metaflow: a run that failed, in its end step or before, is
+        not finished (see `status`)."""
         end = self.end_task
         return end is not None and end.finished
 
@@ -590,7 +590,9 @@ class Task(_Tagged):
 
     @property
     def finished(self) -> bool:
-        return self.status in ("succeeded", "failed", "skipped")
+        """As Metaflow's: whether the task completed, which a failed task did not (Metaflow reads the task's
+        `_task_ok` flag, False when it failed)."""
+        return self.status in ("succeeded", "skipped")
 
     @property
     def started_at(self) -> Optional[str]:

@@ -22,6 +22,7 @@ def test_status_of_failed_and_running_runs(flow_run):
     error = failed["join"].task.exception  # as Metaflow's client gives it: a wrapper, not a record
     assert error.type == "flowc.runtime.errors.UnhandledInMergeArtifactsException" and "cannot merge" in error.exception
     assert "Traceback" in error.stacktrace and failed["start"].task.exception is None
+    assert not failed["join"].task.finished and failed["start"].task.finished  # Metaflow: failed = not finished
     partial = flow_run(EXAMPLES / "hello.py", run_id="partial")
     assert partial.run_task("start").returncode == 0
     run = Run("HelloFlow/partial", partial.datastore)

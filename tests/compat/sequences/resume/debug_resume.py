@@ -2,7 +2,7 @@
 broken, the fix is made, and `resume` re-runs from the failure, reusing the foreach that succeeded."""
 import os
 
-from metaflow import FlowSpec, Parameter, current, step
+from metaflow import FlowSpec, Parameter, Run, current, step
 
 
 class DebugResumeFlow(FlowSpec):
@@ -28,6 +28,8 @@ class DebugResumeFlow(FlowSpec):
     @step
     def end(self):
         self.resumed = current.origin_run_id is not None
+        failed = Run(f"{current.flow_name}/{current.origin_run_id}")["join"].task  # the attempt that failed
+        self.failure = (failed.successful, failed.finished, failed.exception.type, failed.exception.exception)
         self.summary = ",".join(self.results)
 
 

@@ -95,6 +95,7 @@ class _Attempt:
         self.started = time.time()
         self.opened: tuple | None = None  # (datastore, task, log folder) once attempt-N exists
         self.claim: str | None = None  # the claim of attempt-N this process holds (auto takes .claim as it picks N)
+        self.committed = False  # done.json is written: the attempt succeeded, whatever fails after it
 
     # -- the whole attempt ------------------------------------------------------------------------
     def run(self) -> int:
@@ -258,7 +259,8 @@ class _Attempt:
                 setattr(flow, decorators["catch"]["var"], None)  # as in Metaflow: None when nothing failed
             return self._commit(datastore, me, flow, state, caught, log_dir)
         except DatastoreError as error:
-            self._finish_meta(datastore, me, "failed", EXIT_USER, _error_record(error, ""), log_dir, quiet=True)
+            if not self.committed:  # after the commit (control.json failed), meta.json's "succeeded" stays true
+                self._finish_meta(datastore, me, "failed", EXIT_USER, _error_record(error, ""), log_dir, quiet=True)
             raise
         except (parameters.ParameterError, TaggingError) as error:  # bad --param or --tag values
             self._finish_meta(datastore, me, "failed", 2, _error_record(error, ""), log_dir, quiet=True)
@@ -423,6 +425,7 @@ class _Attempt:
             self._publish_control(datastore, me, existing.control_value)
             return EXIT_OK
         datastore.write_done(me, record)
+        self.committed = True
         self._publish_control(datastore, me, control)
         return EXIT_OK
 

@@ -117,3 +117,26 @@ def test_failing_writes_give_a_clear_error_and_commit_nothing(flow_run, blocked)
         assert ds.read_done(task) is None
         assert ds.read_meta(task, 0)["status"] == "failed"
         assert not [p for p in objects(root) if p.name.startswith(".tmp-")]
+
+
+def test_a_write_failing_after_the_commit_keeps_the_attempt_succeeded(flow_run):
+    """control.json is written after done.json: when that write fails, the task exits 1 (so a scheduler retries and
+    the retry writes it), but its attempt stays "succeeded", as its commit says."""
+    run = flow_run(EXAMPLES / "foreach.py")
+    root = Path(run.datastore.removeprefix("file://"))
+    blocker = root / "ForeachFlow" / "runs" / run.run_id / "start" / "_" / "control.json"
+    blocker.mkdir(parents=True)
+    (blocker / "in-the-way").touch()  # a folder that is not empty: os.replace cannot put a file there
+    outcome = run.run_task("start")
+    assert outcome.returncode == 1 and "cannot write" in outcome.stderr and "control.json" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+    ds = open_datastore(run.datastore)
+    task = TaskRef("ForeachFlow", run.run_id, "start")
+    assert ds.read_done(task).attempt == 0
+    assert ds.read_meta(task, 0)["status"] == "succeeded"
+    (blocker / "in-the-way").unlink()
+    blocker.rmdir()
+    again = run.run_task("start")  # the task run again: finds the commit, writes control.json
+    assert again.returncode == 0 and "already committed attempt 0" in again.stderr
+    assert ds.read_done(task).attempt == 0
+    assert ds.read_control(task) == [{"index": str(i), "task_id": str(i)} for i in range(3)]

@@ -128,6 +128,10 @@ def execute(plan: LocalPlan, options: RunOptions, note: str = "") -> int:
         out.write(f"flowc run: {plan.flow}/{options.run_id} failed after {seconds:.2f}s: a contract error (see "
                   f"above), which `flowc resume` cannot fix (it keeps the run's parameters). Correct what it names (the "
                   f"--param values, the flow, or packages this venv lacks) and run again: {_run_again(options)}\n")
+    elif not _recorded(plan, options):
+        out.write(f"flowc run: {plan.flow}/{options.run_id} {'failed' if status == 1 else 'interrupted'} after "
+                  f"{seconds:.2f}s, before its start step recorded the parameters: nothing to resume. Run it "
+                  f"again: {_run_again(options)}\n")
     elif status == 1:
         out.write(f"flowc run: {plan.flow}/{options.run_id} failed after {seconds:.2f}s. Fix the step, then "
                   f"continue with: flowc resume {options.run_id} {_shown(options.flow_file)}\n")
@@ -136,6 +140,16 @@ def execute(plan: LocalPlan, options: RunOptions, note: str = "") -> int:
                   f"Continue with: flowc resume {options.run_id} {_shown(options.flow_file)}\n")
     out.flush()
     return status
+
+
+def _recorded(plan: LocalPlan, options: RunOptions) -> bool:
+    """Whether the run has its run.json (which `flowc resume` needs); True when that cannot be told."""
+    from flowc.runtime.datastore import open_datastore
+
+    try:
+        return open_datastore(options.datastore).read_run(plan.flow, options.run_id) is not None
+    except Exception:  # an unreadable record or store: the hint then stays the usual one
+        return True
 
 
 def _run_again(options: RunOptions) -> str:
@@ -199,10 +213,14 @@ def _resume(args) -> int:
         return status
     if origin_record is None:
         origin_record = store.read_run(plan.flow, args.run_id)
-        if origin_record is None and not store.steps(plan.flow, args.run_id):
+        if origin_record is None and args.run_id not in store.runs(plan.flow):
             usage_error(f"no run {plan.flow}/{args.run_id} in {datastore}")
             return 2
-    origin_record = origin_record.as_json() if origin_record is not None else {}
+        if origin_record is None:  # resuming would silently take the defaults for the --param values it was given
+            usage_error(f"run {plan.flow}/{args.run_id} stopped before its start step recorded the parameters (it "
+                        f"has no run.json), so nothing of it can be reused: start it again with `flowc run`")
+            return 2
+    origin_record = origin_record.as_json()
     new_run = new_run_id() if args.run_id_new is None else args.run_id_new
     if not valid_run_id(new_run):
         usage_error(f"--run-id {new_run!r}: use {RUN_ID_RULE}")

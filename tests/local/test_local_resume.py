@@ -79,6 +79,20 @@ def test_resume_of_an_unknown_run(flowc):
     assert "no run HelloFlow/ghost" in result.stderr
 
 
+def test_resume_of_a_run_that_never_recorded_its_parameters(flowc):
+    """What a run whose start task stopped before run.json leaves (the run claimed, an attempt of start begun):
+    resuming it would take the defaults for the --param values it was given, so it is refused."""
+    from flowc.runtime.datastore import TaskRef, open_datastore
+
+    store = open_datastore(flowc.datastore)
+    assert store.claim_run("HelloFlow", "early")
+    store.claim_attempt(TaskRef("HelloFlow", "early", "start"))
+    result = flowc("resume", "early", str(EXAMPLES / "hello.py"))
+    assert result.returncode == 2
+    assert "stopped before its start step recorded the parameters" in result.stderr
+    assert "start it again with `flowc run`" in result.stderr
+
+
 def test_resume_from_start_reruns_everything_with_the_same_parameters(flowc):
     flowc.ok("run", str(EXAMPLES / "switch.py"), "--param", "amount=50", "--run-id", "a")
     flowc.ok("resume", "a", str(EXAMPLES / "switch.py"), "--from", "start", "--run-id", "b")

@@ -165,14 +165,6 @@ def test_resume_takes_the_tags_given_to_it(tagged):
     assert run.data.result == (7, "cli", "from the environment", 120)  # parameters kept, not re-read
 
 
-@pytest.fixture(scope="module")
-def s3_env():
-    from support.s3 import local_s3_server
-
-    with local_s3_server() as env:
-        yield env
-
-
 def test_tags_on_s3(flowc, s3_env, monkeypatch):
     """The same records on S3: run.json's tags, and changes as conditional puts that never lose one."""
     import uuid

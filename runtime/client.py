@@ -476,7 +476,13 @@ class Attempt:
 
     @property
     def status(self) -> str:
-        return self.meta.get("status", "unknown")
+        """meta.json's status, except that "succeeded" needs the task's commit: meta.json says so just before
+        done.json is written, so without done.json (not yet written, or never: the task was killed, or the disk
+        filled up, in between) the attempt is still "running", as a killed attempt stays."""
+        status = self.meta.get("status", "unknown")
+        if status == "succeeded" and self.task.done is None:
+            return "running"
+        return status
 
     @property
     def artifacts(self) -> dict:

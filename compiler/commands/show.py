@@ -224,9 +224,8 @@ def _card_names(cards: list) -> str:
 
 def _show_task(task, as_json: bool) -> int:
     row = _task_row(task)
-    attempts = [{"attempt": a.number, **{k: a.meta.get(k) for k in ("status", "started_at", "duration_s",
-                                                                     "exit_code")}}
-                for a in task.attempts()]
+    attempts = [{"attempt": a.number, "status": a.status if a.meta.get("status") else None,
+                 **{k: a.meta.get(k) for k in ("started_at", "duration_s", "exit_code")}} for a in task.attempts()]
     artifacts = list(task.artifacts.keys()) if task.successful else []
     if as_json:
         cards = [{"card": c.position, "type": c.type, "id": c.id, "error": c.error, "path": c.path}

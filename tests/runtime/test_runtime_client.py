@@ -69,3 +69,25 @@ def test_default_datastore_is_dot_flowc_or_env(tmp_path):
     env["FLOWC_DATASTORE"] = "s3://bucket/prefix"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "s3://bucket/prefix"
+
+
+def test_an_attempt_is_succeeded_only_with_its_commit(flow_run):
+    """meta.json says "succeeded" just before done.json is written; a task stopped in between (killed, or its
+    disk full: the crash trials in tests/local/test_local_crash.py reach it) has not committed, so neither the
+    task nor the attempt is "succeeded": both read "running", as a killed attempt does."""
+    from flowc.runtime.datastore import TaskRef, open_datastore
+
+    run = flow_run(EXAMPLES / "hello.py", run_id="between")
+    assert run.run_task("start").returncode == 0
+    ds = open_datastore(run.datastore)
+    start = TaskRef("HelloFlow", "between", "start")
+    done = ds.storage.read_bytes(f"{start.key}/done.json")
+    os.unlink(os.path.join(run.datastore.removeprefix("file://"), start.key, "done.json"))  # the state in between
+    task = Run("HelloFlow/between", run.datastore)["start"].task
+    assert ds.read_meta(start, 0).status == "succeeded" and not task.successful
+    assert task.status == "running" and [a.status for a in task.attempts()] == ["running"]
+    shown = subprocess.run([sys.executable, "-m", "flowc.compiler.cli", "show", "HelloFlow/between/start/_",
+                            "--datastore", run.datastore], capture_output=True, text=True)
+    assert shown.returncode == 0 and "succeeded" not in shown.stdout, shown.stdout
+    ds.storage.write_bytes(f"{start.key}/done.json", done)
+    assert task.status == "succeeded" and [a.status for a in task.attempts()] == ["succeeded"]

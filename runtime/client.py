@@ -10,7 +10,8 @@
     run.tags, run.user_tags, run.system_tags; run.add_tag(s), remove_tag(s), replace_tag(s)
     run.steps() / run["train"]              # Step, in the order they started
     step.tasks() / step.task / step["3.0"] or step["3/0"]  # Task (task.id "3.0", task.index 0, task.index_path "3/0")
-    task.data.x, task["x"].data, task.artifacts (by name; iterating gives DataArtifacts), task.status,
+    task.data.x, task["x"].data, task.artifacts (by name; iterating gives DataArtifacts; a failed task's are
+    its latest attempt's, as in Metaflow: task.successful is False), task.status,
     task.stdout, task.stderr, task.exception, task.attempts() -> [Attempt] (meta.json, artifacts, logs)
 
 Namespaces (flowc.runtime.tags): `namespace("user:alice")`, `namespace(None)` (every run),
@@ -636,10 +637,15 @@ class Task(_Tagged):
 
     @property
     def artifacts(self) -> "Artifacts":
-        """The committed attempt's artifacts (empty if not committed): `artifacts["x"]`, `artifacts.x`,
+        """The committed attempt's artifacts; without a commit, as in Metaflow, the latest attempt's (a failed
+        attempt keeps what it had; a running one has none yet): `artifacts["x"]`, `artifacts.x`,
         `for artifact in artifacts` (DataArtifacts, as Metaflow's), `.items()`, `.keys()`."""
         done = self.done
-        infos = sorted(done.artifacts.items()) if done is not None else []
+        if done is not None:
+            infos = sorted(done.artifacts.items())
+        else:
+            attempt = self.current_attempt
+            infos = sorted(attempt.artifacts.items()) if attempt is not None else []
         return Artifacts({name: DataArtifact(self, name, info) for name, info in infos}, self.pathspec)
 
     def __getitem__(self, name: str) -> "DataArtifact":

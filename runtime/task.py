@@ -6,7 +6,8 @@ The order of work is what makes the commit protocol hold:
    records (exit 2 if one is missing, exit 3 if a switch skipped this branch);
 2. open attempt-N/ (meta.json says "running"; stdout/stderr are teed into it);
 3. run the step (with @environment, @timeout, @catch), save every artifact as a content-addressed
-   blob, then artifacts.json and the final meta.json;
+   blob, then artifacts.json and the final meta.json (a step that raised keeps what it had in
+   artifacts.json too, best effort, for the client; it writes no done.json);
 4. write done.json last: until then the attempt is invisible to every reader. An attempt never
    replaces the commit of a later attempt, and a failed attempt leaves the commit it found alone.
 
@@ -254,7 +255,7 @@ class _Attempt:
             if error is not None:
                 caught = self._maybe_catch(error, flow, decorators)
                 if caught is None:
-                    return self._fail(datastore, me, error, log_dir)
+                    return self._fail(datastore, me, error, log_dir, keep=(flow, state))
             elif (decorators.get("catch") or {}).get("var"):
                 setattr(flow, decorators["catch"]["var"], None)  # as in Metaflow: None when nothing failed
             return self._commit(datastore, me, flow, state, caught, log_dir)
@@ -387,14 +388,9 @@ class _Attempt:
         transition = state.transition
         problem = _transition_problem(me.step, transition, caught, args.control_out is not None)
         if problem:
-            return self._fail(datastore, me, FlowcError(problem), log_dir, show_traceback=False)
-        artifacts = dict(state.artifacts)
+            return self._fail(datastore, me, FlowcError(problem), log_dir, show_traceback=False, keep=(flow, state))
         try:
-            for name, value in assigned_artifacts(flow).items():
-                if unchanged_load(state, name, value):
-                    continue
-                sha, size = datastore.save_value(me.flow, value, name)
-                artifacts[name] = {"sha256": sha, "type": type_name(value), "size": size}
+            artifacts = self._save_artifacts(datastore, me, flow, state)
             control, foreach = None, None
             if transition is not None and transition.kind == "foreach":
                 shas = [sha for sha, _ in datastore.save_values(me.flow, transition.items, transition.foreach)]
@@ -429,6 +425,34 @@ class _Attempt:
         self._publish_control(datastore, me, control)
         return EXIT_OK
 
+    def _save_artifacts(self, datastore: Datastore, me: TaskRef, flow: FlowSpec, state: StepState,
+                        skip_unpicklable: bool = False) -> dict:
+        """Store the step's artifacts (inherited ones by reference); their artifacts.json record."""
+        artifacts = dict(state.artifacts)
+        for name, value in assigned_artifacts(flow).items():
+            if unchanged_load(state, name, value):
+                continue
+            try:
+                sha, size = datastore.save_value(me.flow, value, name)
+            except PickleError as error:
+                if not skip_unpicklable:
+                    raise
+                print(f"flowc: {error}; the failed attempt keeps its other artifacts", file=sys.stderr)
+                artifacts.pop(name, None)  # never the inherited value the step replaced
+                continue
+            artifacts[name] = {"sha256": sha, "type": type_name(value), "size": size}
+        return artifacts
+
+    def _keep_failed_artifacts(self, datastore: Datastore, me: TaskRef, flow: FlowSpec, state: StepState) -> None:
+        """As Metaflow does, a failed attempt keeps the artifacts it had (inherited and set before the error) in
+        attempt-N/artifacts.json, for the client to inspect; no done.json, so nothing downstream reads them.
+        Best effort: a failure here is a note on stderr, never the attempt's error or exit code."""
+        try:
+            datastore.write_artifacts(me, self.args.attempt, self._save_artifacts(datastore, me, flow, state,
+                                                                                  skip_unpicklable=True))
+        except Exception as error:  # DatastoreError, DamagedRecord, anything a value's pickling raises
+            print(f"flowc: the failed attempt's artifacts were not kept: {error}", file=sys.stderr)
+
     def _write_cards(self, datastore: Datastore, me: TaskRef, flow: FlowSpec, state: StepState, artifacts: dict,
                      caught: dict | None) -> None:
         """Render the step's @card pages into the attempt (never fails the task: see flowc.runtime.cardtask)."""
@@ -452,12 +476,15 @@ class _Attempt:
         write_cards(datastore, me, self.args.attempt, self.cards, facts)
 
     def _fail(self, datastore: Datastore, me: TaskRef, error: BaseException, log_dir: Path,
-              show_traceback: bool = True) -> int:
+              show_traceback: bool = True, keep: tuple | None = None) -> int:
+        """Record the attempt as failed (exit 1); `keep`: (flow, state) whose artifacts the attempt keeps."""
         if show_traceback:
             text = _print_user_traceback(error, f"step {me.step!r} failed")
         else:
             text = ""
             print(f"flowc: {error}", file=sys.stderr)
+        if keep is not None:
+            self._keep_failed_artifacts(datastore, me, *keep)
         self._finish_meta(datastore, me, "failed", EXIT_USER, _error_record(error, text), log_dir)
         return EXIT_USER
 

@@ -226,7 +226,7 @@ def _show_task(task, as_json: bool) -> int:
     row = _task_row(task)
     attempts = [{"attempt": a.number, "status": a.status if a.meta.get("status") else None,
                  **{k: a.meta.get(k) for k in ("started_at", "duration_s", "exit_code")}} for a in task.attempts()]
-    artifacts = list(task.artifacts.keys()) if task.successful else []
+    artifacts = list(task.artifacts.keys())  # without a commit: what the latest (failed) attempt kept
     if as_json:
         cards = [{"card": c.position, "type": c.type, "id": c.id, "error": c.error, "path": c.path}
                  for c in _cards(task)]
@@ -241,7 +241,8 @@ def _show_task(task, as_json: bool) -> int:
         table.append((str(a["attempt"]), a["status"] or "-", _time(a["started_at"]), _duration(a["duration_s"]),
                       exit_code))
     _print_table(table)
-    print("artifacts: " + (", ".join(artifacts) or "-"))
+    kept = "" if task.successful or not artifacts else f" (kept by failed attempt {task.current_attempt.number})"
+    print(f"artifacts{kept}: " + (", ".join(artifacts) or "-"))
     cards = _cards(task)
     if cards:
         print(f"cards: {_card_names(cards)}; open one with `flowc card view {task.pathspec}"
@@ -262,13 +263,16 @@ def _show_artifact(run, step_name: str, name: str, as_json: bool, task=None) -> 
                     f"{run.pathspec}/{step_name}/INDEX (the TASK column of `flowc show {run.pathspec}/{step_name}`)")
         return 2
     task = tasks[0]
-    if not task.successful:
+    if not task.successful and not task.artifacts:
         usage_error(f"task {task.pathspec} has not committed (status: {task.status}); it has no artifacts")
         return 1
     if name not in task:
         usage_error(f"task {task.pathspec} has no artifact {name!r}" + _known("; it has: ", list(task.artifacts.keys())))
         return 2
     value = task[name].data
+    if not task.successful:
+        print(f"flowc: task {task.pathspec} has not committed; {name} is what its failed attempt "
+              f"{task.current_attempt.number} kept", file=sys.stderr)
     if not as_json:
         import pprint
 

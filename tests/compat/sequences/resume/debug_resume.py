@@ -20,6 +20,7 @@ class DebugResumeFlow(FlowSpec):
 
     @step
     def join(self, inputs):
+        self.seen = sorted(i.result for i in inputs)  # kept by the failed attempt too, for the client
         if os.environ.get("COMPAT_BROKEN"):
             raise ValueError("cannot join while COMPAT_BROKEN is set")
         self.results = [i.result for i in inputs]

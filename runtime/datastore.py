@@ -22,7 +22,8 @@ Records (JSON):
   CommitRecord.control_value), so every child reads its split's record in the same few bytes. A frame is
   {"step", "var", "index", "num_splits", "item"} (item: the sha256 of that level's foreach value).
   "artifacts" repeats attempt-N/artifacts.json's names and hashes so a reader needs one request per input.
-- attempt-N/artifacts.json: {name: {"sha256", "type", "size"}}; attempt-N/meta.json: see flowc.runtime.task;
+- attempt-N/artifacts.json: {name: {"sha256", "type", "size"}} (a failed attempt whose step raised writes it
+  too, for the client; only done.json commits); attempt-N/meta.json: see flowc.runtime.task;
   attempt-N/foreach-items.txt: one sha256 per line, the foreach items in order (a child reads only its
   own line); attempt-N/stdout.log, stderr.log.
 - attempt-N/cards.json (steps with @card; written before done.json): [{"position", "type", "id", "file",

@@ -241,7 +241,7 @@ def _show_task(task, as_json: bool) -> int:
         table.append((str(a["attempt"]), a["status"] or "-", _time(a["started_at"]), _duration(a["duration_s"]),
                       exit_code))
     _print_table(table)
-    kept = "" if task.successful or not artifacts else f" (kept by failed attempt {task.current_attempt.number})"
+    kept = "" if task.successful or not artifacts else f" (attempt {task.current_attempt.number}, not committed)"
     print(f"artifacts{kept}: " + (", ".join(artifacts) or "-"))
     cards = _cards(task)
     if cards:
@@ -271,8 +271,8 @@ def _show_artifact(run, step_name: str, name: str, as_json: bool, task=None) -> 
         return 2
     value = task[name].data
     if not task.successful:
-        print(f"flowc: task {task.pathspec} has not committed; {name} is what its failed attempt "
-              f"{task.current_attempt.number} kept", file=sys.stderr)
+        print(f"flowc: task {task.pathspec} has not committed (status: {task.status}); {name} is what its "
+              f"attempt {task.current_attempt.number} kept", file=sys.stderr)
     if not as_json:
         import pprint
 

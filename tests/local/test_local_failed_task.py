@@ -22,10 +22,10 @@ def test_a_failed_tasks_artifacts_are_readable_and_never_reused(flowc):
     assert (flowc.cwd / ".flowc/FailingFlow/runs/bad/middle/1/attempt-0/artifacts.json").exists()
 
     shown = flowc.ok("show", "FailingFlow/bad/middle/1").stdout
-    assert "artifacts (kept by failed attempt 0): items, marker" in shown
+    assert "artifacts (attempt 0, not committed): items, marker" in shown
     value = flowc.ok("show", "FailingFlow/bad/middle/1", "--artifact", "items", "--json")
     assert json.loads(value.stdout) == [1, 2, 3]
-    assert "has not committed; items is what its failed attempt 0 kept" in value.stderr
+    assert "has not committed (status: failed); items is what its attempt 0 kept" in value.stderr
     missing = flowc("show", "FailingFlow/bad/middle/1", "--artifact", "doubled")
     assert missing.returncode == 2 and "it has: items, marker" in missing.stderr
 

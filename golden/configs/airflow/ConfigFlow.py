@@ -44,6 +44,11 @@ def env(index, extra=None):
     return values
 
 
+# Shared by every top-level task without an environment of its own: one dict built per parse, not one per
+# task (Airflow renders a templated field into a new value, it never changes this one).
+TOP_LEVEL_ENV = env("")
+
+
 class FlowcBashOperator(BashOperator):
     """A BashOperator whose task command's exit code 2 (a contract error: bad parameters, a flow file
     that does not match this DAG) fails the task at once: retrying cannot succeed."""
@@ -59,7 +64,7 @@ class FlowcBashOperator(BashOperator):
             raise
 
 
-def flowc_task(step, command, index="", control=False, environment=None, **settings):
+def flowc_task(step, command, index=None, control=False, environment=None, **settings):
     """One step as a BashOperator running flowc's task command, whose values all come from the environment
     (never spliced in). Exit code 3: its switch chose another branch (skipped)."""
     if control:  # a foreach split hands Airflow its child index paths: the last line of output goes to XCom
@@ -67,7 +72,9 @@ def flowc_task(step, command, index="", control=False, environment=None, **setti
         settings["output_processor"] = json.loads
     else:
         command = "exec " + command
-    return FlowcBashOperator(task_id=step, bash_command=command, env=env(index, environment),
+    shared = index is None and not environment  # index: a mapped task group's index path
+    return FlowcBashOperator(task_id=step, bash_command=command,
+                             env=TOP_LEVEL_ENV if shared else env("" if index is None else index, environment),
                              append_env=True, do_xcom_push=control, skip_on_exit_code=3, **settings)
 
 

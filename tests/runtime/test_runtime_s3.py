@@ -39,7 +39,8 @@ def test_s3_layout_logs_retries_and_skips(flow_run, s3_datastore):
     bucket, prefix = s3_datastore[5:].split("/", 1)
     keys = {o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]}
     base = f"{prefix}/DecoratedFlow/runs/{run.run_id}"
-    for name in ("run.json", "flaky/_/done.json", "flaky/_/attempt-0/meta.json", "flaky/_/attempt-1/artifacts.json",
+    for name in ("run.json", "flaky/_/done.json", "flaky/_/attempt-0/meta.json", "flaky/_/attempt-0/artifacts.json",
+                 "flaky/_/attempt-1/artifacts.json",
                  "flaky/_/attempt-1/stdout.log", "flaky/_/attempt-1/stderr.log"):
         assert f"{base}/{name}" in keys
     switch = flow_run(EXAMPLES / "switch.py", datastore=s3_datastore)

@@ -33,7 +33,6 @@ from pathlib import Path
 
 import pytest
 
-from support.venvs import metaflow_venv
 
 pytestmark = pytest.mark.slow
 
@@ -76,11 +75,6 @@ class Directives:
         return found
 
 
-@pytest.fixture(scope="session")
-def metaflow_python() -> Path:
-    return metaflow_venv()
-
-
 def isolated_env(home: Path, extra: dict) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("METAFLOW_", "FLOWC_"))}
     env.update(HOME=str(home), USERNAME="compat", USER="compat", METAFLOW_DEFAULT_DATASTORE="local",
@@ -120,11 +114,12 @@ def run_flowc(flow_file: Path, how: Directives, work: Path, run_id: str = "compa
     return run_id
 
 
-def read_run(python: Path, pathspec: str, work: Path, shim: bool) -> dict:
-    """What Metaflow's client API shows of the run (CLIENT_SCRIPT), from `python`."""
+def read_run(python: Path, pathspec: str, work: Path, shim: bool, script: Path = CLIENT_SCRIPT) -> dict:
+    """What a script written against Metaflow's API (CLIENT_SCRIPT by default) prints of the run, as JSON,
+    run by `python`: Metaflow's own, or this one with flowc's shim."""
     prelude = "import flowc.runtime; flowc.runtime.install_metaflow_shim(); " if shim else ""
     code = f"{prelude}import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
-    done = subprocess.run([str(python), "-c", code, str(CLIENT_SCRIPT), pathspec], cwd=work,
+    done = subprocess.run([str(python), "-c", code, str(script), pathspec], cwd=work,
                           env=isolated_env(work, {}), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"reading {pathspec} failed:\n{done.stderr[-3000:]}"
     return json.loads(done.stdout)

@@ -2,7 +2,8 @@
 
 The folder holding that pyproject.toml is the *project root*: paths written into generated files
 (the source in the header, the regenerate command) are relative to it, so output does not depend on
-the directory flowc was started from.
+the directory flowc was started from. Without a pyproject.toml the root is the git work tree holding the
+flow (where people run commands and CI runs `--check`), else the flow file's own folder.
 
 The project (what `flowc compile` with no FLOW compiles, and the pytest plugin's goldens):
 
@@ -47,6 +48,14 @@ class Config:
     root: Path  # absolute, resolved
     pyproject: Optional[Path]
     values: dict = field(default_factory=dict)  # [tool.flowc], keys with underscores
+    repository: bool = False  # no pyproject.toml: the root is a git work tree's top folder
+
+    @property
+    def root_name(self) -> str:
+        """How generated headers name the root, e.g. "regenerate from the project root with"."""
+        if self.pyproject:
+            return "the project root"
+        return "the repository root" if self.repository else "the flow file's folder"
 
     def for_target(self, target: str) -> dict:
         """`[tool.flowc]` merged with `[tool.flowc.<target>]` (the latter wins)."""
@@ -104,12 +113,16 @@ class Config:
 
 
 def find(start: Path) -> Config:
-    """The config of the nearest pyproject.toml at or above `start`; without one, `start` is the root."""
+    """The config of the nearest pyproject.toml at or above `start`; without one, the root is the git work
+    tree holding `start` (a `.git` at or above it), else `start` itself."""
     start = start.resolve()
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             return Config(folder, candidate, _read(candidate))
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return Config(folder, None, {}, repository=True)
     return Config(start, None, {})
 
 

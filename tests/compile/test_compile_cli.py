@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -164,30 +165,39 @@ def regenerate_command(generated: Path) -> list[str]:
     return shlex.split(lines[at + 1].lstrip("# "))
 
 
-@pytest.mark.parametrize("with_pyproject", [True, False], ids=["pyproject", "no-pyproject"])
-def test_the_headers_regenerate_command_works_where_the_header_says(tmp_path, with_pyproject):
-    """Pasted where the header says (the project root; without a pyproject.toml, the flow file's folder, so
-    that the bytes never depend on the working directory), the header's command writes the same bytes."""
-    assert not any((folder / "pyproject.toml").exists() for folder in (tmp_path, *tmp_path.parents))
+@pytest.mark.parametrize("root", ["pyproject", "repository", "neither"])
+def test_the_headers_regenerate_command_works_where_the_header_says(tmp_path, root):
+    """Pasted where the header says (the project root; without a pyproject.toml, the git repository's top
+    folder; without either, the flow file's folder: never the working directory, so the bytes do not depend
+    on it), the header's command writes the same bytes."""
+    assert not any((folder / name).exists() for folder in (tmp_path, *tmp_path.parents)
+                   for name in ("pyproject.toml", ".git"))
     (tmp_path / "flows").mkdir()
     shutil.copy(FLOW, tmp_path / "flows" / "foreach.py")
-    if with_pyproject:
+    if root == "pyproject":
         (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    elif root == "repository":
+        subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     done = flowc("compile", "flows/foreach.py", "--target", "airflow", "-o", "out/dags",
                  "--datastore", "s3://bucket/flowc", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     generated = tmp_path / "out" / "dags" / "ForeachFlow.py"
     first = generated.read_bytes()
     command = regenerate_command(generated)
-    where = tmp_path if with_pyproject else tmp_path / "flows"
+    where = tmp_path / "flows" if root == "neither" else tmp_path  # with a root, where the user compiled
     text = generated.read_text()
-    if with_pyproject:
-        assert "regenerate from the project root with" in text
-        assert command[:3] == ["flowc", "compile", "flows/foreach.py"] and "out/dags" in command
-    else:
+    if root == "neither":
         assert "regenerate from the flow file's folder with" in text
         assert command[:3] == ["flowc", "compile", "foreach.py"] and "../out/dags" in command
+    else:
+        assert f"regenerate from the {'project' if root == 'pyproject' else 'repository'} root with" in text
+        assert command[:3] == ["flowc", "compile", "flows/foreach.py"] and "out/dags" in command
     shutil.rmtree(tmp_path / "out")
     done = flowc(*command[1:], cwd=where)
+    assert done.returncode == 0, done.stderr
+    assert generated.read_bytes() == first
+    shutil.rmtree(tmp_path / "out")  # the same files, compiled from another folder
+    done = flowc("compile", "foreach.py", "--target", "airflow", "-o", "../out/dags",
+                 "--datastore", "s3://bucket/flowc", cwd=tmp_path / "flows")
     assert done.returncode == 0, done.stderr
     assert generated.read_bytes() == first

@@ -43,6 +43,7 @@ class Backend:
     """Subclasses set the class attributes and write `render`; `capabilities` may depend on options."""
 
     name: str = ""
+    title: str = ""  # how messages name the target ("Argo"); the name when empty
     capabilities_: Capabilities = Capabilities(runs_as="a task")
     max_name: Optional[int] = None  # the longest name the target accepts for a step's node
     max_document_bytes: Optional[int] = None  # the largest file the target stores
@@ -80,12 +81,16 @@ class Backend:
             self._check_decorators(task, caps, problems)
             self._check_pod(task, caps, problems)
         self._check_names(plan, options, problems)
+        self.check(plan, options, problems)
         if problems:
             return {}
         with collector_paused():  # a large plan's documents are many objects: see gcpause.py
             files = self.render(plan, options, problems)
         self._check_sizes(files, problems)
         return {} if problems else files
+
+    def check(self, plan: Plan, options: EmitOptions, problems: Problems) -> None:
+        """The target's own checks of the whole workflow, before anything is rendered (none by default)."""
 
     # -- the shared checks -------------------------------------------------------------------------------
     def _check_image(self, plan: Plan, options: EmitOptions, caps: Capabilities) -> None:
@@ -122,8 +127,8 @@ class Backend:
         if caps.pods and caps.pod_settings:
             from .kubernetes import pod_problems
 
-            for message in pod_problems(task):
-                problems.add(task.step, message, help="Kubernetes refuses the pod when the step starts; fix the value")
+            for message, help in pod_problems(task):
+                problems.add(task.step, message, help=help)
 
     def secrets_help(self) -> str:
         return "remove @secrets, or compile for a target that runs steps in containers"
@@ -137,11 +142,16 @@ class Backend:
 
     def _check_names(self, plan: Plan, options: EmitOptions, problems: Problems) -> None:
         generated = self.generated_names(plan, options)
+        seen: dict[str, str] = {}
         for task in plan.tasks:
             node = self.node_name(task.step)
             if node in generated:
                 problems.add(task.step, f"step `{task.step}` is named like {generated[node]} (`{node}`)",
                              help=f"rename step `{task.step}`")
+            elif node in seen:
+                problems.add(task.step, f"steps `{seen[node]}` and `{task.step}` would both be the {self.title or self.name} "
+                                        f"task `{node}`", help=f"rename step `{task.step}`")
+            seen.setdefault(node, task.step)
             for name in self.limited_names(task.step):
                 if self.max_name and len(name) > self.max_name:
                     problems.add(task.step, f"the {self.name} name `{name}` is longer than {self.max_name} "

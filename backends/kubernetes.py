@@ -62,20 +62,27 @@ def label_problems(what: str, labels: Iterable[tuple[str, str]]) -> list[str]:
     return found + [f"{what} value {v!r} (of {k!r}) {p}" for k, v in labels if (p := label_value_problem(v))]
 
 
-def pod_problems(task: TaskSpec) -> list[str]:
-    """What the API server would refuse in the task's pod: label, annotation and node-selector keys and
-    values, environment variable names, Secret names."""
+REFUSED_HELP = "Kubernetes refuses the pod when the step starts; fix the value"
+SECRET_HELP = ("@secrets(sources=...) and @kubernetes(secrets=...) name Kubernetes Secrets whose keys become "
+               "environment variables; copy a secret manager's secret into a Kubernetes Secret (e.g. with External "
+               "Secrets) and name that")
+
+
+def pod_problems(task: TaskSpec) -> list[tuple[str, str]]:
+    """What the API server would refuse in the task's pod, as (message, help): label, annotation and
+    node-selector keys and values, environment variable names, Secret names."""
     pod = task.kubernetes
-    found = [f"the environment variable name {k!r} {p}" for k, _ in task.environment if (p := env_name_problem(k))]
-    found += [f"the Secret name {s!r} {p}" for s in pod_secrets(task) if (p := subdomain_problem(s))]
+    found = [(f"@secrets source {s!r} is not a Kubernetes Secret name: it {p}", SECRET_HELP)
+             for s in pod_secrets(task) if (p := subdomain_problem(s))]
+    messages = [f"@environment: the variable name {k!r} {p}" for k, _ in task.environment if (p := env_name_problem(k))]
     if pod:
-        found += label_problems("@kubernetes(labels=...)", pod.labels)
-        found += label_problems("@kubernetes(node_selector=...)", pod.node_selector)
-        found += [f"@kubernetes(annotations=...) key {k!r} {p}" for k, _ in pod.annotations if (p := key_problem(k))]
+        messages += label_problems("@kubernetes(labels=...)", pod.labels)
+        messages += label_problems("@kubernetes(node_selector=...)", pod.node_selector)
+        messages += [f"@kubernetes(annotations=...) key {k!r} {p}" for k, _ in pod.annotations if (p := key_problem(k))]
         size = annotations_bytes(dict(pod.annotations))
         if size > ANNOTATIONS_BYTES:
-            found.append(f"@kubernetes(annotations=...) hold {size:,} bytes; Kubernetes allows {ANNOTATIONS_BYTES:,}")
-    return found
+            messages.append(f"@kubernetes(annotations=...) hold {size:,} bytes; Kubernetes allows {ANNOTATIONS_BYTES:,}")
+    return found + [(message, REFUSED_HELP) for message in messages]
 
 
 def quantity(value: float) -> str:

@@ -21,8 +21,8 @@ from flowc.compiler.emit import EmitOptions, Problems, header
 from flowc.compiler.plan import TOP, ParameterSpec, Plan, Ref, Scope, TaskSpec
 
 from ..base import DNS_LABEL, Backend, Capabilities, dns_name, kebab
-from ..kubernetes import (ANNOTATIONS_BYTES, annotations_bytes, env_name_problem, key_problem, label_problems,
-                          pod_resources, pod_secrets, quantity, subdomain_problem)
+from ..kubernetes import (ANNOTATIONS_BYTES, annotations_bytes, label_problems, pod_resources, pod_secrets, quantity,
+                          subdomain_problem)
 from ..yamltext import dump
 
 API_VERSION = "argoproj.io/v1alpha1"
@@ -49,6 +49,7 @@ SLOTS = {  # how Argo fills the task command's slots
 
 class Argo(Backend):
     name = "argo"
+    title = "Argo"
     capabilities_ = Capabilities(runs_as="an Argo pod", per_step_namespace=False)
     max_name = 63
     max_document_bytes = 1_000_000  # an object in etcd (under 1 MB)
@@ -63,8 +64,8 @@ class Argo(Backend):
         return {body_name(s.split): f"the Argo task that runs the foreach body of `{s.split}`"
                 for s in plan.scopes[1:]}
 
-    def _check_pod(self, task, caps, problems: Problems) -> None:
-        """_check_pods below says the same with Argo's own help (Secrets, the workflow's project label)."""
+    def check(self, plan: Plan, options: EmitOptions, problems: Problems) -> None:
+        _check_workflow(plan, options, problems)
 
     def render(self, plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]:
         name = options.get("name") or kebab(plan.flow)
@@ -75,8 +76,6 @@ class Argo(Backend):
             problems.add(None, f"the CronWorkflow name {name!r} has {len(name)} characters; Argo allows "
                                f"{MAX_CRON_NAME} (it appends the run's time to name each scheduled run)",
                          help="give a shorter one with --name")
-        _check_task_names(plan, problems)
-        _check_pods(plan, options, problems)
         documents = [_workflow_template(plan, options, name, problems)]
         if plan.schedule:
             documents.append(_cron_workflow(plan, options, name, problems))
@@ -105,40 +104,8 @@ def _option(options: EmitOptions, name: str):
 
 # ------------------------------------------------------------------------------------------ checks
 
-def _check_task_names(plan: Plan, problems: Problems) -> None:
-    seen: dict[str, str] = {}
-    for task in plan.tasks:
-        name = task_name(task.step)
-        if name in seen:
-            problems.add(task.step, f"steps `{seen[name]}` and `{task.step}` would both be the Argo task `{name}`",
-                         help=f"rename step `{task.step}`")
-        seen.setdefault(name, task.step)
-
-
-def _check_pods(plan: Plan, options: EmitOptions, problems: Problems) -> None:
-    for task in plan.tasks:
-        for source in pod_secrets(task):
-            problem = subdomain_problem(source)
-            if problem:
-                problems.add(task.step, f"@secrets source {source!r} is not a Kubernetes Secret name: it {problem}",
-                             help="on Argo, @secrets(sources=...) and @kubernetes(secrets=...) name Kubernetes "
-                                  "Secrets whose keys become environment variables; copy a secret manager's "
-                                  "secret into a Kubernetes Secret (e.g. with External Secrets) and name that")
-        for key, _ in task.environment:
-            problem = env_name_problem(key)
-            if problem:
-                problems.add(task.step, f"@environment: the variable name {key!r} {problem}",
-                             help="Kubernetes refuses the pod; rename the variable")
-        pod = task.kubernetes
-        if pod:
-            found = label_problems("@kubernetes(labels=...)", pod.labels)
-            found += label_problems("@kubernetes(node_selector=...)", pod.node_selector)
-            found += [f"@kubernetes(annotations=...) key {k!r} {p}" for k, _ in pod.annotations
-                      if (p := key_problem(k))]
-            if annotations_bytes(dict(pod.annotations)) > ANNOTATIONS_BYTES:
-                found.append(f"@kubernetes(annotations=...) hold more than {ANNOTATIONS_BYTES:,} bytes")
-            for message in found:
-                problems.add(task.step, message, help="Kubernetes refuses the pod when the step starts; fix the value")
+def _check_workflow(plan: Plan, options: EmitOptions, problems: Problems) -> None:
+    """The workflow-wide pod settings (each step's pod is checked by Backend._check_pod)."""
     if plan.project:
         for message in label_problems("the @project name (the label flowc/project)", [("flowc/project", plan.project)]):
             problems.add(None, message, help="use letters, digits, '-', '_' and '.' (at most 63)")

@@ -36,6 +36,7 @@ PARAMETER_TYPES = {"str": "STRING", "int": "NUMBER_INTEGER", "float": "NUMBER_DO
 
 class Kubeflow(Backend):
     name = "kubeflow"
+    title = "Kubeflow"
     capabilities_ = Capabilities(runs_as="a Kubeflow Pipelines pod", per_step_namespace=False)
     max_name = 63
 

@@ -62,11 +62,13 @@ def code_fingerprint(*folders: str) -> str:
 
 
 def flowc_fingerprint() -> str:
-    """The fingerprint of everything that shapes generated files: the compiler and every backend."""
+    """The fingerprint of everything that shapes generated files: the compiler, every backend and the
+    runtime (the compiler imports its rules: parameter types, config paths, requirements)."""
     import flowc.backends as backends  # a docstring only: no backend is imported
     import flowc.compiler as compiler
+    import flowc.runtime as runtime  # its names load lazily: this imports nothing else
 
-    return code_fingerprint(str(Path(compiler.__file__).parent), *backends.__path__)
+    return code_fingerprint(str(Path(compiler.__file__).parent), *backends.__path__, *runtime.__path__)
 
 
 def key(target: str, source: bytes, options: Any, configs: str = "") -> str:

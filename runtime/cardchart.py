@@ -9,9 +9,10 @@ the spec as JSON. Every label is escaped; only numbers this module computes reac
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Optional
+
+from .cardhtml import escape
 
 WIDTH, HEIGHT = 560, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 56
@@ -38,7 +39,7 @@ def svg(spec: object) -> Optional[str]:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{WIDTH}" height="{HEIGHT}" '
              f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="11">']
     if title:
-        parts.append(f'<text x="{WIDTH / 2:.1f}" y="16" text-anchor="middle" font-size="13">{_esc(title)}</text>')
+        parts.append(f'<text x="{WIDTH / 2:.1f}" y="16" text-anchor="middle" font-size="13">{escape(title)}</text>')
     parts.append(f'<g transform="translate({LEFT},{TOP})">')
     parts += _axis_x(x_scale, x["field"], plot_w, plot_h) + _axis_y(y_scale, y["field"], plot_h)
     parts += _marks(mark, rows, x_scale, y_scale, plot_h)
@@ -166,9 +167,9 @@ def _axis_x(scale, field, width, height) -> list[str]:
     for tick in _ticks(scale):
         x = scale(tick)
         parts.append(f'<line x1="{x:.1f}" y1="{height}" x2="{x:.1f}" y2="{height + 4}" stroke="#888"/>'
-                     f'<text x="{x:.1f}" y="{height + 16}" text-anchor="middle">{_esc(_label(tick))}</text>')
+                     f'<text x="{x:.1f}" y="{height + 16}" text-anchor="middle">{escape(_label(tick))}</text>')
     parts.append(f'<text x="{width / 2:.1f}" y="{height + 40}" text-anchor="middle" font-weight="bold">'
-                 f'{_esc(field)}</text>')
+                 f'{escape(field)}</text>')
     return parts
 
 
@@ -177,9 +178,9 @@ def _axis_y(scale, field, height) -> list[str]:
     for tick in _ticks(scale):
         y = scale(tick)
         parts.append(f'<line x1="-4" y1="{y:.1f}" x2="0" y2="{y:.1f}" stroke="#888"/>'
-                     f'<text x="-7" y="{y + 4:.1f}" text-anchor="end">{_esc(_label(tick))}</text>')
+                     f'<text x="-7" y="{y + 4:.1f}" text-anchor="end">{escape(_label(tick))}</text>')
     parts.append(f'<text transform="translate({-LEFT + 14},{height / 2:.1f}) rotate(-90)" text-anchor="middle" '
-                 f'font-weight="bold">{_esc(field)}</text>')
+                 f'font-weight="bold">{escape(field)}</text>')
     return parts
 
 
@@ -188,11 +189,11 @@ def _marks(mark, rows, x, y, height) -> list[str]:
         if x.kind == "band":  # vertical bars
             zero, width = y(0.0), x.step * 0.8
             return [f'<rect x="{x(a) - width / 2:.1f}" y="{min(y(b), zero):.1f}" width="{width:.1f}" '
-                    f'height="{abs(zero - y(b)):.1f}" fill="{COLOR}"><title>{_esc(_text(a))}: {_esc(_text(b))}'
+                    f'height="{abs(zero - y(b)):.1f}" fill="{COLOR}"><title>{escape(_text(a))}: {escape(_text(b))}'
                     f'</title></rect>' for a, b in rows]
         zero, thickness = x(0.0), y.step * 0.8
         return [f'<rect x="{min(x(a), zero):.1f}" y="{y(b) - thickness / 2:.1f}" width="{abs(x(a) - zero):.1f}" '
-                f'height="{thickness:.1f}" fill="{COLOR}"><title>{_esc(_text(b))}: {_esc(_text(a))}</title></rect>'
+                f'height="{thickness:.1f}" fill="{COLOR}"><title>{escape(_text(b))}: {escape(_text(a))}</title></rect>'
                 for a, b in rows]
     points = [(x(a), y(b)) for a, b in rows]
     if mark in ("line", "area"):
@@ -209,7 +210,3 @@ def _marks(mark, rows, x, y, height) -> list[str]:
         return [f'<rect x="{px - 3:.1f}" y="{py - 3:.1f}" width="6" height="6" fill="{COLOR}"/>' for px, py in points]
     filled = COLOR if mark == "circle" else "none"
     return [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{filled}" stroke="{COLOR}"/>' for px, py in points]
-
-
-def _esc(text: str) -> str:
-    return html.escape(str(text), quote=True)

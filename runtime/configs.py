@@ -18,11 +18,10 @@ from __future__ import annotations
 import base64
 import collections.abc
 import json
-from typing import Any
 
 from .errors import ContractError
 
-_VALUES: dict[str, Any] = {}  # config name -> value, set by the task command from --configs
+_VALUES: dict[str, object] = {}  # config name -> value, set by the task command from --configs
 
 
 class ConfigError(ContractError):
@@ -42,7 +41,7 @@ class ConfigValue(collections.abc.Mapping, dict):
         object.__setattr__(self, "_data", items)
         dict.__init__(self, items)
 
-    def __getattr__(self, key: str) -> Any:
+    def __getattr__(self, key: str) -> object:
         if key.startswith("__") or key == "_data":
             raise AttributeError(key)
         try:
@@ -50,7 +49,7 @@ class ConfigValue(collections.abc.Mapping, dict):
         except KeyError:
             raise AttributeError(f"config has no key {key!r}") from None
 
-    def __getitem__(self, key: Any) -> Any:
+    def __getitem__(self, key: object) -> object:
         return self._data[key]
 
     def __iter__(self):
@@ -87,7 +86,7 @@ class ConfigValue(collections.abc.Mapping, dict):
     clear = update = setdefault = pop = popitem = _immutable
 
 
-def _wrap(value: Any) -> Any:
+def _wrap(value: object) -> object:
     if isinstance(value, ConfigValue):
         return value
     if isinstance(value, collections.abc.Mapping):
@@ -97,7 +96,7 @@ def _wrap(value: Any) -> Any:
     return value
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, collections.abc.Mapping):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -119,7 +118,7 @@ class ConfigExpr:
             raise AttributeError(name)
         return ConfigExpr(self._expr, self._access + (name,))
 
-    def __getitem__(self, key: Any) -> "ConfigExpr":
+    def __getitem__(self, key: object) -> "ConfigExpr":
         return ConfigExpr(self._expr, self._access + (key,))
 
     def __repr__(self) -> str:
@@ -134,11 +133,11 @@ class ConfigExpr:
         return self._expr + "".join(f".{a}" if isinstance(a, str) and a.isidentifier() else f"[{a!r}]"
                                     for a in self._access)
 
-    def __call__(self, *args: object) -> Any:
+    def __call__(self, *args: object) -> object:
         """Evaluated with the task's values (also when a Parameter default calls it)."""
         return _plain(evaluate(self.text, _VALUES))
 
-    def peek(self) -> Any:
+    def peek(self) -> object:
         """The value when the task's configs are known and the expression evaluates, else None."""
         try:
             return self() if _VALUES else None
@@ -157,8 +156,8 @@ class Config:
     """A config: `config = Config("config", default="config.json")` (a file, relative to the flow file),
     or `default_value={...}` (inline); `parser=` for TOML or YAML; `required=`, `plain=`, `help=`."""
 
-    def __init__(self, name: str, default: Any = None, default_value: Any = None, help: str | None = None,
-                 required: bool | None = None, parser: Any = None, plain: bool = False, **kwargs: object):
+    def __init__(self, name: str, default: object = None, default_value: object = None, help: str | None = None,
+                 required: bool | None = None, parser: object = None, plain: bool = False, **kwargs: object):
         if not isinstance(name, str) or not name:
             raise TypeError("Config needs a name: Config('config', default='config.json')")
         if default is not None and default_value is not None:
@@ -170,7 +169,7 @@ class Config:
     def __set_name__(self, owner: type, attribute: str) -> None:
         object.__setattr__(self, "_attribute", attribute)
 
-    def __get__(self, obj: object, owner: type = None) -> Any:
+    def __get__(self, obj: object, owner: type = None) -> object:
         if obj is None or "_flowc" not in getattr(obj, "__dict__", {}):
             return self  # in the class body: `config.cpu` builds an expression
         return self.value()
@@ -178,7 +177,7 @@ class Config:
     def __set__(self, obj: object, value: object) -> None:
         raise AttributeError(f"config {self._attribute!r} cannot be assigned: configs are read-only")
 
-    def value(self) -> Any:
+    def value(self) -> object:
         """This config's value in the running task (a ConfigValue, or the parsed value when plain)."""
         if self._name not in _VALUES:
             raise ConfigError(f"config {self._name!r} has no value in this task: recompile the flow with "
@@ -191,7 +190,7 @@ class Config:
             raise AttributeError(name)
         return ConfigExpr(self._name, (name,))
 
-    def __getitem__(self, key: Any) -> ConfigExpr:
+    def __getitem__(self, key: object) -> ConfigExpr:
         return ConfigExpr(self._name, (key,))
 
     def keys(self):
@@ -212,7 +211,7 @@ def flow_configs(cls: type) -> dict[str, Config]:
     return found
 
 
-def resolve(value: Any) -> Any:
+def resolve(value: object) -> object:
     """`value` (a decorator's argument) with every ConfigExpr in it evaluated against the task's values."""
     if isinstance(value, (ConfigExpr, Config)):
         return value() if isinstance(value, ConfigExpr) else _plain(value.value())
@@ -224,14 +223,14 @@ def resolve(value: Any) -> Any:
 
 
 # -- the payload in the task command ---------------------------------------------------------------------
-def encode(values: dict[str, Any]) -> str:
+def encode(values: dict[str, object]) -> str:
     """The --configs argument: base64url (no padding) of the JSON object name -> value. Its alphabet has
     nothing a scheduler templates or a shell interprets."""
     text = json.dumps(values, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
 
 
-def decode(payload: str) -> dict[str, Any]:
+def decode(payload: str) -> dict[str, object]:
     try:
         data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
@@ -241,14 +240,14 @@ def decode(payload: str) -> dict[str, Any]:
     return data
 
 
-def install(values: dict[str, Any]) -> None:
+def install(values: dict[str, object]) -> None:
     """Make `values` (config name -> value) what every Config and config expression reads in this task."""
     _VALUES.clear()
     _VALUES.update(values)
 
 
 # -- the one rule for config expressions -----------------------------------------------------------------
-def evaluate(expr: str, values: dict[str, Any]) -> Any:
+def evaluate(expr: str, values: dict[str, object]) -> object:
     """The value of `expr`: a config name, then `.key` and `[literal]` accesses. Raises ConfigError
     saying what is wrong (the compiler turns it into a diagnostic; the task into a contract error)."""
     import ast
@@ -260,7 +259,7 @@ def evaluate(expr: str, values: dict[str, Any]) -> Any:
     return _evaluate(tree.body, values, expr)
 
 
-def _evaluate(node, values: dict[str, Any], expr: str) -> Any:
+def _evaluate(node, values: dict[str, object], expr: str) -> object:
     import ast
 
     if isinstance(node, ast.Name):
@@ -280,7 +279,7 @@ def _evaluate(node, values: dict[str, Any], expr: str) -> Any:
                       "followed by .key and [\"key\"] / [0] accesses")
 
 
-def _access(container: Any, key: Any, expr: str) -> Any:
+def _access(container: object, key: object, expr: str) -> object:
     if isinstance(container, dict) and isinstance(key, str):
         if key in container:
             return container[key]

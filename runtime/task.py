@@ -551,6 +551,8 @@ def _load_secret_dirs() -> None:
 
 def _check_requirements(step: str, decorators: dict, flow_level: dict) -> None:
     """@pypi/@conda: the image must hold what the step pins (flowc builds no environments); exit 2 if not."""
+    if not any(name in decorators or f"{name}_base" in flow_level for name in ("pypi", "conda")):
+        return  # most steps pin nothing: the check's module (and importlib.metadata) stay unloaded
     from .requirements import CHECK_VARIABLE, merged, problems
 
     try:

@@ -268,7 +268,7 @@ def _container(plan: Plan, task: TaskSpec, options: EmitOptions) -> dict:
     resources = _resources(task, options)
     if resources:
         container["resources"] = resources
-    volumes, mounts = _volumes(task)
+    volumes, mounts = _volumes(task, options)
     if mounts:
         container["volumeMounts"] = mounts
     if options.get("security_context") == "restricted":
@@ -309,7 +309,7 @@ def _resources(task: TaskSpec, options: EmitOptions) -> dict:
     return {k: v for k, v in (("requests", requests), ("limits", limits)) if v}
 
 
-def _volumes(task: TaskSpec) -> tuple[list, list]:
+def _volumes(task: TaskSpec, options: EmitOptions) -> tuple[list, list]:
     """Memory-backed emptyDirs for @resources(shared_memory=) at /dev/shm and @kubernetes(use_tmpfs=,
     tmpfs_size=) at /metaflow_temp (Metaflow's paths), and the emptyDir a split or switch writes its
     control value to."""
@@ -325,7 +325,7 @@ def _volumes(task: TaskSpec) -> tuple[list, list]:
         add("dshm", "/dev/shm", {"medium": "Memory", "sizeLimit": f"{quantity(task.resources.shared_memory_mb)}M"})
     pod = task.kubernetes
     if pod and (pod.use_tmpfs or (pod.tmpfs_size and pod.use_tmpfs is None)):
-        size = pod.tmpfs_size or (task.resources.memory_mb or DEFAULTS["default_memory"]) / 2  # Metaflow: half
+        size = pod.tmpfs_size or (task.resources.memory_mb or _option(options, "default_memory")) / 2  # Metaflow: half
         add("tmpfs", "/metaflow_temp", {"medium": "Memory", "sizeLimit": f"{quantity(size)}M"})
     return volumes, mounts
 

@@ -15,7 +15,6 @@ from flowc.compiler.plan import TaskSpec
 _DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 DNS_SUBDOMAIN = re.compile(rf"^{_DNS_LABEL}(\.{_DNS_LABEL})*$")  # Secret, ConfigMap names; key prefixes
 _NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")  # label key names and label values
-ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 ANNOTATIONS_BYTES = 256 * 1024  # all of an object's annotation keys and values together
 
 
@@ -48,10 +47,6 @@ def label_value_problem(value: str) -> Optional[str]:
     return None
 
 
-def env_name_problem(name: str) -> Optional[str]:
-    return None if ENV_NAME.match(name) else "must be letters, digits, '_', '-' and '.', not starting with a digit"
-
-
 def annotations_bytes(annotations: dict[str, str]) -> int:
     return sum(len(k.encode()) + len(v.encode()) for k, v in annotations.items())
 
@@ -70,11 +65,11 @@ SECRET_HELP = ("@secrets(sources=...) and @kubernetes(secrets=...) name Kubernet
 
 def pod_problems(task: TaskSpec) -> list[tuple[str, str]]:
     """What the API server would refuse in the task's pod, as (message, help): label, annotation and
-    node-selector keys and values, environment variable names, Secret names."""
+    node-selector keys and values, Secret names."""
     pod = task.kubernetes
     found = [(f"@secrets source {s!r} is not a Kubernetes Secret name: it {p}", SECRET_HELP)
              for s in pod_secrets(task) if (p := subdomain_problem(s))]
-    messages = [f"@environment: the variable name {k!r} {p}" for k, _ in task.environment if (p := env_name_problem(k))]
+    messages = []  # environment variable names: the @environment schema refuses bad ones for every target
     if pod:
         messages += label_problems("@kubernetes(labels=...)", pod.labels)
         messages += label_problems("@kubernetes(node_selector=...)", pod.node_selector)

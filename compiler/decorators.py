@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from flowc.runtime.decorators import RESERVED_ENV_PREFIX
+from flowc.runtime.decorators import CARD_TYPES, RESERVED_ENV_PREFIX
 
 from .schedule import cron_problem, timezone_problem
 
@@ -205,7 +205,6 @@ class DecoratorSpec:
     repeatable: bool = False  # a step may carry several (@card, told apart by id=)
 
 
-CARD_TYPES = ("default", "blank")  # flowc.runtime.cards renders these
 CARD_ID = re.compile(r"^[A-Za-z0-9_]+$")  # Metaflow's rule for a card id
 MAX_CARD_TIMEOUT = 3_600
 

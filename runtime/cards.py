@@ -35,8 +35,6 @@ import sys
 import textwrap
 from typing import Any, Iterator, Optional
 
-CARD_TYPES = ("default", "blank")  # the card types flowc renders (the compiler checks @card(type=...))
-
 
 def _warn(message: str) -> None:
     print(f"[@card WARNING] {message}", file=sys.stderr)

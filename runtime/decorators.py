@@ -18,6 +18,7 @@ ATTRIBUTE = "_flowc_decorators"
 # flowc's own task variables (FLOWC_RUN_ID, FLOWC_INDEX, ...): @environment may not set these names, or a
 # scheduled task would run another run's or index's work. The compiler refuses them too (FLC303).
 RESERVED_ENV_PREFIX = "FLOWC_"
+CARD_TYPES = ("default", "blank")  # the card types flowc.runtime.cards renders (the compiler checks @card(type=...))
 
 
 def reserved_variables(variables) -> list[str]:

@@ -80,7 +80,7 @@ def installed_flowc() -> str:
     """A venv with flowc installed from a wheel of this checkout (not editable)."""
     from support.venvs import cached_venv
 
-    python = str(cached_venv("flowc-bench-venv", ["libcst>=1.1", "pydantic>=2.6", "networkx>=3.2", "wheel"]))
+    python = str(cached_venv("flowc-bench-venv", ["pydantic>=2.6", "wheel"]))
     with tempfile.TemporaryDirectory() as wheels:
         _pip(python, "wheel", "--quiet", "--no-deps", "-w", wheels, str(REPO))
         _pip(python, "install", "--quiet", "--no-deps", "--force-reinstall", *map(str, Path(wheels).glob("*.whl")))

@@ -3,7 +3,7 @@
 Compiling is a pure function of the flow file's bytes, the effective options, the target and flowc's own
 code (DESIGN section 7), so a clean compile's files are stored under a key made of exactly those, the way
 black and ruff cache formatted files. A later compile with the same key reads them back without importing
-the compiler (libcst, pydantic) or the backend. An entry holds its key and the sha256 of its
+the compiler (pydantic) or the backend. An entry holds its key and the sha256 of its
 files: one that does not read, does not match its key or its hash (a torn or edited file, another
 version's format) is ignored and recomputed, never believed. Entries are written to a temporary file and
 renamed into place, so concurrent compiles see a whole entry or none.

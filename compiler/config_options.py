@@ -1,5 +1,5 @@
 """The command line's config choices, apart from compiler/configs.py: a compile-cache hit builds its key from
-them without importing the parser (configs.py imports libcst)."""
+them without importing the parser (configs.py imports the IR, and with it pydantic)."""
 
 from __future__ import annotations
 

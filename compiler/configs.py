@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Optional, Union
 
-import libcst as cst
+import ast
 
 from flowc.runtime.configs import ConfigError, NotAConfigPath, evaluate
 
@@ -24,6 +24,7 @@ from .config_options import ConfigOptions
 from .ir import Config, Value
 from .literals import _as_json, to_value
 from .statements import assignment
+from .syntax import Arg, arguments
 from .suggest import closest
 
 CONFIG_KEYWORDS = ("name", "default", "default_value", "help", "required", "parser", "plain", "show_default")
@@ -65,23 +66,21 @@ class ConfigReader:
     # -- declarations ------------------------------------------------------------------------------
     def read(self, statements) -> tuple[Config, ...]:
         for statement in statements:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    config = self._declaration(small)
-                    if config is not None:
-                        self.configs.append(config)
-                    elif self._declared_name(small) is not None:
-                        self.broken.update([self._declared_name(small)])
+            config = self._declaration(statement)
+            if config is not None:
+                self.configs.append(config)
+            elif self._declared_name(statement) is not None:
+                self.broken.update([self._declared_name(statement)])
         self._check_options()
         return tuple(self.configs)
 
-    def _declaration(self, small) -> Optional[Config]:
-        assigned = assignment(small)
+    def _declaration(self, statement: ast.stmt) -> Optional[Config]:
+        assigned = assignment(statement)
         if assigned is None:
             return None
         target, value = assigned
-        if not (isinstance(value, cst.Call) and self.reader.api.resolve(value) == "Config"
-                and isinstance(target, cst.Name)):
+        if not (isinstance(value, ast.Call) and self.reader.api.resolve(value) == "Config"
+                and isinstance(target, ast.Name)):
             return None
         fields = self._fields(value)
         if fields is None:
@@ -92,43 +91,43 @@ class ConfigReader:
                               fields["name"].value if "name" in fields else value,
                               help='e.g. config = Config("config", default="config.json")')
             return None
-        if any(c.name == name or c.attribute == target.value for c in self.configs):
+        if any(c.name == name or c.attribute == target.id for c in self.configs):
             self.reader.error("FLC056", f"two configs are named {name!r}", value,
                               help="give each Config its own name and attribute")
             return None
-        return self._resolve(target.value, name, fields, value)
+        return self._resolve(target.id, name, fields, value)
 
-    def _declared_name(self, small) -> Optional[tuple[str, str]]:
+    def _declared_name(self, statement: ast.stmt) -> Optional[tuple[str, str]]:
         """(attribute, name) of a Config assignment, whatever its arguments."""
-        target, value = assignment(small) or (None, None)
-        if not (isinstance(target, cst.Name) and isinstance(value, cst.Call)
+        target, value = assignment(statement) or (None, None)
+        if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)
                 and self.reader.api.resolve(value) == "Config"):
             return None
-        attribute = target.value
-        named = [a for i, a in enumerate(value.args)
-                 if (a.keyword is None and i == 0 and not a.star) or (a.keyword is not None and a.keyword.value == "name")]
+        attribute = target.id
+        named = [a for i, a in enumerate(arguments(value))
+                 if (a.keyword is None and i == 0 and not a.star) or a.keyword == "name"]
         name = self._literal(named[0]) if named else None
         return attribute, name if isinstance(name, str) else attribute
 
-    def _fields(self, call: cst.Call) -> Optional[dict]:
-        fields: dict[str, cst.Arg] = {}
-        for index, arg in enumerate(call.args):
-            keyword = arg.keyword.value if arg.keyword else (CONFIG_KEYWORDS[index] if index < 2 and not arg.star else None)
+    def _fields(self, call: ast.Call) -> Optional[dict]:
+        fields: dict[str, Arg] = {}
+        for index, arg in enumerate(arguments(call)):
+            keyword = arg.keyword or (CONFIG_KEYWORDS[index] if index < 2 and not arg.star else None)
             if keyword not in CONFIG_KEYWORDS:
                 guess = closest(keyword or "", CONFIG_KEYWORDS)
                 self.reader.error("FLC050", f"Config() has no argument {keyword!r}" if keyword else
                                   "Config() takes the name and default positionally, the rest by keyword",
-                                  arg.keyword or arg, help=(f"did you mean {guess}=? " if guess else "")
+                                  self.reader.keyword_or_argument(arg), help=(f"did you mean {guess}=? " if guess else "")
                                   + "valid arguments: " + ", ".join(CONFIG_KEYWORDS))
                 return None
             fields[keyword] = arg
         if "default" in fields and "default_value" in fields:
             self.reader.error("FLC050", "Config() takes default (a file) or default_value (a value), not both",
-                              fields["default_value"], help="keep one of them")
+                              fields["default_value"].node, help="keep one of them")
             return None
         return fields
 
-    def _resolve(self, attribute: str, name: str, fields: dict, call: cst.Call) -> Optional[Config]:
+    def _resolve(self, attribute: str, name: str, fields: dict, call: ast.Call) -> Optional[Config]:
         plain = self._flag(fields, "plain", name)
         required = self._flag(fields, "required", name)
         parser = self._parser(fields.get("parser"), plain)
@@ -136,7 +135,7 @@ class ConfigReader:
             return None
         span = self.reader.span(call)
         given_values, given_files = dict(self.options.values), dict(self.options.files)
-        where: cst.CSTNode = call
+        where: ast.AST = call
         if name in given_values:
             text, origin, path, digest = given_values[name], "value", None, None
         elif name in given_files:
@@ -250,7 +249,7 @@ class ConfigReader:
         except ValueError:
             return file.name
 
-    def _parser(self, arg: Optional[cst.Arg], plain) -> Optional[str]:
+    def _parser(self, arg: Optional[Arg], plain) -> Optional[str]:
         self._has_parser = arg is not None
         if arg is None:
             return "json"
@@ -278,7 +277,7 @@ class ConfigReader:
         self.reader.error("FLC050", f"{key}= of config {name!r} must be True or False", fields[key].value)
         return None
 
-    def _literal(self, arg: Optional[cst.Arg]):
+    def _literal(self, arg: Optional[Arg]):
         if arg is None:
             return None
         value = to_value(self.reader.code(arg.value))
@@ -299,7 +298,7 @@ class ConfigReader:
                                     self.reader.flow_span, help="give each config one --config or --config-value")
 
     # -- references ----------------------------------------------------------------------------------
-    def reference(self, node: cst.BaseExpression, in_step: bool = False) -> Resolved:
+    def reference(self, node: ast.expr, in_step: bool = False) -> Resolved:
         """The value `node` names when it is a config reference: a literal Value, or None after reporting
         why it cannot be resolved. NOT_A_REFERENCE for any other expression. In a step body a config is
         `self.<attribute>`; in the class body it is the attribute's bare name or `config_expr("...")`."""
@@ -308,22 +307,22 @@ class ConfigReader:
         access: list = []
         current = node
         while True:
-            if isinstance(current, cst.Attribute):
-                if in_step and isinstance(current.value, cst.Name) and current.value.value == "self":
-                    base = self._name_of(current.attr.value)
+            if isinstance(current, ast.Attribute):
+                if in_step and isinstance(current.value, ast.Name) and current.value.id == "self":
+                    base = self._name_of(current.attr)
                     break
-                access.append(current.attr.value)
+                access.append(current.attr)
                 current = current.value
-            elif isinstance(current, cst.Subscript):
+            elif isinstance(current, ast.Subscript):
                 key = self._subscript_key(current)
                 if key is NOT_A_REFERENCE:
                     return NOT_A_REFERENCE
                 access.append(key)
                 current = current.value
-            elif isinstance(current, cst.Name) and not in_step:
-                base = self._name_of(current.value)
+            elif isinstance(current, ast.Name) and not in_step:
+                base = self._name_of(current.id)
                 break
-            elif isinstance(current, cst.Call) and self.reader.api.resolve(current) == "config_expr":
+            elif isinstance(current, ast.Call) and self.reader.api.resolve(current) == "config_expr":
                 base = self._config_expr_text(current)
                 if base is None:
                     return None
@@ -350,27 +349,26 @@ class ConfigReader:
             return None
         return Value(kind="literal", value=value, source=self.reader.code(node))
 
-    def resolve(self, node: cst.BaseExpression, in_step: bool = False) -> Resolved:
+    def resolve(self, node: ast.expr, in_step: bool = False) -> Resolved:
         """`reference`, also inside list, tuple and dict literals (`vars={"MODEL": config.model}`)."""
         found = self.reference(node, in_step)
         if found is not NOT_A_REFERENCE:
             return found
-        if isinstance(node, (cst.List, cst.Tuple)):
-            items = [self._item(e.value, in_step) if isinstance(e, cst.Element) else NOT_A_REFERENCE
-                     for e in node.elements]
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [NOT_A_REFERENCE if isinstance(e, ast.Starred) else self._item(e, in_step) for e in node.elts]
             return self._combine(node, items, lambda values: list(values))
-        if isinstance(node, cst.Dict):
+        if isinstance(node, ast.Dict):
             keys, items = [], []
-            for element in node.elements:
-                key = to_value(self.reader.code(element.key)) if isinstance(element, cst.DictElement) else None
+            for key_node, value_node in zip(node.keys, node.values):
+                key = to_value(self.reader.code(key_node)) if key_node is not None else None  # None: `**x`
                 if key is None or key.kind != "literal" or not isinstance(key.value, str):
                     return NOT_A_REFERENCE
                 keys.append(key.value)
-                items.append(self._item(element.value, in_step))
+                items.append(self._item(value_node, in_step))
             return self._combine(node, items, lambda values: dict(zip(keys, values)))
         return NOT_A_REFERENCE
 
-    def _item(self, node: cst.BaseExpression, in_step: bool) -> Resolved:
+    def _item(self, node: ast.expr, in_step: bool) -> Resolved:
         value = to_value(self.reader.code(node))
         return value if value.kind == "literal" else self.resolve(node, in_step)
 
@@ -384,16 +382,14 @@ class ConfigReader:
     def _name_of(self, attribute: str) -> Optional[str]:
         return next((c.name for c in self.configs if c.attribute == attribute), self.broken.get(attribute))
 
-    def _subscript_key(self, node: cst.Subscript):
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-            return NOT_A_REFERENCE
-        key = to_value(self.reader.code(node.slice[0].slice.value))
+    def _subscript_key(self, node: ast.Subscript):
+        key = to_value(self.reader.code(node.slice))
         if key.kind != "literal" or not isinstance(key.value, (str, int)) or isinstance(key.value, bool):
             return NOT_A_REFERENCE
         return key.value
 
-    def _config_expr_text(self, call: cst.Call) -> Optional[str]:
-        args = [a for a in call.args]
+    def _config_expr_text(self, call: ast.Call) -> Optional[str]:
+        args = arguments(call)
         written = self._literal(args[0]) if len(args) == 1 and args[0].keyword is None and not args[0].star else None
         if not isinstance(written, str):
             self.reader.error("FLC054", "config_expr() takes one string literal", call,

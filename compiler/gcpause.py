@@ -1,4 +1,4 @@
-"""Building a large tree of objects (libcst's nodes for a flow file, a backend's documents for a plan) with
+"""Building a large tree of objects (the `ast` of a flow file, a backend's documents for a plan) with
 the cyclic garbage collector running makes every full collection walk all the objects built so far, so the
 work grows faster than the tree. Neither holds garbage cycles worth collecting while it is being built."""
 

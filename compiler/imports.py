@@ -6,13 +6,12 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
-from typing import Optional
-
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
+from typing import Iterator, Optional
 
 from .decorators import API_NAMES, KNOWN
+from .syntax import TRIES, dotted
 
 API_MODULES = ("metaflow", "flowc.runtime")
 
@@ -23,84 +22,64 @@ class ApiNames:
     modules: set[str] = field(default_factory=set)  # dotted local names bound to an API module
     star: bool = False
 
-    def resolve(self, node: cst.BaseExpression) -> Optional[str]:
+    def resolve(self, node: ast.expr) -> Optional[str]:
         """The API name `node` refers to (`'FlowSpec'`, `'retry'`, ...), or None if it is not ours."""
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.Call):
             node = node.func
-        if isinstance(node, cst.Name):
-            if node.value in self.names:
-                return self.names[node.value]
-            if self.star and node.value in KNOWN | API_NAMES:
-                return node.value
+        if isinstance(node, ast.Name):
+            if node.id in self.names:
+                return self.names[node.id]
+            if self.star and node.id in KNOWN | API_NAMES:
+                return node.id
             return None
-        if isinstance(node, cst.Attribute):
-            owner = get_full_name_for_node(node.value)
-            if owner in self.modules:
-                return node.attr.value
+        if isinstance(node, ast.Attribute) and dotted(node.value) in self.modules:
+            return node.attr
         return None
 
 
-def read_imports(module: cst.Module) -> ApiNames:
+def read_imports(module: ast.Module) -> ApiNames:
     """Collect API bindings from top-level imports, including those inside `try`/`if` blocks."""
     api = ApiNames()
-    for statement in _top_level_statements(module.body):
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.ImportFrom) and not small.relative:
-                _from_import(api, small)
-            elif isinstance(small, cst.Import):
-                _plain_import(api, small)
+    for statement in top_level_statements(module.body):
+        if isinstance(statement, ast.ImportFrom) and not statement.level:
+            _from_import(api, statement)
+        elif isinstance(statement, ast.Import):
+            _plain_import(api, statement)
     return api
 
 
-def _top_level_statements(body):
+def top_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a module body, also inside its `try` and `if` blocks (not functions or classes)."""
     for statement in body:
         yield statement
-        if isinstance(statement, (cst.Try, cst.If)):
-            yield from _top_level_statements(_block(statement.body))
+        if isinstance(statement, (*TRIES, ast.If)):
+            yield from top_level_statements(statement.body)
             for handler in getattr(statement, "handlers", ()):
-                yield from _top_level_statements(_block(handler.body))
-            orelse = statement.orelse
-            if isinstance(orelse, cst.If):
-                yield from _top_level_statements([orelse])
-            elif orelse is not None:
-                yield from _top_level_statements(_block(orelse.body))
+                yield from top_level_statements(handler.body)
+            yield from top_level_statements(statement.orelse)  # an `elif` is an If there
 
 
-def _block(block) -> list:
-    """The statements of an indented block, or of a one-line suite (`if x: import y`)."""
-    if isinstance(block, cst.SimpleStatementSuite):
-        return [cst.SimpleStatementLine(body=block.body)]
-    return list(block.body)
+def bound_name(alias: ast.alias) -> str:
+    """The local name an import binds: `import a.b` binds `a`, `import a.b as c` binds `c`."""
+    return alias.asname or alias.name.split(".")[0]
 
 
-def _from_import(api: ApiNames, node: cst.ImportFrom) -> None:
-    module = get_full_name_for_node(node.module) if node.module else None
-    if module == "flowc":  # from flowc import runtime [as rt]
-        if not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                if get_full_name_for_node(alias.name) == "runtime":
-                    api.modules.add(_bound_name(alias) or "runtime")
+def _from_import(api: ApiNames, node: ast.ImportFrom) -> None:
+    if node.module == "flowc":  # from flowc import runtime [as rt]
+        for alias in node.names:
+            if alias.name == "runtime":
+                api.modules.add(alias.asname or "runtime")
         return
-    if module not in API_MODULES:
-        return
-    if isinstance(node.names, cst.ImportStar):
-        api.star = True
+    if node.module not in API_MODULES:
         return
     for alias in node.names:
-        imported = get_full_name_for_node(alias.name)
-        api.names[_bound_name(alias) or imported] = imported
+        if alias.name == "*":
+            api.star = True
+        else:
+            api.names[alias.asname or alias.name] = alias.name
 
 
-def _plain_import(api: ApiNames, node: cst.Import) -> None:
+def _plain_import(api: ApiNames, node: ast.Import) -> None:
     for alias in node.names:
-        imported = get_full_name_for_node(alias.name)
-        if imported in API_MODULES:
-            api.modules.add(_bound_name(alias) or imported)
-
-
-def _bound_name(alias: cst.ImportAlias) -> Optional[str]:
-    if alias.asname is None:
-        return None
-    return get_full_name_for_node(alias.asname.name)
+        if alias.name in API_MODULES:
+            api.modules.add(alias.asname or alias.name)

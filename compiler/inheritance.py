@@ -10,25 +10,25 @@ another module is FLC070, unless it is from the standard library, which defines 
 
 from __future__ import annotations
 
+import ast
 import sys
 from typing import Callable, Optional, Union
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-
-from .imports import ApiNames, _block, _bound_name, _top_level_statements
+from .imports import ApiNames, bound_name, top_level_statements
+from .source import Span
+from .syntax import FUNCTIONS, Text, dotted, string
 
 Key = Union[int, str]  # a class of this file (its position in Hierarchy.classes), or an outside base's name
 FLOWSPEC = "<FlowSpec>"  # the key of flowc's / Metaflow's FlowSpec (a class of another library may share the name)
-Report = Callable[[str, str, cst.CSTNode, str], None]  # (code, message, node, help)
+Report = Callable[[str, str, Union[ast.AST, Span], str], None]  # (code, message, where, help)
 
 
 class Hierarchy:
     """The file's top-level classes and their bases."""
 
-    def __init__(self, module: cst.Module, api: ApiNames, report: Report):
-        self.api, self.report = api, report
-        self.classes = [s for s in module.body if isinstance(s, cst.ClassDef)]
+    def __init__(self, module: ast.Module, api: ApiNames, report: Report, text: Text):
+        self.api, self.report, self.text = api, report, text
+        self.classes = [s for s in module.body if isinstance(s, ast.ClassDef)]
         self.imported = _imported_modules(module)
         self.broken: set[int] = set()  # classes with a base defined below them (FLC071)
         self.bases: list[list[Key]] = [self._bases(i) for i in range(len(self.classes))]
@@ -38,24 +38,22 @@ class Hierarchy:
         self.flows = [c for c, flow in zip(self.classes, is_flow) if flow]
         self._mro: dict[int, Optional[list[Key]]] = {}
 
-    def leaves(self) -> list[cst.ClassDef]:
+    def leaves(self) -> list[ast.ClassDef]:
         """The flows no other flow of the file extends: the candidates for "the flow"."""
         extended = {k for i, keys in enumerate(self.bases) if self.classes[i] in self.flows for k in keys}
         return [c for c in self.flows if self.classes.index(c) not in extended]
 
-    def run_by_main(self, module: cst.Module) -> list[cst.ClassDef]:
+    def run_by_main(self, module: ast.Module) -> list[ast.ClassDef]:
         """The flow class that the file's `if __name__ == "__main__":` block instantiates (`MyFlow()`), as a
         one-item list; empty when there is no such block or it names no flow, or several."""
-        names = {c.name.value: c for c in self.flows}
+        names = {c.name: c for c in self.flows}
         called: set[str] = set()
         for statement in module.body:
-            if isinstance(statement, cst.If) and _is_main_test(statement.test):
-                finder = _CalledNames()
-                statement.body.visit(finder)
-                called |= finder.names & set(names)
+            if isinstance(statement, ast.If) and _is_main_test(statement.test):
+                called |= _called_names(statement.body) & set(names)
         return [names[called.pop()]] if len(called) == 1 else []
 
-    def lineage(self, cls: cst.ClassDef) -> Optional[list[cst.ClassDef]]:
+    def lineage(self, cls: ast.ClassDef) -> Optional[list[ast.ClassDef]]:
         """`cls` and its bases of this file, in Python's method resolution order (most derived first);
         None when Python could not order them (reported)."""
         order = self._linearize(self.classes.index(cls))
@@ -73,7 +71,7 @@ class Hierarchy:
             if self._has_steps(cls):
                 self._check_outside_bases(i)
 
-    def is_flow(self, cls: cst.ClassDef) -> bool:
+    def is_flow(self, cls: ast.ClassDef) -> bool:
         return cls in self.flows
 
     # ------------------------------------------------------------------------------------------ bases
@@ -81,24 +79,22 @@ class Hierarchy:
     def _bases(self, index: int) -> list[Key]:
         cls = self.classes[index]
         keys: list[Key] = []
-        for arg in cls.bases:
-            if arg.keyword is not None or arg.star:
-                continue  # metaclass=..., *bases
-            keys.append(self._base(index, arg.value))
+        for base in _written_bases(cls):
+            keys.append(self._base(index, base))
         return keys
 
-    def _base(self, index: int, node: cst.BaseExpression) -> Key:
+    def _base(self, index: int, node: ast.expr) -> Key:
         if self.api.resolve(node) == "FlowSpec":
             return FLOWSPEC
-        name = get_full_name_for_node(node) or self._code(node)
-        if isinstance(node, cst.Name):
-            earlier = [i for i in range(index) if self.classes[i].name.value == name]
+        name = dotted(node) or self.text.code(node)
+        if isinstance(node, ast.Name):
+            earlier = [i for i in range(index) if self.classes[i].name == name]
             if earlier:
                 return earlier[-1]
-            if any(c.name.value == name for c in self.classes[index + 1:]):
+            if any(c.name == name for c in self.classes[index + 1:]):
                 self.broken.add(index)
-                self.report("FLC071", f"the base class {name} is defined below {self.classes[index].name.value}",
-                            node, f"move `class {name}` above `class {self.classes[index].name.value}`: Python "
+                self.report("FLC071", f"the base class {name} is defined below {self.classes[index].name}",
+                            node, f"move `class {name}` above `class {self.classes[index].name}`: Python "
                                   "needs a base class defined before the classes that extend it")
         return name
 
@@ -113,23 +109,19 @@ class Hierarchy:
         """Report the class's bases from other modules (FLC070); True if it has any."""
         cls = self.classes[index]
         found = False
-        for arg, key in zip((a for a in cls.bases if a.keyword is None and not a.star), self.bases[index]):
+        for base, key in zip(_written_bases(cls), self.bases[index]):
             if isinstance(key, str) and key != FLOWSPEC and self._outside_module(key):
                 module = self._outside_module(key)
                 found = True
-                self.report("FLC070", f"{cls.name.value} extends {key}, which comes from the module {module}: "
+                self.report("FLC070", f"{cls.name} extends {key}, which comes from the module {module}: "
                                       "flowc reads only this file and cannot see that class's steps and parameters",
-                            arg.value, f"define {key.split('.')[-1]} in this file (above {cls.name.value}), "
+                            base, f"define {key.split('.')[-1]} in this file (above {cls.name}), "
                                        "or copy the steps you need into this flow")
         return found
 
-    def _has_steps(self, cls: cst.ClassDef) -> bool:
-        return any(isinstance(s, cst.FunctionDef) and any(self.api.resolve(d.decorator) == "step"
-                                                           for d in s.decorators)
-                   for s in _block(cls.body))
-
-    def _code(self, node: cst.CSTNode) -> str:
-        return cst.Module(body=[]).code_for_node(node)
+    def _has_steps(self, cls: ast.ClassDef) -> bool:
+        return any(isinstance(s, FUNCTIONS) and any(self.api.resolve(d) == "step" for d in s.decorator_list)
+                   for s in cls.body)
 
     # ------------------------------------------------------------------------------------------ C3
 
@@ -145,39 +137,33 @@ class Hierarchy:
         merged = _c3_merge([list(s) for s in sequences] + [list(self.bases[index])])
         if merged is None:
             cls = self.classes[index]
-            self.report("FLC072", f"Python cannot order the bases of {cls.name.value} (no consistent method "
-                                  "resolution order)", cls.name,
+            self.report("FLC072", f"Python cannot order the bases of {cls.name} (no consistent method "
+                                  "resolution order)", self.text.name_span(cls),
                         "list the bases so that every class comes before its own bases")
         self._mro[index] = None if merged is None else [index, *merged]
         return self._mro[index]
 
 
-def _is_main_test(test: cst.BaseExpression) -> bool:
+def _written_bases(cls: ast.ClassDef) -> list[ast.expr]:
+    """The bases a class lists (not `*bases`; `metaclass=...` is a keyword, kept apart by the `ast`)."""
+    return [b for b in cls.bases if not isinstance(b, ast.Starred)]
+
+
+def _is_main_test(test: ast.expr) -> bool:
     """`__name__ == "__main__"`, either way round."""
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
         return False
-    target = test.comparisons[0]
-    if not isinstance(target.operator, cst.Equal):
-        return False
-    return {_text(test.left), _text(target.comparator)} == {"__name__", "__main__"}
+    return {_text(test.left), _text(test.comparators[0])} == {"__name__", "__main__"}
 
 
-def _text(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else ""
-    return ""
+def _text(node: ast.expr) -> str:
+    return node.id if isinstance(node, ast.Name) else string(node) or ""
 
 
-class _CalledNames(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name):
-            self.names.add(node.func.value)
+def _called_names(body: list[ast.stmt]) -> set[str]:
+    """The plain names called anywhere in `body` (`MyFlow()`)."""
+    return {node.func.id for statement in body for node in ast.walk(statement)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
 
 
 def _c3_merge(sequences: list[list[Key]]) -> Optional[list[Key]]:
@@ -197,48 +183,39 @@ def _c3_merge(sequences: list[list[Key]]) -> Optional[list[Key]]:
     return result
 
 
-def _imported_modules(module: cst.Module) -> dict[str, str]:
+def _imported_modules(module: ast.Module) -> dict[str, str]:
     """Local name -> the module it was imported from (`from m import X`: X -> m; `import m.n`: m -> m.n)."""
     found: dict[str, str] = {}
-    for statement in _top_level_statements(module.body):
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                source = "." * len(small.relative) + (get_full_name_for_node(small.module) or "") if small.module \
-                    else "." * len(small.relative)
-                for alias in small.names:
-                    imported = get_full_name_for_node(alias.name)
-                    found[_bound_name(alias) or imported] = source
-            elif isinstance(small, cst.Import):
-                for alias in small.names:
-                    imported = get_full_name_for_node(alias.name)
-                    found[_bound_name(alias) or imported.split(".")[0]] = imported
+    for statement in top_level_statements(module.body):
+        if isinstance(statement, ast.ImportFrom):
+            source = "." * statement.level + (statement.module or "")
+            for alias in statement.names:
+                if alias.name != "*":
+                    found[alias.asname or alias.name] = source
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                found[bound_name(alias)] = alias.name
     return found
 
 
-def member_names(statement) -> frozenset[str]:
+def member_names(statement: ast.stmt) -> frozenset[str]:
     """The class attributes a statement of a class body defines (methods, assignments, nested classes)."""
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-        return frozenset([statement.name.value])
-    names = set()
-    if isinstance(statement, cst.SimpleStatementLine):
-        for small in statement.body:
-            targets = []
-            if isinstance(small, cst.Assign):
-                targets = [t.target for t in small.targets]
-            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-                targets = [small.target]
-            names.update(t.value for t in targets if isinstance(t, cst.Name))
-    return frozenset(names)
+    if isinstance(statement, (*FUNCTIONS, ast.ClassDef)):
+        return frozenset([statement.name])
+    targets: list[ast.expr] = []
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+        targets = [statement.target]
+    return frozenset(t.id for t in targets if isinstance(t, ast.Name))
 
 
-def merged_body(lineage: list[cst.ClassDef]) -> list:
+def merged_body(lineage: list[ast.ClassDef]) -> list[ast.stmt]:
     """The statements that define a class's members, its bases' first: a statement of a more derived class
     replaces its bases' statements defining the same names (as attribute lookup finds the derived one)."""
-    effective: list[tuple[frozenset[str], object]] = []
+    effective: list[tuple[frozenset[str], ast.stmt]] = []
     for cls in reversed(lineage):
-        own = [(member_names(s), s) for s in _block(cls.body)]
+        own = [(member_names(s), s) for s in cls.body]
         defined = frozenset().union(*(names for names, _ in own))
         effective = [(names, s) for names, s in effective if not names & defined]
         effective += own

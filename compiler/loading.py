@@ -1,7 +1,7 @@
 """Loading a flow file for a command: compile it, print its diagnostics, and say why when it cannot be read.
 
 Used by the CLI's commands and by the local runner alike (so the runner needs nothing of the CLI). The
-compiler (libcst, pydantic) is imported only by the functions that compile, so commands that
+compiler (pydantic, the IR) is imported only by the functions that compile, so commands that
 do not compile (run with a cached plan, show) start fast.
 """
 

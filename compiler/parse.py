@@ -1,7 +1,8 @@
 """The static frontend: a flow file's text -> IR `Flow`, reporting every problem it sees.
 
-Nothing of the file is imported or executed: libcst reads it, and only literal expressions are
-evaluated (see `literals.py`). Problems become diagnostics; the parser never raises on bad input.
+Nothing of the file is imported or executed: CPython's own parser (`ast`) reads it, and only literal
+expressions are evaluated (see `literals.py`). Problems become diagnostics; the parser never raises on bad
+input.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ import ast
 import json
 import re
 import tokenize
-from typing import Optional
-
-import libcst as cst
+from typing import Optional, Union
 
 from flowc.runtime.parameters import infer_type_name
 
@@ -25,10 +24,10 @@ from .inheritance import Hierarchy, merged_body
 from .shim_names import unprovided
 from .ir import Decorator, Flow, Parameter, Step, Transition, Value
 from .literals import to_value
-from .positions import Positions
 from .source import SourceFile, Span
 from .statements import assignment
 from .suggest import closest
+from .syntax import FUNCTIONS, Arg, Text, arguments
 
 NEXT_KEYWORDS = ("foreach", "condition")
 PARAMETER_KEYWORDS = {
@@ -52,47 +51,23 @@ def parse_source(source: SourceFile, diags: Diagnostics, flow_name: Optional[str
     tree = _valid_python(source, diags)
     if tree is None:
         return None
-    with collector_paused():  # libcst allocates a node per token: see gcpause.py
-        return _parse_valid(source, tree, diags, flow_name, configs)
-
-
-def _parse_valid(source: SourceFile, tree: ast.Module, diags: Diagnostics, flow_name: Optional[str],
-                 configs: Optional[ConfigOptions] = None) -> Optional[Flow]:
     try:
-        module = cst.parse_module(source.text)
-    except cst.ParserSyntaxError as error:
-        line, col = max(1, error.raw_line), max(1, error.raw_column + 1)
-        diags.error("FLC001", f"the file is not valid Python: {error.message}",
-                    Span(line=line, col=col, end_line=line, end_col=col + 1),
-                    help="fix the syntax error; flowc reads the file as Python 3 source")
-        return None
-    except (RecursionError, MemoryError, ValueError, TypeError) as error:
-        diags.error("FLC001", f"the file could not be parsed: {type(error).__name__}",
-                    _start_span(), help="simplify the file; flowc reads it as Python 3 source")
-        return None
-    try:
-        positions = Positions(module, tree, source.text)
-        return _FlowReader(source, module, positions, diags, configs).read(flow_name)
-    except (RecursionError, KeyError):
-        # Deep expressions exhaust Python's recursion limit inside libcst's tree walks; its position
-        # provider re-raises that RecursionError as a KeyError while unwinding.
+        with collector_paused():  # a tree is many objects and no garbage: see gcpause.py
+            return _FlowReader(source, tree, diags, configs).read(flow_name)
+    except RecursionError:  # a literal nested deeper than Python's recursion limit (CPython parsed it)
         diags.error("FLC001", "the file is nested too deeply to analyse", _start_span(),
                     help="simplify deeply nested expressions")
         return None
 
 
 def _valid_python(source: SourceFile, diags: Diagnostics) -> Optional[ast.Module]:
-    """Check the file with CPython's own parser before libcst sees it; its tree if it passes (the
-    parser takes positions from it: positions.py).
-
-    CPython bounds nesting (200 brackets, ~3000 expression levels, 100 indents) and fails cleanly;
-    libcst's native parser crashes the whole process (stack overflow) on deeper input, so it only
-    gets text Python accepts. CPython's messages and positions are also the ones users know.
-    Nothing is executed: `ast.parse` only builds a tree.
-    """
+    """The file's tree from CPython's own parser, the one every task runs the flow with: its messages and
+    positions are the ones users know, and it bounds nesting (200 brackets, ~3000 expression levels, 100
+    indents) and fails cleanly. Nothing is executed: `ast.parse` only builds a tree."""
     try:
-        tree = ast.parse(source.text)
-        return tree if _utf8_cookie(source, diags) and _shallow_enough(tree, diags) else None
+        with collector_paused():
+            tree = ast.parse(source.text)
+        return tree if _utf8_cookie(source, diags) else None
     except SyntaxError as error:
         if error.lineno is None:  # e.g. NUL bytes: no position from the parser
             line = source.text.count("\n", 0, max(0, source.text.find("\0"))) + 1
@@ -106,47 +81,6 @@ def _valid_python(source: SourceFile, diags: Diagnostics) -> Optional[ast.Module
         diags.error("FLC001", f"the file could not be parsed ({type(error).__name__}): it is nested too deeply",
                     _start_span(), help="simplify deeply nested expressions")
     return None
-
-
-# libcst's native parser overflows its stack (killing the process) on constructs CPython keeps flat but
-# libcst nests: `a and b and ...` (a binary tree) and dotted names (`import a.a.a...`, an Attribute chain).
-# Both parse fine at 3,000 levels and crash by 10,000; CPython's own nesting limit is about 3,000.
-MAX_CST_DEPTH = 2_000
-
-
-def _shallow_enough(tree: ast.AST, diags: Diagnostics) -> bool:
-    """Refuse a file whose libcst tree would be deeper than MAX_CST_DEPTH, before libcst reads it."""
-    stack = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        depth += _cst_levels(node)
-        if depth > MAX_CST_DEPTH:
-            line = getattr(node, "lineno", 1)
-            col = getattr(node, "col_offset", 0) + 1
-            diags.error("FLC001", f"the file is nested too deeply to analyse (more than {MAX_CST_DEPTH:,} levels "
-                                  "of operators, dotted names or brackets)",
-                        Span(line=line, col=col, end_line=line, end_col=col + 1),
-                        help="split long `and`/`or` chains and dotted names into smaller expressions")
-            return False
-        for name in node._fields:  # ast.iter_child_nodes, inlined: this walk sees every node of the file
-            value = getattr(node, name, None)
-            if isinstance(value, list):
-                stack.extend((item, depth) for item in value if isinstance(item, ast.AST) and not
-                             isinstance(item, ast.expr_context))
-            elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
-                stack.append((value, depth))  # (Load/Store/Del leaves have no libcst counterpart)
-    return True
-
-
-def _cst_levels(node: ast.AST) -> int:
-    """How many levels `node` becomes in libcst's tree (where it is deeper than in CPython's)."""
-    if isinstance(node, ast.BoolOp):
-        return len(node.values)
-    if isinstance(node, ast.alias):
-        return node.name.count(".") + 1
-    if isinstance(node, ast.ImportFrom):
-        return (node.module or "").count(".") + node.level + 1
-    return 1
 
 
 def _utf8_cookie(source: SourceFile, diags: Diagnostics) -> bool:
@@ -177,11 +111,11 @@ def _start_span() -> Span:
 class _FlowReader:
     """Reads one module; one instance per parse."""
 
-    def __init__(self, source: SourceFile, module: cst.Module, positions, diags: Diagnostics,
+    def __init__(self, source: SourceFile, module: ast.Module, diags: Diagnostics,
                  configs: Optional[ConfigOptions] = None):
         self.source = source
         self.module = module
-        self.positions = positions
+        self.text = Text(source.text)
         self.diags = diags
         self.api: ApiNames = read_imports(module)
         self.configs = ConfigReader(self, configs)
@@ -189,16 +123,20 @@ class _FlowReader:
 
     # ------------------------------------------------------------------------------ helpers
 
-    def span(self, node: cst.CSTNode) -> Span:
-        return self.positions.span(node)
+    def span(self, node: Union[ast.AST, Span]) -> Span:
+        return self.text.span(node)
 
-    def code(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+    def code(self, node: ast.AST) -> str:
+        return self.text.code(node)
 
-    def error(self, code: str, message: str, node: cst.CSTNode, help: Optional[str] = None) -> None:
-        self.diags.error(code, message, self.span(node), help=help)
+    def error(self, code: str, message: str, where: Union[ast.AST, Span], help: Optional[str] = None) -> None:
+        self.diags.error(code, message, self.span(where), help=help)
 
-    def value(self, node: cst.BaseExpression, in_step: bool = False) -> Optional[Value]:
+    def keyword_or_argument(self, arg: Arg) -> Union[ast.AST, Span]:
+        """Where to point at an argument's keyword: its name, or the whole argument when it has none."""
+        return self.text.keyword_span(arg.node) if arg.keyword else arg.node
+
+    def value(self, node: ast.expr, in_step: bool = False) -> Optional[Value]:
         """A literal, a config reference resolved to its value, or else a run-time value. None: a config
         reference that does not resolve (reported)."""
         value = to_value(self.code(node))
@@ -210,9 +148,9 @@ class _FlowReader:
     # ------------------------------------------------------------------------------ flow class
 
     def read(self, flow_name: Optional[str]) -> Optional[Flow]:
-        for node, message, help in unprovided(self.module):  # FLC040: before anything runs, not at run time
-            self.error("FLC040", message, node, help=help)
-        self.hierarchy = Hierarchy(self.module, self.api, self.error)
+        for where, message, help in unprovided(self.module, self.text):  # FLC040: before anything runs
+            self.error("FLC040", message, where, help=help)
+        self.hierarchy = Hierarchy(self.module, self.api, self.error, self.text)
         if self.hierarchy.broken:  # a base defined below its class (FLC071): the file cannot even import
             return None
         classes = self.hierarchy.flows
@@ -228,143 +166,155 @@ class _FlowReader:
             # flow no other flow of the file extends (the others are its bases)
             classes = self.hierarchy.run_by_main(self.module) or self.hierarchy.leaves()
             if len(classes) > 1:
-                names = ", ".join(c.name.value for c in classes)
-                self.error("FLC003", f"this file defines several flows ({names})", classes[1].name,
-                           help=f"choose one with --flow, e.g. --flow {classes[0].name.value}")
+                names = ", ".join(c.name for c in classes)
+                self.error("FLC003", f"this file defines several flows ({names})", self.text.name_span(classes[1]),
+                           help=f"choose one with --flow, e.g. --flow {classes[0].name}")
                 return None
         else:
-            chosen = [c for c in classes if c.name.value == flow_name]
+            chosen = [c for c in classes if c.name == flow_name]
             if not chosen:
-                names = ", ".join(c.name.value for c in classes)
-                guess = closest(flow_name, [c.name.value for c in classes])
+                names = ", ".join(c.name for c in classes)
+                guess = closest(flow_name, [c.name for c in classes])
                 self.diags.error("FLC004", f"no flow named {flow_name!r} in this file (it has: {names})",
                                  _start_span(), help=f"did you mean --flow {guess}?" if guess else None)
                 return None
             classes = chosen
         return self._flow(classes[0])
 
-    def _flow(self, node: cst.ClassDef) -> Optional[Flow]:
+    def _flow(self, node: ast.ClassDef) -> Optional[Flow]:
         lineage = self.hierarchy.lineage(node)  # the class, then its bases of this file (FLC070-FLC072)
         if lineage is None:
             return None
         body = merged_body(lineage)
         parameters, steps = [], []
-        self.flow_span = self.span(node.name)
+        self.flow_span = self.text.name_span(node)
         configs = self.configs.read(body)
         for statement in body:
-            if isinstance(statement, cst.FunctionDef):
+            if isinstance(statement, FUNCTIONS):
                 step = self._step(statement)
                 if step is not None:
                     steps.append(step)
-            elif isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    parameter = self._parameter(small)
-                    if parameter is not None:
-                        parameters.append(parameter)
+            else:
+                parameter = self._parameter(statement)
+                if parameter is not None:
+                    parameters.append(parameter)
         for parameter in parameters:  # a config is a parameter to Metaflow: their names share one space
             clash = next((c for c in configs if parameter.name == c.name or parameter.attribute == c.attribute), None)
             if clash is not None:
                 self.diags.error("FLC056", f"parameter {parameter.name!r} and config {clash.name!r} share a name",
                                  parameter.span, help="rename the parameter or the config")
         return Flow(
-            name=node.name.value,
+            name=node.name,
             source_path=self.source.display_path,
             source_sha256=self.source.sha256,
-            docstring=node.get_docstring(clean=True),
+            docstring=ast.get_docstring(node, clean=True),
             parameters=tuple(parameters),
             configs=configs,
-            decorators=self._decorators([d for c in lineage if self.hierarchy.is_flow(c) for d in c.decorators],
+            decorators=self._decorators([d for c in lineage if self.hierarchy.is_flow(c) for d in c.decorator_list],
                                         "flow"),
             steps=tuple(steps),
-            span=self.span(node.name),
+            span=self.flow_span,
             names_class=len(self.hierarchy.flows) > 1,
         )
 
     # ------------------------------------------------------------------------------ steps
 
-    def _step(self, node: cst.FunctionDef) -> Optional[Step]:
-        step_decorators = [d for d in node.decorators if self.api.resolve(d.decorator) == "step"]
+    def _step(self, node: ast.FunctionDef) -> Optional[Step]:
+        step_decorators = [d for d in node.decorator_list if self.api.resolve(d) == "step"]
         if not step_decorators:
             return None  # a helper method, not a step
-        marker = step_decorators[0].decorator
-        if isinstance(marker, cst.Call) and marker.args:
+        marker = step_decorators[0]
+        if isinstance(marker, ast.Call) and (marker.args or marker.keywords):
             self.error("FLC305", "@step takes no arguments in flowc", marker,
                        help="name the steps `start` and `end` and write plain @step")
-        name = node.name.value
         is_join = self._check_signature(node)
         return Step(
-            name=name,
+            name=node.name,
             is_join=is_join,
-            docstring=node.get_docstring(clean=True),
-            decorators=self._decorators([d for d in node.decorators if d not in step_decorators], "step"),
+            docstring=ast.get_docstring(node, clean=True),
+            decorators=self._decorators([d for d in node.decorator_list if d not in step_decorators], "step"),
             transition=self._transition(node),
-            span=self.span(node.name),
+            span=self.text.name_span(node),
         )
 
-    def _check_signature(self, node: cst.FunctionDef) -> bool:
+    def _check_signature(self, node: ast.FunctionDef) -> bool:
         """Validate `(self)` / `(self, inputs)`; True for a join."""
-        params = node.params
-        positional = list(params.posonly_params) + list(params.params)
-        name = node.name.value
-        extra = [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
-        extra += list(params.kwonly_params)
+        params = node.args
+        positional = params.posonlyargs + params.args
+        name = node.name
+        extra = [p for p in (params.vararg, params.kwarg) if p is not None] + params.kwonlyargs
         if not positional:
-            self.error("FLC020", f"Step *{name}* is missing the 'self' argument.", node.name,
+            self.error("FLC020", f"Step *{name}* is missing the 'self' argument.", self.text.name_span(node),
                        help=f"write `def {name}(self):`")
             return False
         if len(positional) > 2 or extra:
             self.error("FLC020",
                        f"Step {name} has too many arguments. Normal steps take only 'self' as an "
-                       "argument. Join steps take 'self' and 'inputs'.", node.name,
+                       "argument. Join steps take 'self' and 'inputs'.", self.text.name_span(node),
                        help=f"write `def {name}(self):` or, for a join, `def {name}(self, inputs):`")
             return len(positional) == 2
         return len(positional) == 2
 
     # ------------------------------------------------------------------------------ transitions
 
-    def _transition(self, node: cst.FunctionDef) -> Transition:
-        body = _statements(node.body)
-        last = body[-1] if body else None
+    def _transition(self, node: ast.FunctionDef) -> Transition:
+        last = node.body[-1]
         call = _next_call(last)
-        # the ast's count of self.next calls says whether there is a stray one to look for (rarely)
-        strays = self.positions.next_calls.get(node) != (0 if call is None else 1)
-        other_calls = [c for c in _all_next_calls(node.body) if c is not call] if strays else []
+        other_calls = [c for c in self._next_calls(node, call) if c is not call]
         for stray in other_calls:
-            self.error("FLC012", f"self.next() must be the last statement of step *{node.name.value}*",
+            self.error("FLC012", f"self.next() must be the last statement of step *{node.name}*",
                        stray, help="move the transition to the end of the step; flowc reads transitions "
                                    "statically, so they cannot depend on `if`, loops or `return`")
         if call is None:
             misspelled = _misspelled_next(last)
             if misspelled is not None and not other_calls:
-                self.error("FLC010", f"Step *{node.name.value}* is missing a self.next() transition: "
-                           f"self.{misspelled.func.attr.value}() is not one", misspelled,
+                self.error("FLC010", f"Step *{node.name}* is missing a self.next() transition: "
+                           f"self.{misspelled.func.attr}() is not one", misspelled,
                            help="did you mean `self.next`?")
-            elif node.name.value != "end" and not other_calls:
+            elif node.name != "end" and not other_calls:
                 self.error("FLC010",
-                           f"Step *{node.name.value}* is missing a self.next() transition to the next "
-                           "step. Add a self.next() as the last line in the function.", node.name,
+                           f"Step *{node.name}* is missing a self.next() transition to the next "
+                           "step. Add a self.next() as the last line in the function.", self.text.name_span(node),
                            help="end the step with e.g. `self.next(self.end)`")
-            return Transition(kind="end", span=self.span(node.name))
+            return Transition(kind="end", span=self.text.name_span(node))
         return self._next(call)
 
-    def _next(self, call: cst.Call) -> Transition:
+    def _next_calls(self, node: ast.FunctionDef, last: Optional[ast.Call]) -> list[ast.Call]:
+        """Every `self.next(...)` call the step makes itself. Most steps mention `next` once, in the
+        transition that ends them: their bodies need no walk."""
+        lines = self.text.lines[node.lineno - 1:node.end_lineno]
+        mentions = sum(line.count("next") for line in lines)
+        if mentions == 0 or (mentions == 1 and last is not None):
+            return [last] if last is not None else []
+        calls, stack = [], list(reversed(node.body))
+        while stack:
+            child = stack.pop()
+            if isinstance(child, (*FUNCTIONS, ast.ClassDef)):
+                continue  # a nested function's self.next is its own business
+            if _is_next_call(child):
+                calls.append(child)
+            stack.extend(reversed(list(ast.iter_child_nodes(child))))
+        return calls
+
+    def _next(self, call: ast.Call) -> Transition:
         span = self.span(call)
-        positional = [a for a in call.args if a.keyword is None and not a.star]
-        keywords: dict[str, cst.Arg] = {}
+        written = arguments(call)
+        positional = [a for a in written if a.keyword is None and not a.star]
+        keywords: dict[str, Arg] = {}
         parallel = False
-        for arg in call.args:
+        for arg in written:
             if arg.star:
-                self.error("FLC011", "self.next() cannot take *args or **kwargs", arg,
+                self.error("FLC011", "self.next() cannot take *args or **kwargs", arg.node,
                            help="list the next steps explicitly: self.next(self.a, self.b)")
             elif arg.keyword is not None:
-                keyword = arg.keyword.value
+                keyword = arg.keyword
                 if keyword == "num_parallel":
                     self.error("FLC018", "@parallel steps (self.next(..., num_parallel=N)) are not supported",
-                               arg, help="use a foreach: self.next(self.step, foreach='items')")
+                               arg.node, help="use a foreach: self.next(self.step, foreach='items')")
                     parallel = True
                 elif keyword not in NEXT_KEYWORDS:
                     guess = closest(keyword, NEXT_KEYWORDS)
-                    self.error("FLC013", f"self.next() has no argument {keyword!r}", arg.keyword,
+                    self.error("FLC013", f"self.next() has no argument {keyword!r}", self.keyword_or_argument(arg),
                                help=f"did you mean {guess}=?" if guess else
                                "self.next() takes steps, foreach='artifact' or condition='artifact'")
                 else:
@@ -373,7 +323,7 @@ class _FlowReader:
             self.error("FLC011", "self.next() needs at least one step to go to", call,
                        help="e.g. self.next(self.end)")
             return Transition(kind="end", span=span)
-        if isinstance(positional[0].value, cst.Dict):
+        if isinstance(positional[0].value, ast.Dict):
             return self._switch(call, positional, keywords)
         targets, target_spans = [], []
         for arg in positional:
@@ -386,7 +336,7 @@ class _FlowReader:
             target_spans.append(self.span(arg.value))
         if "condition" in keywords:
             self.error("FLC017", "condition= is only for switches, whose first argument is a dict of cases",
-                       keywords["condition"], help='e.g. self.next({"a": self.a, "b": self.b}, condition="choice")')
+                       keywords["condition"].node, help='e.g. self.next({"a": self.a, "b": self.b}, condition="choice")')
         if "foreach" in keywords or parallel:  # a @parallel split is a foreach over N copies: its join matches it
             foreach = self._artifact_name(keywords["foreach"], "foreach") if "foreach" in keywords else None
             if len(targets) != 1:
@@ -397,41 +347,42 @@ class _FlowReader:
         kind = "branch" if len(targets) > 1 else "linear"
         return Transition(kind=kind, targets=tuple(targets), span=span, target_spans=tuple(target_spans))
 
-    def _switch(self, call: cst.Call, positional: list[cst.Arg], keywords: dict[str, cst.Arg]) -> Transition:
+    def _switch(self, call: ast.Call, positional: list[Arg], keywords: dict[str, Arg]) -> Transition:
         span = self.span(call)
         cases, spans = [], []
-        for element in positional[0].value.elements:
-            if not isinstance(element, cst.DictElement):
-                self.error("FLC017", "switch cases must be written out literally", element,
+        written: ast.Dict = positional[0].value
+        for key_node, value_node in zip(written.keys, written.values):
+            if key_node is None:  # `**other`
+                self.error("FLC017", "switch cases must be written out literally", self._unpacked(value_node),
                            help='e.g. {"a": self.a, "b": self.b}')
                 continue
-            key = self.value(element.key, in_step=True)
+            key = self.value(key_node, in_step=True)
             if key is None:
                 continue
-            target = _self_attribute(element.value)
+            target = _self_attribute(value_node)
             if key.kind != "literal" or not isinstance(key.value, (str, int, bool)) or _int_problem(key.value):
-                self.error("FLC017", "a switch case must be a literal string", element.key,
+                self.error("FLC017", "a switch case must be a literal string", key_node,
                            help="use literal case values, e.g. \"high\"")
                 continue
             if target is None:
-                self.error("FLC011", "a switch case must name a step as `self.<step>`", element.value,
+                self.error("FLC011", "a switch case must name a step as `self.<step>`", value_node,
                            help='e.g. {"high": self.high_path}')
                 continue
             cases.append((_case_text(key.value), target))
-            spans.append(self.span(element.value))
+            spans.append(self.span(value_node))
         if len(positional) > 1:
             self.error("FLC017", "a switch takes one dict of cases", positional[1].value,
                        help='put every case in the dict: {"a": self.a, "b": self.b}')
         if "foreach" in keywords:
-            self.error("FLC017", "a switch cannot also be a foreach", keywords["foreach"],
+            self.error("FLC017", "a switch cannot also be a foreach", keywords["foreach"].node,
                        help="add a step between them")
         condition = self._artifact_name(keywords["condition"], "condition") if "condition" in keywords else None
         if "condition" not in keywords:
             self.error("FLC017", "Step is a switch split but has no condition variable.", call,
                        help='add condition="<artifact>" naming the artifact whose value picks the case')
-        if len(cases) < 2 and len(cases) == len(positional[0].value.elements):
+        if len(cases) < 2 and len(cases) == len(written.keys):
             self.error("FLC017", f"a switch split defines {len(cases)} transitions; switch splits must "
-                                 "define at least 2 transitions.", positional[0].value,
+                                 "define at least 2 transitions.", written,
                        help="add another case, or use a plain self.next(self.step)")
         seen: set[str] = set()
         for (case, _), case_span in zip(cases, spans):
@@ -443,7 +394,13 @@ class _FlowReader:
         return Transition(kind="switch", targets=targets, condition=condition, cases=tuple(cases),
                           span=span, target_spans=tuple(spans))
 
-    def _artifact_name(self, arg: cst.Arg, keyword: str) -> Optional[str]:
+    def _unpacked(self, value: ast.expr) -> Span:
+        """`**value` in a dict (the `ast` has no node for it): from the `**` to the value's end."""
+        span = self.span(value)
+        stars = self.text.lines[span.line - 1].rfind("**", 0, span.col - 1)
+        return span.model_copy(update={"col": stars + 1}) if stars >= 0 else span
+
+    def _artifact_name(self, arg: Arg, keyword: str) -> Optional[str]:
         value = to_value(self.code(arg.value))
         if value.kind == "literal" and isinstance(value.value, str) and value.value.isidentifier():
             return value.value
@@ -455,8 +412,7 @@ class _FlowReader:
 
     def _decorators(self, nodes, target: str) -> tuple[Decorator, ...]:
         result: list[Decorator] = []
-        for node in nodes:
-            expr = node.decorator
+        for expr in nodes:
             name = self.api.resolve(expr)
             if name is None:
                 continue  # the user's own decorator: it wraps the function at run time only
@@ -486,10 +442,10 @@ class _FlowReader:
                 result.append(decorator)
         return tuple(result)
 
-    def _check_card_id(self, card: Decorator, expr: cst.BaseExpression, earlier) -> bool:
+    def _check_card_id(self, card: Decorator, expr: ast.expr, earlier) -> bool:
         """Two @card on a step with one id (or neither with an id): current.card[ID] could not tell them apart.
         False when the card's id was invalid (already reported): it is left out of the comparison."""
-        written = isinstance(expr, cst.Call) and any(a.keyword and a.keyword.value == "id" for a in expr.args)
+        written = isinstance(expr, ast.Call) and any(k.arg == "id" for k in expr.keywords)
         if written and "id" not in card.args:
             return False
         card_id = card.args["id"].value if "id" in card.args else None
@@ -502,13 +458,13 @@ class _FlowReader:
                 break
         return True
 
-    def _decorator(self, name: str, spec: deco.DecoratorSpec, expr: cst.BaseExpression) -> Optional[Decorator]:
+    def _decorator(self, name: str, spec: deco.DecoratorSpec, expr: ast.expr) -> Optional[Decorator]:
         given: dict[str, Value] = {}
         written: set[str] = set()
-        args = expr.args if isinstance(expr, cst.Call) else ()
+        args = arguments(expr) if isinstance(expr, ast.Call) else ()
         valid = ", ".join(spec.args)
 
-        def take(keyword: str, node: cst.CSTNode, value: Optional[Value], keyword_node: cst.CSTNode) -> None:
+        def take(keyword: str, node: ast.AST, value: Optional[Value], keyword_node: Union[ast.AST, Span]) -> None:
             written.add(keyword)
             if keyword not in spec.args:
                 guess = closest(keyword, spec.args)
@@ -538,22 +494,22 @@ class _FlowReader:
                 continue
             if unpacked is not NOT_A_REFERENCE and isinstance(unpacked.value, dict):  # @resources(**config.res)
                 for keyword, item in unpacked.value.items():
-                    take(str(keyword), arg, Value(kind="literal", value=item, source=unpacked.source), arg)
+                    take(str(keyword), arg.node, Value(kind="literal", value=item, source=unpacked.source), arg.node)
                 continue
             if arg.star:
-                self.error("FLC304", f"@{name} arguments must be written out literally", arg,
+                self.error("FLC304", f"@{name} arguments must be written out literally", arg.node,
                            help=f"valid arguments: {valid}; `**` takes a config mapping (**config.key)")
                 continue
             if arg.keyword is None:
                 if index == 0 and spec.positional:
                     keyword = spec.positional
                 else:
-                    self.error("FLC302", f"@{name} takes keyword arguments only", arg,
+                    self.error("FLC302", f"@{name} takes keyword arguments only", arg.node,
                                help=f"e.g. @{name}({next(iter(spec.args))}=...); valid arguments: {valid}")
                     continue
             else:
-                keyword = arg.keyword.value
-            take(keyword, arg.value, self.value(arg.value), arg.keyword or arg)
+                keyword = arg.keyword
+            take(keyword, arg.value, self.value(arg.value), self.keyword_or_argument(arg))
         explicit = set(given)
         missing = [k for k, a in spec.args.items() if a.required and k not in written]
         if missing:
@@ -567,7 +523,7 @@ class _FlowReader:
             return None
         return Decorator(name=name, args=given, span=self.span(expr))
 
-    def _check_schedule(self, args: dict[str, Value], explicit: set[str], expr: cst.BaseExpression) -> bool:
+    def _check_schedule(self, args: dict[str, Value], explicit: set[str], expr: ast.expr) -> bool:
         chosen = [k for k in ("cron", "hourly", "daily", "weekly") if k in args and args[k].value]
         if len(chosen) > 1:
             self.error("FLC303", f"@schedule takes one of cron, hourly, daily, weekly (got {', '.join(chosen)})",
@@ -579,27 +535,27 @@ class _FlowReader:
 
     # ------------------------------------------------------------------------------ parameters
 
-    def _parameter(self, small: cst.BaseSmallStatement) -> Optional[Parameter]:
-        assigned = assignment(small)
+    def _parameter(self, statement: ast.stmt) -> Optional[Parameter]:
+        assigned = assignment(statement)
         if assigned is None:
             return None
         target, value = assigned
-        kind = self.api.resolve(value) if isinstance(value, cst.Call) else None
-        if kind not in PARAMETER_KEYWORDS or not isinstance(target, cst.Name):
+        kind = self.api.resolve(value) if isinstance(value, ast.Call) else None
+        if kind not in PARAMETER_KEYWORDS or not isinstance(target, ast.Name):
             return None
-        call: cst.Call = value  # type: ignore[assignment]
-        fields: dict[str, cst.Arg] = {}
+        call: ast.Call = value  # type: ignore[assignment]
+        fields: dict[str, Arg] = {}
         allowed = PARAMETER_KEYWORDS[kind]
-        for index, arg in enumerate(call.args):
+        for index, arg in enumerate(arguments(call)):
             if arg.star:
-                self.error("FLC204", f"{kind}(...) arguments must be written out", arg)
+                self.error("FLC204", f"{kind}(...) arguments must be written out", arg.node)
                 continue
-            keyword = arg.keyword.value if arg.keyword else (allowed[index] if index < 2 else None)
+            keyword = arg.keyword or (allowed[index] if index < 2 else None)
             if keyword is None or keyword not in allowed:
                 guess = closest(keyword or "", allowed)
                 self.error("FLC204", f"{kind}() has no argument {keyword!r}" if keyword else
                            f"{kind}() takes the name and default positionally, the rest by keyword",
-                           arg.keyword or arg,
+                           self.keyword_or_argument(arg),
                            help=(f"did you mean {guess}=? " if guess else "") + "valid arguments: " + ", ".join(allowed))
                 continue
             fields[keyword] = arg
@@ -611,10 +567,10 @@ class _FlowReader:
             self.error("FLC204", f"the name of a {kind} must be a string literal", fields["name"].value,
                        help=f'e.g. {kind}("alpha", ...)')
             return None
-        return self._parameter_decl(kind, target.value, name.value, fields, call)
+        return self._parameter_decl(kind, target.id, name.value, fields, call)
 
-    def _parameter_decl(self, kind: str, attribute: str, name: str, fields: dict[str, cst.Arg],
-                        call: cst.Call) -> Parameter:
+    def _parameter_decl(self, kind: str, attribute: str, name: str, fields: dict[str, Arg],
+                        call: ast.Call) -> Parameter:
         default = self.value(fields["default"].value) if "default" in fields else None
         if default is not None and default.kind == "literal" and default.value is None:
             default = None
@@ -662,15 +618,15 @@ class _FlowReader:
             span=self.span(call),
         )
 
-    def _parameter_type(self, arg: Optional[cst.Arg]) -> Optional[str]:
+    def _parameter_type(self, arg: Optional[Arg]) -> Optional[str]:
         if arg is None:
             return None
         expr = arg.value
         name = self.api.resolve(expr)
         if name == "JSONType":
             return "json"
-        if isinstance(expr, cst.Name) and expr.value in ("str", "int", "float", "bool"):
-            return expr.value
+        if isinstance(expr, ast.Name) and expr.id in ("str", "int", "float", "bool"):
+            return expr.id
         self.error("FLC204", "type= must be str, int, float, bool or JSONType", expr,
                    help="flowc knows parameter types statically; use one of str, int, float, bool, JSONType")
         return None
@@ -678,63 +634,30 @@ class _FlowReader:
 
 # ---------------------------------------------------------------------------------- small helpers
 
-def _statements(block) -> list:
-    if isinstance(block, cst.SimpleStatementSuite):
-        return [cst.SimpleStatementLine(body=block.body)]
-    return list(block.body)
+def _is_next_call(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "next"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "self")
 
 
-def _is_next_call(node) -> bool:
-    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value == "next" and isinstance(node.func.value, cst.Name)
-            and node.func.value.value == "self")
-
-
-def _next_call(statement) -> Optional[cst.Call]:
+def _next_call(statement: ast.stmt) -> Optional[ast.Call]:
     """The `self.next(...)` call if `statement` is exactly that expression statement."""
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) >= 1:
-        last = statement.body[-1]
-        if isinstance(last, cst.Expr) and _is_next_call(last.value):
-            return last.value
+    if isinstance(statement, ast.Expr) and _is_next_call(statement.value):
+        return statement.value
     return None
 
 
-def _misspelled_next(statement) -> Optional[cst.Call]:
+def _misspelled_next(statement: ast.stmt) -> Optional[ast.Call]:
     """`nxt` in a last statement `self.nxt(...)`: a call of a `self` method named much like `next`."""
-    if isinstance(statement, cst.SimpleStatementLine) and statement.body:
-        last = statement.body[-1]
-        if isinstance(last, cst.Expr) and isinstance(last.value, cst.Call):
-            name = _self_attribute(last.value.func)
-            if name is not None and name != "next" and closest(name, ["next"]):
-                return last.value
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        name = _self_attribute(statement.value.func)
+        if name is not None and name != "next" and closest(name, ["next"]):
+            return statement.value
     return None
 
 
-class _NextCalls(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if _is_next_call(node):
-            self.calls.append(node)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # a nested function's self.next is its own business
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-
-def _all_next_calls(body) -> list[cst.Call]:
-    visitor = _NextCalls()
-    body.visit(visitor)
-    return visitor.calls
-
-
-def _self_attribute(node) -> Optional[str]:
-    if (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
-            and node.value.value == "self"):
-        return node.attr.value
+def _self_attribute(node: ast.AST) -> Optional[str]:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
     return None
 
 

@@ -8,174 +8,179 @@ body), and so does every `metaflow.X` attribute of a module bound by an import. 
 
 from __future__ import annotations
 
+import ast
+import re
 from typing import Iterator, Optional
-
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
 
 from flowc.runtime import metaflow_api as api
 
+from .source import Span
 from .suggest import closest
+from .syntax import FUNCTIONS, TRIES, Text, dotted
 
 ROOT = api.SHIM_ROOT
 _GUARDS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+_FROM = re.compile(r"from(?:[ \t\f]|\\\r?\n)+")
 
-Finding = tuple[cst.CSTNode, str, str]  # node, message, help
+Finding = tuple[Span, str, str]  # where, message, help
 
 
-def unprovided(module: cst.Module) -> list[Finding]:
+def unprovided(module: ast.Module, text: Text) -> list[Finding]:
     """Every use of a name or module flowc's `metaflow` does not offer, in source order."""
     imports = list(_imports(module.body, guarded=False))
-    bindings = _Bindings()
-    for statement, _ in imports:
-        statement.visit(bindings)
-    checker = _Checker(bindings.modules)
+    checker = _Checker(_bindings(statement for statement, _ in imports), text)
     checker.reported_elsewhere = _decorated_names(module)  # FLC301 reports the flow's decorators flowc lacks
-    if bindings.modules:  # `metaflow.X` uses of an imported module can be anywhere: read the whole file
-        module.visit(checker)
+    if checker.bindings:  # `metaflow.X` uses of an imported module can be anywhere: read the whole file
+        checker.walk(module.body, guarded=False)
     else:  # only the import statements can name what is not offered
         for statement, guarded in imports:
-            checker.guarded = int(guarded)
-            statement.visit(checker)
+            checker.walk([statement], guarded)
     return checker.findings
 
 
-def _imports(statements, guarded: bool) -> Iterator[tuple[cst.CSTNode, bool]]:
+def _imports(statements: list[ast.stmt], guarded: bool) -> Iterator[tuple[ast.stmt, bool]]:
     """Every import statement among `statements` and inside their blocks, in source order, and whether a
     `try` that handles ImportError encloses it. Expressions hold no import statement, so the walk stays
-    on statements (visiting every node of a file was half of compiling it)."""
+    on statements."""
     for statement in statements:
-        if isinstance(statement, (cst.Import, cst.ImportFrom)):
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
             yield statement, guarded
-        elif isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite, cst.IndentedBlock)):
-            yield from _imports(statement.body, guarded)
-        elif isinstance(statement, (cst.Try, cst.TryStar)):
-            yield from _imports([statement.body],
-                                guarded or any(_catches_import_errors(h) for h in statement.handlers))
-            yield from _imports([h.body for h in statement.handlers], guarded)
-            yield from _imports([p.body for p in (statement.orelse, statement.finalbody) if p is not None], guarded)
-        elif isinstance(statement, cst.BaseCompoundStatement):
-            blocks = [getattr(statement, "body", None), getattr(statement, "orelse", None)]
-            blocks += [case.body for case in getattr(statement, "cases", ())]  # match
-            for block in blocks:
-                if isinstance(block, cst.Else):
-                    block = block.body
-                if isinstance(block, (cst.BaseSuite, cst.If)):  # an `elif` is an If in `orelse`
-                    yield from _imports([block], guarded)
+        elif isinstance(statement, TRIES):
+            yield from _imports(statement.body, guarded or any(map(_catches_import_errors, statement.handlers)))
+            for handler in statement.handlers:
+                yield from _imports(handler.body, guarded)
+            yield from _imports(statement.orelse + statement.finalbody, guarded)
+        else:
+            for block in (getattr(statement, "body", None), getattr(statement, "orelse", None)):
+                if isinstance(block, list):
+                    yield from _imports(block, guarded)
+            for case in getattr(statement, "cases", ()):  # match
+                yield from _imports(case.body, guarded)
 
 
-def _decorated_names(module: cst.Module) -> set[str]:
+def _decorated_names(module: ast.Module) -> set[str]:
     """Names used as decorators of top-level classes and their methods (the flow's and its steps')."""
     names = set()
     for statement in module.body:
-        if isinstance(statement, cst.ClassDef):
-            for node in [statement, *(s for s in statement.body.body if isinstance(s, cst.FunctionDef))]:
-                for decorator in node.decorators:
-                    target = decorator.decorator
-                    full = get_full_name_for_node(target.func if isinstance(target, cst.Call) else target)
-                    names.add((full or "").rpartition(".")[2])
+        if isinstance(statement, ast.ClassDef):
+            for node in [statement, *(s for s in statement.body if isinstance(s, FUNCTIONS))]:
+                for decorator in node.decorator_list:
+                    names.add((dotted(decorator) or "").rpartition(".")[2])
     return names
 
 
-def _is_shim(dotted: Optional[str]) -> bool:
-    return dotted is not None and (dotted == ROOT or dotted.startswith(ROOT + "."))
+def _is_shim(name: Optional[str]) -> bool:
+    return name is not None and (name == ROOT or name.startswith(ROOT + "."))
 
 
-class _Bindings(cst.CSTVisitor):
-    """Local names bound to an offered `metaflow` module, anywhere in the file."""
-
-    def __init__(self) -> None:
-        self.modules: dict[str, str] = {}
-
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            dotted = get_full_name_for_node(alias.name)
-            if not _is_shim(dotted):
-                continue
-            if alias.asname is None:
-                self.modules[ROOT] = ROOT  # `import metaflow.exception` binds `metaflow`
-            elif dotted in api.MODULES:
-                self.modules[get_full_name_for_node(alias.asname.name)] = dotted
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        dotted = get_full_name_for_node(node.module) if node.module and not node.relative else None
-        if dotted not in api.MODULES or isinstance(node.names, cst.ImportStar):
-            return
-        for alias in node.names:
-            name = get_full_name_for_node(alias.name)
-            if f"{dotted}.{name}" in api.MODULES:  # from metaflow import exception
-                bound = get_full_name_for_node(alias.asname.name) if alias.asname else name
-                self.modules[bound] = f"{dotted}.{name}"
+def _bindings(statements) -> dict[str, str]:
+    """Local names bound to an offered `metaflow` module by the file's imports."""
+    modules: dict[str, str] = {}
+    for statement in statements:
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if not _is_shim(alias.name):
+                    continue
+                if alias.asname is None:
+                    modules[ROOT] = ROOT  # `import metaflow.exception` binds `metaflow`
+                elif alias.name in api.MODULES:
+                    modules[alias.asname] = alias.name
+        elif not statement.level and statement.module in api.MODULES:
+            for alias in statement.names:
+                if f"{statement.module}.{alias.name}" in api.MODULES:  # from metaflow import exception
+                    modules[alias.asname or alias.name] = f"{statement.module}.{alias.name}"
+    return modules
 
 
-class _Checker(cst.CSTVisitor):
-    def __init__(self, bindings: dict[str, str]) -> None:
+class _Checker:
+    def __init__(self, bindings: dict[str, str], text: Text) -> None:
         self.bindings = bindings
+        self.text = text
         self.findings: list[Finding] = []
-        self.guarded = 0  # inside the body of a try that handles ImportError
         self.reported_elsewhere: set[str] = set()  # unsupported decorators the flow uses: FLC301 reports them
 
-    def visit_Try(self, node: cst.Try) -> bool:
-        guards = any(_catches_import_errors(handler) for handler in node.handlers)
-        self.guarded += guards
-        node.body.visit(self)
-        self.guarded -= guards
-        for part in (*node.handlers, node.orelse, node.finalbody):
-            if part is not None:
-                part.visit(self)
-        return False
+    def walk(self, nodes: list[ast.AST], guarded: bool) -> None:
+        """Check `nodes` and everything in them, in source order; `guarded`: inside the body of a `try`
+        that handles ImportError."""
+        stack = [(node, guarded) for node in reversed(nodes)]
+        while stack:
+            node, guarded = stack.pop()
+            if isinstance(node, TRIES):
+                inner = guarded or any(map(_catches_import_errors, node.handlers))
+                parts = [(n, inner) for n in node.body]
+                parts += [(n, guarded) for n in (*node.handlers, *node.orelse, *node.finalbody)]
+                stack.extend(reversed(parts))
+                continue
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if _is_shim(alias.name):
+                        self._check_module(self._name_span(alias, alias.name), alias.name, guarded)
+                continue  # its dotted names are not attribute uses
+            if isinstance(node, ast.ImportFrom):
+                self._import_from(node, guarded)
+                continue
+            if isinstance(node, ast.Attribute):
+                owner = self._module_of(node.value)
+                if owner is not None and f"{owner}.{node.attr}" not in api.MODULES:
+                    span = self.text.span(node)
+                    attr = Span(line=span.end_line, col=span.end_col - len(node.attr), end_line=span.end_line,
+                                end_col=span.end_col)
+                    self._check_name(attr, owner, node.attr, guarded)
+            stack.extend((child, guarded) for child in reversed(list(ast.iter_child_nodes(node))))
 
-    def visit_Import(self, node: cst.Import) -> bool:
-        for alias in node.names:
-            dotted = get_full_name_for_node(alias.name)
-            if _is_shim(dotted):
-                self._check_module(alias.name, dotted)
-        return False  # its dotted names are not attribute uses
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        dotted = get_full_name_for_node(node.module) if node.module and not node.relative else None
-        if _is_shim(dotted) and self._check_module(node.module, dotted) and not isinstance(node.names, cst.ImportStar):
+    def _import_from(self, node: ast.ImportFrom, guarded: bool) -> None:
+        if node.level or not _is_shim(node.module):
+            return
+        match = _FROM.match(self.text.text, self.text.offset(node.lineno, node.col_offset))
+        start = self.text.span(node)
+        col = start.col + (match.end() - match.start() if match else 0)
+        where = Span(line=start.line, col=col, end_line=start.line, end_col=col + len(node.module))
+        if self._check_module(where, node.module, guarded):
             for alias in node.names:
-                self._check_name(alias.name, dotted, get_full_name_for_node(alias.name))
-        return False
+                if alias.name != "*":
+                    self._check_name(self._name_span(alias, alias.name), node.module, alias.name, guarded)
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        owner = self._module_of(node.value)
-        if owner is not None and f"{owner}.{node.attr.value}" not in api.MODULES:
-            self._check_name(node.attr, owner, node.attr.value)
+    def _name_span(self, node: ast.alias, name: str) -> Span:
+        """The imported name, without its `as ...`."""
+        col = self.text.column(node.lineno, node.col_offset) + 1
+        return Span(line=node.lineno, col=col, end_line=node.lineno, end_col=col + len(name))
 
-    def _module_of(self, node: cst.BaseExpression) -> Optional[str]:
+    def _module_of(self, node: ast.expr) -> Optional[str]:
         """The offered module `node` names (`metaflow`, `mf.exception`, ...), or None."""
-        if isinstance(node, cst.Name):
-            return self.bindings.get(node.value)
-        if isinstance(node, cst.Attribute):
-            owner = self._module_of(node.value)
-            dotted = f"{owner}.{node.attr.value}" if owner else None
-            return dotted if dotted in api.MODULES else None
-        return None
+        attributes = []
+        while isinstance(node, ast.Attribute):
+            attributes.append(node.attr)
+            node = node.value
+        module = self.bindings.get(node.id) if isinstance(node, ast.Name) else None
+        for attribute in reversed(attributes):
+            if module is None:
+                break
+            module = f"{module}.{attribute}"
+            module = module if module in api.MODULES else None
+        return module
 
-    def _check_module(self, node: cst.CSTNode, dotted: str) -> bool:
-        """Report the first part of `dotted` that is not an offered module; True if all of it is."""
-        parts = dotted.split(".")
+    def _check_module(self, where: Span, name: str, guarded: bool) -> bool:
+        """Report the first part of the module `name` that is not an offered module; True if all of it is."""
+        parts = name.split(".")
         for end in range(2, len(parts) + 1):
             prefix = ".".join(parts[:end])
             if prefix in api.MODULES:
                 continue
-            parent, name = ".".join(parts[:end - 1]), parts[end - 1]
-            reason = api.missing_module(prefix) or api.MODULES[parent].missing.get(name)
-            self._report(node, f"module `{prefix}` is not provided by flowc's metaflow",
-                         reason or self._unknown_help(parent, name))
+            parent, last = ".".join(parts[:end - 1]), parts[end - 1]
+            reason = api.missing_module(prefix) or api.MODULES[parent].missing.get(last)
+            self._report(where, f"module `{prefix}` is not provided by flowc's metaflow",
+                         reason or self._unknown_help(parent, last), guarded)
             return False
         return True
 
-    def _check_name(self, node: cst.CSTNode, module: str, name: Optional[str]) -> None:
-        if name is None or name in api.DUNDERS or name in api.offered(module):
+    def _check_name(self, where: Span, module: str, name: str, guarded: bool) -> None:
+        if name in api.DUNDERS or name in api.offered(module):
             return
         if module == ROOT and name in self.reported_elsewhere:
             return
         reason = api.MODULES[module].missing.get(name)
-        self._report(node, f"`{name}` is not provided by flowc's {module}",
-                     reason or self._unknown_help(module, name))
+        self._report(where, f"`{name}` is not provided by flowc's {module}",
+                     reason or self._unknown_help(module, name), guarded)
 
     def _unknown_help(self, module: str, name: str) -> str:
         offered = ", ".join(sorted(api.offered(module)))
@@ -184,14 +189,13 @@ class _Checker(cst.CSTVisitor):
             return f"did you mean `{guess}`?"
         return f"flowc's {module} offers: {offered}; remove the import, or run this flow where Metaflow is installed"
 
-    def _report(self, node: cst.CSTNode, message: str, help: str) -> None:
-        if not self.guarded:
-            self.findings.append((node, message, help))
+    def _report(self, where: Span, message: str, help: str, guarded: bool) -> None:
+        if not guarded:
+            self.findings.append((where, message, help))
 
 
-def _catches_import_errors(handler: cst.ExceptHandler) -> bool:
+def _catches_import_errors(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return True
-    kinds = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
-    names = [get_full_name_for_node(k.value if isinstance(k, cst.Element) else k) for k in kinds]
-    return any(name and name.rpartition(".")[2] in _GUARDS for name in names)
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any((dotted(kind) or "").rpartition(".")[2] in _GUARDS for kind in kinds)

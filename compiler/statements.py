@@ -3,15 +3,14 @@ and configs alike."""
 
 from __future__ import annotations
 
+import ast
 from typing import Optional
 
-import libcst as cst
 
-
-def assignment(small: cst.BaseSmallStatement) -> Optional[tuple[cst.BaseExpression, cst.BaseExpression]]:
+def assignment(statement: ast.stmt) -> Optional[tuple[ast.expr, ast.expr]]:
     """(target, value) of a single-target assignment, annotated or not; None for anything else."""
-    if isinstance(small, cst.Assign) and len(small.targets) == 1:
-        return small.targets[0].target, small.value
-    if isinstance(small, cst.AnnAssign) and small.value is not None:
-        return small.target, small.value
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        return statement.targets[0], statement.value
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        return statement.target, statement.value
     return None

@@ -74,7 +74,7 @@ def get(name: str) -> Optional[Target]:
 
 def _import_declaration(name: str):
     """Import a target's declaration without its package's `__init__`, which is usually the backend itself
-    (libcst, pydantic, jinja2...): building the command line or reading a cached compile needs only the
+    (pydantic, the plan...): building the command line or reading a cached compile needs only the
     declaration. Falls back to a plain import when the module is not a plain file next to its package."""
     package, _, leaf = name.rpartition(".")
     if name in sys.modules or package in sys.modules or "." not in package:

@@ -1,6 +1,6 @@
 """The plan as the local runner reads it: plain data, plus a cache so `flowc run` skips the compiler.
 
-Compiling needs libcst and pydantic, about 0.3 s of imports before the first task can start:
+Compiling needs pydantic and the compiler, about 0.15 s of imports before the first task can start:
 for a short flow that is more than all of its tasks together. Compilation is a pure function of the flow
 file's bytes, the --flow option and the compiler itself (DESIGN section 7), so a clean compile's plan is
 stored under a key made of exactly those, and a later `flowc run` of the same bytes loads it as JSON

@@ -182,7 +182,7 @@ def _cache_key(target, flow_file: Path, options: EmitOptions, configs=None):
 def _compile_one(target, flow_file: Path, flow_class, options: EmitOptions, configs=None):
     """({file name: text}, clean, config files read) for one flow: (None, False, {}) after reporting its
     problems; a flow that compiles with warnings is reported and returned as not clean."""
-    from ..configs import depends  # imports libcst: only when compiling, never on a cache hit
+    from ..configs import depends  # imports the IR (pydantic): only when compiling, never on a cache hit
     from ..plan import build_plan
 
     compiled = load(str(flow_file), flow_class, configs)

@@ -127,7 +127,7 @@ def test_file_that_is_not_utf8(tmp_path):
 
 
 @pytest.mark.parametrize("text", [
-    "x = " + "[" * 5000 + "]" * 5000 + "\n",  # crashed libcst's native parser (stack overflow)
+    "x = " + "[" * 5000 + "]" * 5000 + "\n",  # deeper than CPython's parser allows
     "x = " + "-" * 9000 + "1\n",
     "x = " + "+".join(["1"] * 9000) + "\n",
     "from metaflow import FlowSpec\nclass F(FlowSpec):\n    x = 1\0\n",
@@ -139,9 +139,8 @@ def test_pathological_sources_are_a_diagnostic_not_a_crash(text):
 
 
 def test_a_deep_expression_the_flow_does_not_use_is_read_past():
-    # Python accepts 600 nested minus signs; libcst's position pass over every node used to give up on them
-    # (a KeyError, then FLC001). Positions are now taken only for what the IR needs, so the flow is read and
-    # its real problem reported: it has no steps.
+    # Python accepts 600 nested minus signs (a parser that recursed over every node used to give up on
+    # them): the flow is read and its real problem reported: it has no steps.
     compiled = compile_text("from metaflow import FlowSpec\n\nclass F(FlowSpec):\n    x = " + "-" * 600 + "1\n")
     assert [d.code for d in compiled.diagnostics] == ["FLC032", "FLC032"]
     assert "start" in compiled.diagnostics[0].message and "end" in compiled.diagnostics[1].message

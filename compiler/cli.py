@@ -12,6 +12,7 @@ import sys
 from typing import Optional
 
 from . import __version__
+from .config import ConfigError
 
 # name -> module under flowc.compiler.commands; each has `register(subparsers)` and `main(args) -> int`.
 COMMANDS = {
@@ -49,6 +50,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 2
     try:
         return args.handler(args)
+    except ConfigError as error:  # a pyproject.toml that cannot be used ([tool.flowc])
+        print(f"flowc: error: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("flowc: interrupted", file=sys.stderr)
         return 130

@@ -63,9 +63,9 @@ class Config:
         merged.update(self.values.get(target, {}))
         return merged
 
-    def for_flow(self, target: str, flow_file: Path) -> dict:
+    def for_flow(self, target: Optional[str], flow_file: Path) -> dict:
         """`for_target`, then every override whose globs match `flow_file`, in order (later ones win).
-        May hold `flow`, the class to compile from that file."""
+        May hold `flow`, the class to compile from that file. No target: the settings of every target."""
         merged = self.for_target(target)
         for override in self.overrides():
             if flow_file.resolve() in self._glob(override["flows"], "[[tool.flowc.overrides]] flows"):
@@ -124,6 +124,23 @@ def find(start: Path) -> Config:
         if (folder / ".git").exists():
             return Config(folder, None, {}, repository=True)
     return Config(start, None, {})
+
+
+def with_listed_configs(listed, root: Path, given):
+    """The `config = ["NAME=PATH", ...]` setting (PATH relative to `root`) under the command line's
+    --config / --config-value `given` (those win, name by name): a ConfigOptions, or `given` when nothing
+    is listed."""
+    from .config_options import ConfigOptions
+
+    if listed is None:
+        return given
+    if not isinstance(listed, list) or not all(isinstance(i, str) and "=" in i for i in listed):
+        raise ConfigError('[tool.flowc] config must be a list of "NAME=PATH" strings, e.g. '
+                          'config = ["settings=conf/settings.json"]')
+    chosen = {n for n, _ in (given.files + given.values)} if given else set()
+    files = tuple((name, str(root / path)) for name, _, path in (i.partition("=") for i in listed)
+                  if name not in chosen)
+    return ConfigOptions(files=files + (given.files if given else ()), values=given.values if given else ())
 
 
 def _strings(value, what: str) -> list[str]:

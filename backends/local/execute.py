@@ -69,7 +69,7 @@ def run_command(args) -> int:
     if args.max_workers is not None and args.max_workers < 1:
         usage_error("--max-workers must be at least 1")
         return 2
-    plan, status = compile_plan(args.flow_file, args.flow, config_options(args))
+    plan, status = compile_plan(args.flow_file, args.flow, config_options(args, args.flow_file))
     if plan is None:
         return status
     try:
@@ -208,7 +208,7 @@ def _resume(args) -> int:
             usage_error(f"run {flow_name}/{args.run_id} does not say which file it ran; give the flow file: "
                         f"flowc resume {args.run_id} FLOW")
             return 2
-    plan, status = compile_plan(flow_file, args.flow, config_options(args))
+    plan, status = compile_plan(flow_file, args.flow, config_options(args, flow_file))
     if plan is None:
         return status
     if origin_record is None:

@@ -28,7 +28,7 @@ def main(args) -> int:
     status = 0
     collected = []
     for path in args.flows:
-        compiled = load(path, args.flow, config_options(args))
+        compiled = load(path, args.flow, config_options(args, path))
         if compiled is None:
             status = 2
             continue

@@ -131,7 +131,7 @@ def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, d
     for flow_file in flows:
         configured = config.for_flow(target.name, flow_file)  # [[tool.flowc.overrides]] matching this file
         flow_class = args.flow or configured.pop("flow", None)
-        configs = _config_files(configured.pop("config", None), config.root, config_options(args))
+        configs = config_mod.with_listed_configs(configured.pop("config", None), config.root, config_options(args))
         options = _options(target, settings_for(args, configured, target), config, flow_file, output_dir,
                            flow_class, configs)
         cache_key = _cache_key(target, flow_file, options, configs) if use_cache else None
@@ -152,22 +152,6 @@ def build(args, flows=None, target_name=None, config=None) -> tuple[int, Path, d
     if not status:
         files.update(targets.folder_files(target, output_dir, flows))
     return status, output_dir, files
-
-
-def _config_files(configured, root: Path, given):
-    """[tool.flowc] `config = ["NAME=PATH", ...]` (PATH relative to the pyproject.toml) under the command
-    line's --config / --config-value (those win, name by name)."""
-    from ..config_options import ConfigOptions
-
-    if configured is None:
-        return given
-    if not isinstance(configured, list) or not all(isinstance(i, str) and "=" in i for i in configured):
-        raise OptionError('[tool.flowc] config must be a list of "NAME=PATH" strings, e.g. '
-                          'config = ["settings=conf/settings.json"]')
-    chosen = {n for n, _ in (given.files + given.values)} if given else set()
-    files = tuple((name, str(root / path)) for name, _, path in (i.partition("=") for i in configured)
-                  if name not in chosen)
-    return ConfigOptions(files=files + (given.files if given else ()), values=given.values if given else ())
 
 
 def _cache_key(target, flow_file: Path, options: EmitOptions, configs=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_flow_option, load_ok, usage_error
+from .common import add_config_options, add_flow_option, config_options, load_ok, usage_error
 
 
 def register(subparsers) -> None:
@@ -14,6 +14,7 @@ def register(subparsers) -> None:
                     "svg and png need Graphviz's `dot` program on PATH (e.g. `apt-get install graphviz`).")
     parser.add_argument("flow_file", metavar="FLOW")
     add_flow_option(parser)
+    add_config_options(parser)
     parser.add_argument("--format", choices=("mermaid", "dot", "svg", "png"), default="mermaid")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     parser.set_defaults(handler=main)
@@ -22,7 +23,7 @@ def register(subparsers) -> None:
 def main(args) -> int:
     from ..render_graph import to_dot, to_mermaid
 
-    compiled, status = load_ok(args.flow_file, args.flow)
+    compiled, status = load_ok(args.flow_file, args.flow, config_options(args, args.flow_file))
     if compiled is None:
         return status
     if args.format == "mermaid":

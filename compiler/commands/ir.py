@@ -22,7 +22,7 @@ def register(subparsers) -> None:
 
 
 def main(args) -> int:
-    compiled, status = load_ok(args.flow_file, args.flow, config_options(args))
+    compiled, status = load_ok(args.flow_file, args.flow, config_options(args, args.flow_file))
     if compiled is None:
         return status
     # The source path relative to the project root (as `compile` writes it): the same bytes from any directory.

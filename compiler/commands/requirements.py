@@ -25,7 +25,7 @@ def register(subparsers) -> None:
 def main(args) -> int:
     from ..requirements import requirements_text, steps_of
 
-    compiled, status = load_ok(args.flow_file, args.flow, config_options(args))
+    compiled, status = load_ok(args.flow_file, args.flow, config_options(args, args.flow_file))
     if compiled is None:
         return status
     names = [s.name for s in compiled.flow.steps]

@@ -198,6 +198,29 @@ def test_pyproject_names_config_files_and_the_command_line_wins(flowc):
     assert "retryStrategy" in from_command_line and "--config config config.json" in from_command_line
 
 
+def test_every_command_reads_the_configs_pyproject_names(flowc):
+    """check, ir, graph and run compile with [tool.flowc] config too: the local run sees what deploys."""
+    flow = _semantics(flowc.cwd)
+    (flowc.cwd / "conf").mkdir()
+    fast = {**CONFIG, "mode": "fast", "retries": 0}
+    (flowc.cwd / "conf" / "fast.json").write_text(json.dumps(fast))
+    (flowc.cwd / "pyproject.toml").write_text('[tool.flowc]\nconfig = ["config=conf/fast.json"]\n')
+    ir = json.loads(flowc.ok("ir", str(flow)).stdout)
+    assert next(c for c in ir["configs"] if c["name"] == "config")["value"] == fast
+    retry = next(d for d in next(s for s in ir["steps"] if s["name"] == "start")["decorators"] if d["name"] == "retry")
+    assert retry["args"]["times"]["value"] == 0
+    flowc.ok("check", str(flow))
+    flowc.ok("run", str(flow), "--run-id", "p1")
+    end = _end(flowc, "ConfigSemantics/p1")
+    assert (end["config"], end["path"]) == (fast, "fast")
+    flowc.ok("run", str(flow), "--run-id", "p2", "--config", "config", "config.json")  # the command line wins
+    assert _end(flowc, "ConfigSemantics/p2")["path"] == "slow"
+    (flowc.cwd / "pyproject.toml").write_text('[tool.flowc]\nconfig = "config=conf/fast.json"\n')
+    for command in ("check", "ir", "graph", "run"):
+        done = flowc(command, str(flow))
+        assert done.returncode == 2 and "config must be a list" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_a_task_refuses_a_damaged_configs_payload_with_a_contract_error(flowc, tmp_path):
     """`--configs` that is not base64url JSON: exit 2 with a message, before any user code runs."""
     import subprocess

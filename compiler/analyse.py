@@ -71,11 +71,11 @@ def analyse(flow: Flow, diags: Diagnostics) -> Optional[Graph]:
         return None
     if not _check_acyclic(digraph, steps, diags):
         return None
-    if not set(diags.codes) & BROKEN_TRANSITION_CODES:  # else every later step would be "unreachable" too
-        _check_orphans(digraph, steps, diags)
     reachable = graphs.descendants(digraph, "start") | {"start"}
+    if not set(diags.codes) & BROKEN_TRANSITION_CODES:  # else every later step would be "unreachable" too
+        _check_orphans(reachable, steps, diags)
     broken = _broken_transitions(steps, diags)
-    return _Shape(flow, steps, digraph.subgraph(reachable).copy(), diags, broken).graph()
+    return _Shape(flow, steps, digraph.subgraph(reachable), diags, broken).graph()
 
 
 def _broken_transitions(steps: dict[str, Step], diags: Diagnostics) -> set[str]:
@@ -206,8 +206,7 @@ def _check_acyclic(graph: graphs.DiGraph, steps: dict[str, Step], diags: Diagnos
     return ok
 
 
-def _check_orphans(graph: graphs.DiGraph, steps: dict[str, Step], diags: Diagnostics) -> None:
-    reachable = graphs.descendants(graph, "start") | {"start"}
+def _check_orphans(reachable: set[str], steps: dict[str, Step], diags: Diagnostics) -> None:
     for name, step in steps.items():
         if name not in reachable:
             diags.error("FLC102", f"Step *{name}* is unreachable from the start step. Add self.next(self.{name}) "

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from . import exception
+
 SHIM_ROOT = "metaflow"
 # Module attributes every shim module has (Python's own, and __version__: flowc's version).
 DUNDERS = frozenset({"__name__", "__doc__", "__spec__", "__loader__", "__package__", "__path__", "__all__",
@@ -55,12 +57,7 @@ MODULES: dict[str, Row] = {
         "airflow_s3_key_sensor": _SENSORS,
     }),
     "metaflow.client": Row("client", ("metadata", "get_metadata", "default_metadata")),
-    "metaflow.exception": Row("exception", (
-        "MetaflowException", "MetaflowExceptionWrapper", "UnhandledInMergeArtifactsException",
-        "MissingInMergeArtifactsException", "MetaflowNotFound", "MetaflowNamespaceMismatch", "MetaflowInvalidPathspec",
-        "MetaflowInternalError", "MetaflowTaggingError", "MetaflowUnknownUser", "MetaflowDataMissing",
-        "ExternalCommandFailed", "CommandException", "ParameterFieldFailed", "ParameterFieldTypeMismatch",
-        "InvalidDecoratorAttribute"), {
+    "metaflow.exception": Row("exception", tuple(exception.__all__), {
         "METAFLOW_EXIT_DISALLOW_RETRY": "flowc retries every failed attempt that @retry allows; raise an exception "
                                         "to fail the step",
         "METAFLOW_EXIT_ALLOW_RETRY": "flowc retries every failed attempt that @retry allows; raise an exception "
@@ -72,13 +69,6 @@ MODULES: dict[str, Row] = {
     "metaflow.flowspec": Row("flowspec"),
     "metaflow.parameters": Row("parameters"),
     "metaflow.includefile": Row("parameters"),
-    "metaflow.cards": Row("cards", ("MetaflowCardComponent", "Markdown", "Table", "Image", "Artifact",
-                                    "ProgressBar", "VegaChart", "Error", "get_cards"), {
-        **{name: "flowc's cards offer Markdown, Table, Image, Artifact, ProgressBar, VegaChart and Error"
-           for name in ("ValueBox", "PythonCode", "EventsTimeline", "JSONViewer", "YAMLViewer")},
-        **{name: "flowc renders @card(type='default') and @card(type='blank'); custom card types are not supported"
-           for name in ("MetaflowCard", "DefaultCard", "BlankCard", "ErrorCard", "PageComponent")},
-    }),
     "metaflow.cards": Row("cards", ("Markdown", "Table", "Image", "Artifact", "ProgressBar", "VegaChart", "Error",
                                     "MetaflowCardComponent", "get_cards"), {
         **dict.fromkeys(("EventsTimeline", "JSONViewer", "PythonCode", "ValueBox", "YAMLViewer"),

@@ -35,7 +35,9 @@ def declared_requirements(wheel: Path, extra: str) -> list[str]:
         metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         lines = archive.read(metadata).decode().splitlines()
     requirements = [Requirement(line.split(":", 1)[1]) for line in lines if line.startswith("Requires-Dist:")]
-    return sorted(str(r) for r in requirements if r.marker is None or r.marker.evaluate({"extra": extra}))
+    chosen = [r for r in requirements if r.marker is None or r.marker.evaluate({"extra": extra})]
+    # without their markers: pip would evaluate `extra == "argo"` with no extra and skip the requirement
+    return sorted(r.name + (f"[{','.join(sorted(r.extras))}]" if r.extras else "") + str(r.specifier) for r in chosen)
 
 
 def test_wheel_holds_the_flowc_namespace_and_works_installed(tmp_path):

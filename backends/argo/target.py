@@ -25,7 +25,9 @@ TARGET = Target("argo", "an Argo Workflows WorkflowTemplate (+ CronWorkflow) YAM
                          "datastore credentials (repeatable)", repeat=True),
     Option("exit_image", "an image run when the workflow ends, however it ends (Argo's onExit), with "
                          "FLOWC_RUN_ID and FLOWC_WORKFLOW_STATUS set"),
-    Option("exit_command", "the exit handler's command, split like a shell would (needs --exit-image)"),
+    Option("exit_command", "the exit handler's command, split like a shell would (needs --exit-image); Argo "
+                           "fills in its {{workflow.*}} variables (e.g. {{workflow.status}}), and the handler's "
+                           "environment has FLOWC_RUN_ID and FLOWC_WORKFLOW_STATUS"),
     Option("successful_jobs_history_limit", "finished scheduled runs the CronWorkflow keeps (default 10000, as "
                                             "Metaflow)", type=int),
     Option("failed_jobs_history_limit", "failed scheduled runs the CronWorkflow keeps (default 10000)", type=int),

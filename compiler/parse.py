@@ -227,37 +227,38 @@ class _FlowReader:
         if isinstance(marker, ast.Call) and (marker.args or marker.keywords):
             self.error("FLC305", "@step takes no arguments in flowc", marker,
                        help="name the steps `start` and `end` and write plain @step")
-        is_join = self._check_signature(node)
+        name_span = self.text.name_span(node)
+        is_join = self._check_signature(node, name_span)
         return Step(
             name=node.name,
             is_join=is_join,
             docstring=ast.get_docstring(node, clean=True),
             decorators=self._decorators([d for d in node.decorator_list if d not in step_decorators], "step"),
-            transition=self._transition(node),
-            span=self.text.name_span(node),
+            transition=self._transition(node, name_span),
+            span=name_span,
         )
 
-    def _check_signature(self, node: ast.FunctionDef) -> bool:
+    def _check_signature(self, node: ast.FunctionDef, name_span: Span) -> bool:
         """Validate `(self)` / `(self, inputs)`; True for a join."""
         params = node.args
         positional = params.posonlyargs + params.args
         name = node.name
         extra = [p for p in (params.vararg, params.kwarg) if p is not None] + params.kwonlyargs
         if not positional:
-            self.error("FLC020", f"Step *{name}* is missing the 'self' argument.", self.text.name_span(node),
+            self.error("FLC020", f"Step *{name}* is missing the 'self' argument.", name_span,
                        help=f"write `def {name}(self):`")
             return False
         if len(positional) > 2 or extra:
             self.error("FLC020",
                        f"Step {name} has too many arguments. Normal steps take only 'self' as an "
-                       "argument. Join steps take 'self' and 'inputs'.", self.text.name_span(node),
+                       "argument. Join steps take 'self' and 'inputs'.", name_span,
                        help=f"write `def {name}(self):` or, for a join, `def {name}(self, inputs):`")
             return len(positional) == 2
         return len(positional) == 2
 
     # ------------------------------------------------------------------------------ transitions
 
-    def _transition(self, node: ast.FunctionDef) -> Transition:
+    def _transition(self, node: ast.FunctionDef, name_span: Span) -> Transition:
         last = node.body[-1]
         call = _next_call(last)
         other_calls = [c for c in self._next_calls(node, call) if c is not call]
@@ -274,9 +275,9 @@ class _FlowReader:
             elif node.name != "end" and not other_calls:
                 self.error("FLC010",
                            f"Step *{node.name}* is missing a self.next() transition to the next "
-                           "step. Add a self.next() as the last line in the function.", self.text.name_span(node),
+                           "step. Add a self.next() as the last line in the function.", name_span,
                            help="end the step with e.g. `self.next(self.end)`")
-            return Transition(kind="end", span=self.text.name_span(node))
+            return Transition(kind="end", span=name_span)
         return self._next(call)
 
     def _next_calls(self, node: ast.FunctionDef, last: Optional[ast.Call]) -> list[ast.Call]:

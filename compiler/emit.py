@@ -30,6 +30,7 @@ class EmitOptions:
     regenerate_in: str = "the project root"  # where to run it (the flow's folder without a pyproject.toml)
     flow_path: Optional[str] = None  # --flow-path: how tasks name the flow file, given explicitly
     image: Optional[str] = None
+    tags: tuple[str, ...] = ()  # --tag: the user tags of every run (checked, sorted; the plan passes them on)
     extra: dict = field(default_factory=dict)  # target-specific options, by name
 
     def get(self, name: str, default=None):

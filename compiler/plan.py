@@ -272,16 +272,17 @@ class Plan(Frozen):
         return cached[1]
 
 
-def build_plan(graph: Graph, flow_class_option: bool = False) -> Plan:
+def build_plan(graph: Graph, flow_class_option: bool = False, tags: tuple[str, ...] = ()) -> Plan:
     """Plan every step of an analysed (diagnostic-free) graph. `flow_class_option` adds --flow to
     the command; a file that holds several flow classes (bases included) always gets it, so a task never
-    has to work out which class the compiler chose."""
+    has to work out which class the compiler chose. `tags` (checked by the runtime's rule) are the user
+    tags of every run: literal `--tag` arguments of the start task, quoted by each target like any literal."""
     flow = graph.flow
     flow_class_option = flow_class_option or flow.names_class
     steps = {s.name: s for s in flow.steps}
     cases = _cases(graph, steps)
     scope_of = {node.name: _innermost_foreach(graph, node) for node in graph}
-    tasks = tuple(_task(graph, node, steps[node.name], flow_class_option, scope_of, cases) for node in graph)
+    tasks = tuple(_task(graph, node, steps[node.name], flow_class_option, scope_of, cases, tags) for node in graph)
     schedule = flow.decorator("schedule")
     project = flow.decorator("project")
     return Plan(
@@ -404,7 +405,7 @@ def _regions(graph: Graph, steps: dict[str, Step], first: Optional[str], stop: O
 # ------------------------------------------------------------------------------------------ one task
 
 def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool, scope_of: dict[str, str],
-          cases: dict[str, tuple[str, str]]) -> TaskSpec:
+          cases: dict[str, tuple[str, str]], tags: tuple[str, ...] = ()) -> TaskSpec:
     fan_out = node.kind if node.kind in ("foreach", "switch") else "none"
     inputs = wiring(graph, node)
     command: list[Arg] = [
@@ -413,7 +414,8 @@ def _task(graph: Graph, node: Node, step: Step, flow_class_option: bool, scope_o
         "--datastore", Slot(slot="datastore"), "--source-sha256", graph.flow.source_sha256,
         "--inputs", inputs,
     ]
-    if node.name == "start":
+    if node.name == "start":  # tags before the parameters: a tag never ends the command (Airflow would read
+        command += [arg for tag in tags for arg in ("--tag", tag)]  # a bash command ending in .sh as a file)
         command.append(Slot(slot="params"))
     if fan_out != "none":
         command.append(Slot(slot="control_out"))

@@ -48,6 +48,19 @@ POD_SETTINGS = {  # PodSpec field -> KubernetesPodOperator argument, passed thro
 }
 
 
+# Airflow renders the command with Jinja, whose every delimiter ({{ {% {#) starts with "{". The plan's literal
+# arguments (a run's --tag values among them) reach the task as written: below, no "{" is ever followed by
+# another character of the same literal.
+def shell_word(text: str) -> str:
+    """One shell word meaning `text`: each "{" ends its single-quoted piece ('{''...' is the same word)."""
+    return shlex.quote(text).replace("{", "{''")
+
+
+def pod_argument(text: str) -> str:
+    """A Python literal for the argument list; one holding "{" is wrapped in literal(), which Jinja skips."""
+    return f"literal({py(text)})" if "{" in text else py(text)
+
+
 class Airflow(Backend):
     name = "airflow"
 
@@ -179,9 +192,9 @@ def _operator(out: Source, task: TaskSpec, options: EmitOptions) -> None:
     """`step = flowc_task("step", command, ...)`: the helper holds what every task shares."""
     bash = options.get("operator", "bash") == "bash"
     if bash:
-        command = py(" ".join(task.argv(BASH_SLOTS, quote=shlex.quote)))
+        command = py(" ".join(task.argv(BASH_SLOTS, quote=shell_word)))
     else:
-        command = "[" + ", ".join(task.argv(POD_SLOTS, quote=py)) + "]"
+        command = "[" + ", ".join(task.argv(POD_SLOTS, quote=pod_argument)) + "]"
     args = [py(task.step), command]
     if bash and task.scope != TOP:
         args.append("index=index")

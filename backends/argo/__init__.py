@@ -115,6 +115,14 @@ def _check_workflow(plan: Plan, options: EmitOptions, problems: Problems) -> Non
             problems.add(None, f"--env-secret {secret!r} is not a Kubernetes Secret name: it {problem}")
     if options.get("exit_command") and not options.get("exit_image"):
         problems.add(None, "--exit-command needs --exit-image (the image the exit handler runs in)")
+    # the task command's own values (a --tag among them) are substituted too: Argo has no escape for `{{`
+    written = [options.python, options.flow_path or options.source_path, options.datastore]
+    for value in dict.fromkeys([*written, *(a for task in plan.tasks for a in task.command if isinstance(a, str))]):
+        found = ARGO_TAG.search(value)
+        if found:
+            problems.add(None, f"{value!r} in the task command contains an Argo template tag ({found.group(0)}...}}}}): "
+                               "Argo would substitute it, so the task would not see this text",
+                         help="change the --tag, --datastore, --python or --flow-path value, or rename the file")
 
 
 # ------------------------------------------------------------------------------------------ documents

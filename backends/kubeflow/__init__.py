@@ -274,7 +274,7 @@ class _Builder:
                                                                       options.datastore]
         if any("{{$" in a for a in literal):
             self.problems.add(task.step, "a value of the task command contains `{{$`, which Kubeflow would "
-                                         "replace", help="rename the file or folder, or change --datastore/--python")
+                                         "replace", help="rename the file or folder, or change --datastore/--python/--tag")
         argv = task.argv(slots)
         container: dict = {"args": argv[1:], "command": argv[:1]}
         env = [{"name": k, "value": v} for k, v in task.environment if "{{" not in v]

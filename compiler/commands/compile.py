@@ -19,7 +19,8 @@ from ..emit import EmitOptions, OptionError, Problems, unsafe_character
 from ..flowfile import read_flow_file
 from .common import add_config_options, add_flow_option, config_options, load, report, usage_error
 
-COMMON = ("target", "output_dir", "datastore", "python", "image", "flow_path")
+COMMON = ("target", "output_dir", "datastore", "python", "image", "flow_path", "tags")
+FLAGS = {"tags": "--tag"}  # a setting whose flag is not its name with dashes (one --tag per tag)
 DEFAULTS = {"python": "python3"}
 FLOW_PROBLEMS_WHEN_CHECKING = 123  # black --check's code for a file it could not process; 1 is "would change"
 
@@ -66,6 +67,9 @@ def add_compile_options(parser, verb: str, project_wide: bool = False) -> None:
     parser.add_argument("--flow-path", metavar="PATH",
                         help="the flow file's path as tasks see it (default: the flow file next to the "
                              "generated files' relative location, or inside the image at the same relative path)")
+    parser.add_argument("--tag", dest="tags", action="append", metavar="TAG",
+                        help="repeatable: annotate every run of the compiled flow with this user tag (the start "
+                             "task records it, as `flowc run --tag` does); replaces [tool.flowc] tags")
     groups = {t.name: parser.add_argument_group(f"{t.name} options") for t in targets.builtin()}
     shared = parser.add_argument_group("options of several targets")
     for name, declared in sorted(targets.all_options().items()):
@@ -175,7 +179,7 @@ def _compile_one(target, flow_file: Path, flow_class, options: EmitOptions, conf
     if not compiled.ok:
         report(compiled)
         return None, False, {}
-    plan = build_plan(compiled.graph, flow_class_option=flow_class is not None)
+    plan = build_plan(compiled.graph, flow_class_option=flow_class is not None, tags=options.tags)
     problems = Problems()
     emitted = targets.load(target).emit(plan, options, problems)
     if problems.items:
@@ -201,6 +205,8 @@ def settings_for(args, configured: dict, target: targets.Target) -> dict:
         if name not in COMMON and name not in own:
             raise OptionError(f"--{name.replace('_', '-')} does not apply to target {target.name}")
         settings[name] = value
+    if settings.get("tags") is not None:
+        settings["tags"] = _tags(settings["tags"])
     for option in own.values():
         if option.choices and settings.get(option.name) not in (None, *option.choices):
             raise OptionError(f"{option.name} must be one of {', '.join(option.choices)}")
@@ -211,8 +217,24 @@ def settings_for(args, configured: dict, target: targets.Target) -> dict:
     for name, value in settings.items():
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str):
-                _refuse_unsafe(f"--{name.replace('_', '-')}", item)
+                _refuse_unsafe(_flag(name), item)
     return settings
+
+
+def _flag(name: str) -> str:
+    return FLAGS.get(name, f"--{name.replace('_', '-')}")
+
+
+def _tags(tags) -> list[str]:
+    """The runtime's rule for user tags, applied when compiling: a bad tag never reaches a deployed flow."""
+    from flowc.runtime.tags import TaggingError, validate_tags
+
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise OptionError('[tool.flowc] tags must be a list of strings, e.g. tags = ["team:ml"]')
+    try:
+        return validate_tags(tags)
+    except TaggingError as error:
+        raise OptionError(f"--tag: {error}") from None
 
 
 def _refuse_unsafe(what: str, text: str) -> None:
@@ -244,8 +266,8 @@ def _options(target, settings: dict, config, flow_file: Path, output_dir: Path, 
     for name in (*COMMON[2:], *(o.name for o in target.options)):
         value = settings.get(name)
         for item in value if isinstance(value, list) else [value]:
-            if item is not None:
-                argv += [f"--{name.replace('_', '-')}", str(item)]
+            if item is not None:  # FLAG=VALUE where argparse would read the value as an option
+                argv += [f"{_flag(name)}={item}"] if str(item).startswith("-") else [_flag(name), str(item)]
     return EmitOptions(
         datastore=settings["datastore"],
         python=settings["python"],
@@ -255,6 +277,7 @@ def _options(target, settings: dict, config, flow_file: Path, output_dir: Path, 
         regenerate_in=config.root_name,
         flow_path=settings.get("flow_path"),
         image=settings.get("image"),
+        tags=tuple(settings.get("tags") or ()),
         extra={o.name: settings.get(o.name) for o in target.options},
     )
 

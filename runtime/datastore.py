@@ -227,7 +227,7 @@ class Datastore:
         a later attempt never sorts before a committed one."""
         existing = self.attempts(task)
         number = existing[-1] + 1 if existing else 0
-        data = (json.dumps(holders.this_process()) + "\n").encode()
+        data = holders.claim_data(holders.this_process())
         for _ in range(1000):
             if self.storage.create_exclusive(f"{task.attempt_key(number)}/{CLAIM}", data):
                 return number
@@ -245,7 +245,7 @@ class Datastore:
         key = task.attempt_key(attempt)
         me, name = holders.this_process(), CLAIM
         for _ in range(1000):
-            data = (json.dumps({**me, "claim": name}) + "\n").encode()  # its own name in it: no link repeats
+            data = holders.claim_data(me, name)
             if self.storage.create_exclusive(f"{key}/{name}", data):
                 return Claim(name, None)
             held = self.storage.read_bytes(f"{key}/{name}") or b""

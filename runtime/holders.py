@@ -9,6 +9,7 @@ claim stands, and the task command says how to go on (another attempt number, or
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -46,6 +47,12 @@ def this_process() -> dict:
     stat = _stat(os.getpid())
     return {"host": os.uname().nodename, "pid": os.getpid(), "started": stat[1] if stat else None,
             **_machine(), "claimed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def claim_data(process: dict, name: str | None = None) -> bytes:
+    """The bytes of a claim file: the claiming process (this_process()) and, for a link of an attempt's chain
+    of claims (Datastore.take_attempt), the link's own name, so that no two links hold the same bytes."""
+    return (json.dumps(process if name is None else {**process, "claim": name}) + "\n").encode()
 
 
 def state(holder: dict) -> str:

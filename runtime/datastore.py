@@ -127,6 +127,11 @@ class Datastore:
     def save_value(self, flow: str, value: object, name: str = "value") -> tuple[str, int]:
         return blobs.save_value(self.storage, flow, value, name)
 
+    def save_artifact(self, flow: str, value: object, name: str) -> dict:
+        """Store an artifact's value; returns its entry in artifacts.json and done.json."""
+        sha, size = self.save_value(flow, value, name)
+        return {"sha256": sha, "type": blobs.type_name(value), "size": size}
+
     def save_values(self, flow: str, values: list, name: str = "value") -> list[tuple[str, int]]:
         """save_value for many values (a foreach's items); remote stores write them concurrently."""
         named = [(value, f"{name}[{i}]") for i, value in enumerate(values)]

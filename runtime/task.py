@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from . import configs, layout, parameters
-from .blobs import PickleError, type_name
+from .blobs import PickleError
 from .context import Lazy, current
 from .datastore import CLAIM, Datastore, TaskRef, open_datastore
 from .deadline import deadline
@@ -346,16 +346,12 @@ class _Attempt:
         values, shown = parameters.resolve(cls, given, me.flow)
         artifacts = {}
         for attribute, value in values.items():
-            sha, size = datastore.save_value(me.flow, value, attribute)
-            artifacts[attribute] = {"sha256": sha, "type": type_name(value), "size": size}
+            artifacts[attribute] = datastore.save_artifact(me.flow, value, attribute)
         for attribute, config in configs.flow_configs(cls).items():  # artifacts too, as plain values (Metaflow's way)
-            value = configs.resolve(config)
-            sha, size = datastore.save_value(me.flow, value, attribute)
-            artifacts[attribute] = {"sha256": sha, "type": type_name(value), "size": size}
-        for name in sorted(class_constants(cls) - set(artifacts)):  # class-level values are artifacts too, as in
-            value = getattr(cls, name)                                # Metaflow (read-only: flowspec.py)
-            sha, size = datastore.save_value(me.flow, value, name)
-            artifacts[name] = {"sha256": sha, "type": type_name(value), "size": size}
+            artifacts[attribute] = datastore.save_artifact(me.flow, configs.resolve(config), attribute)
+        # class-level values are artifacts too, as in Metaflow (read-only: flowspec.py)
+        for name in sorted(class_constants(cls) - set(artifacts)):
+            artifacts[name] = datastore.save_artifact(me.flow, getattr(cls, name), name)
         if datastore.read_run(me.flow, me.run_id) is None:
             project = flow_decorators(cls).get("project") or None
             datastore.write_run(me.flow, me.run_id, {
@@ -433,14 +429,12 @@ class _Attempt:
             if unchanged_load(state, name, value):
                 continue
             try:
-                sha, size = datastore.save_value(me.flow, value, name)
+                artifacts[name] = datastore.save_artifact(me.flow, value, name)
             except PickleError as error:
                 if not skip_unpicklable:
                     raise
                 print(f"flowc: {error}; the failed attempt keeps its other artifacts", file=sys.stderr)
                 artifacts.pop(name, None)  # never the inherited value the step replaced
-                continue
-            artifacts[name] = {"sha256": sha, "type": type_name(value), "size": size}
         return artifacts
 
     def _keep_failed_artifacts(self, datastore: Datastore, me: TaskRef, flow: FlowSpec, state: StepState) -> None:

@@ -214,7 +214,9 @@ class _Attempt:
         if reserved:
             raise ContractError(f"@environment on step {args.step!r} sets {', '.join(reserved)}: names starting "
                                 f"with {RESERVED_ENV_PREFIX} are flowc's own task variables; rename them")
-        _check_requirements(args.step, decorators, flow_decorators(cls))
+        flow_level = flow_decorators(cls)
+        _check_requirements(args.step, decorators, flow_level)
+        project = flow_level.get("project") or {}
         param_names = {p.attribute for p in parameters.flow_parameters(cls)} | set(configs.flow_configs(cls))
         log_dir = self._open_attempt(datastore, me, decorators)
         _load_secret_dirs()
@@ -228,11 +230,11 @@ class _Attempt:
             from .cardtask import open_cards
 
             self.cards = open_cards(decorators)
-        self._set_current(datastore, cls, me, param_names)
+        self._set_current(datastore, me, param_names, project)
 
         try:
             if args.step == "start":
-                artifacts = self._start_parameters(datastore, cls, me, given)
+                artifacts = self._start_parameters(datastore, cls, me, given, project)
             elif wiring.is_join:
                 passed_down = param_names | class_constants(cls)  # a join sees these before it merges
                 artifacts = {n: i for n, i in resolved.artifacts.items() if n in passed_down}
@@ -306,8 +308,7 @@ class _Attempt:
             record = {"type": type(error).__name__, "message": str(error), "traceback": ""}
             self._finish_meta(datastore, me, "failed", exit_code, record, log_dir, quiet=True)
 
-    def _set_current(self, datastore: Datastore, cls: type, me: TaskRef, param_names: set) -> None:
-        project = flow_decorators(cls).get("project") or {}
+    def _set_current(self, datastore: Datastore, me: TaskRef, param_names: set, project: dict) -> None:
 
         def origin() -> str | None:
             record = datastore.read_run(me.flow, me.run_id) or {}
@@ -339,7 +340,7 @@ class _Attempt:
                      tags=Lazy(lambda: set(run_tags(datastore, me.flow, me.run_id)[0])),
                      run=Lazy(lambda: client("run")), task=Lazy(lambda: client("task")))
 
-    def _start_parameters(self, datastore: Datastore, cls: type, me: TaskRef, given: dict) -> dict:
+    def _start_parameters(self, datastore: Datastore, cls: type, me: TaskRef, given: dict, project: dict) -> dict:
         if self.empty_params:  # `--param name=` means "not given" for a default computed at run time
             computed = parameters.computed_defaults(Path(self.args.flow_file), cls)
             given = {k: v for k, v in given.items() if not (k in self.empty_params and k in computed)}
@@ -353,7 +354,6 @@ class _Attempt:
         for name in sorted(class_constants(cls) - set(artifacts)):
             artifacts[name] = datastore.save_artifact(me.flow, getattr(cls, name), name)
         if datastore.read_run(me.flow, me.run_id) is None:
-            project = flow_decorators(cls).get("project") or None
             datastore.write_run(me.flow, me.run_id, {
                 "flow": me.flow, "flow_file": self.args.flow_file, "run_id": me.run_id, "parameters": {k: _jsonable(v) for k, v in shown.items()}, "source_sha256": self.source_sha256,
                 "flowc_version": flowc_version(), "python_version": _PYTHON,

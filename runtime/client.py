@@ -205,12 +205,14 @@ class Flow:
 class Run(_Tagged):
     """A run: `Run("MyFlow/run-1")`."""
 
-    def __init__(self, pathspec: str, datastore: "Datastore | str | None" = None, *, _namespace_check: bool = True):
+    def __init__(self, pathspec: str, datastore: "Datastore | str | None" = None, *, _namespace_check: bool = True,
+                 _reader=None):
         flow, run_id = _split(pathspec, 2, "FlowName/RunID")
         self.flow_name = layout.check_flow_name(flow)
         self.id = layout.check_run_id(run_id)
         self.datastore = _open(datastore)
         self._record: Optional[RunRecord] = None
+        self._reader = _reader  # reads run.json: the running task's own reader (it reads it once per task)
         if _namespace_check:
             if self._read_record() is None and not self.datastore.steps(self.flow_name, self.id):
                 raise MetaflowNotFound(f"run {self.pathspec} is not in {self.datastore.uri}")
@@ -234,7 +236,7 @@ class Run(_Tagged):
     def _read_record(self) -> Optional[RunRecord]:
         """run.json, kept once read: it is written once, by the start task (or `flowc resume`)."""
         if self._record is None:
-            self._record = self.datastore.read_run(self.flow_name, self.id)
+            self._record = self._reader() if self._reader else self.datastore.read_run(self.flow_name, self.id)
         return self._record
 
     @property

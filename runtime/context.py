@@ -8,11 +8,21 @@ from __future__ import annotations
 import os
 
 
+_UNSET = object()
+
+
 class Lazy:
-    """A field computed on first use (e.g. one that needs a datastore read)."""
+    """A value computed on first use and kept (e.g. one that needs a datastore read): a field of `current`,
+    or run.json, which a task reads at most once and only when something asks for it."""
 
     def __init__(self, function):
         self.function = function
+        self.value = _UNSET
+
+    def __call__(self):
+        if self.value is _UNSET:
+            self.value = self.function()
+        return self.value
 
 
 class Current:
@@ -33,9 +43,7 @@ class Current:
 
     def _get(self, name: str):
         value = self._values.get(name)
-        if isinstance(value, Lazy):
-            value = self._values[name] = value.function()
-        return value
+        return value() if isinstance(value, Lazy) else value
 
     @property
     def is_running_flow(self) -> bool:

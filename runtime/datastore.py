@@ -120,8 +120,11 @@ class Datastore:
         data = self.read_json(key)
         return None if data is None else kind.from_json(data, self.storage.describe(key))
 
-    def write_json(self, key: str, record: object) -> None:
-        self.storage.write_bytes(key, (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
+    def write_json(self, key: str, record: object) -> bytes:
+        """Write `record` at `key`; returns the bytes written."""
+        data = (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
+        self.storage.write_bytes(key, data)
+        return data
 
     # -- values -----------------------------------------------------------------------------------
     def save_value(self, flow: str, value: object, name: str = "value") -> tuple[str, int]:
@@ -162,8 +165,10 @@ class Datastore:
             return False
         return self.read_run(flow, run_id) is None and not self.steps(flow, run_id)
 
-    def write_run(self, flow: str, run_id: str, record: dict) -> None:
-        self.write_json(layout.run_record_key(flow, run_id), record)
+    def write_run(self, flow: str, run_id: str, record: dict) -> RunRecord:
+        """Write run.json; returns it as read_run would read it back (the start task needs it, not a read)."""
+        key = layout.run_record_key(flow, run_id)
+        return RunRecord.from_json(json.loads(self.write_json(key, record)), self.storage.describe(key))
 
     def steps(self, flow: str, run_id: str) -> list[str]:
         key = layout.run_key(flow, run_id)

@@ -133,9 +133,12 @@ def _latest(datastore, flow: str, run_id: str, record) -> tuple[int, frozenset]:
     return 0, frozenset(record.tags if record is not None else ())
 
 
-def run_tags(datastore, flow: str, run_id: str, record=None) -> tuple[frozenset, frozenset]:
-    """(user tags, system tags) of a run now. `record`: its RunRecord, if already read."""
-    if record is None:
+_UNREAD = object()
+
+
+def run_tags(datastore, flow: str, run_id: str, record=_UNREAD) -> tuple[frozenset, frozenset]:
+    """(user tags, system tags) of a run now. `record`: its RunRecord (None: it has none), if already read."""
+    if record is _UNREAD:
         record = datastore.read_run(flow, run_id)
     _, user = _latest(datastore, flow, run_id, record)
     system = frozenset(record.system_tags if record is not None else ())

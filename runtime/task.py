@@ -230,11 +230,12 @@ class _Attempt:
             from .cardtask import open_cards
 
             self.cards = open_cards(decorators)
-        self._set_current(datastore, me, param_names, project)
+        run_record = Lazy(lambda: datastore.read_run(me.flow, me.run_id))
+        self._set_current(datastore, me, param_names, project, run_record)
 
         try:
             if args.step == "start":
-                artifacts = self._start_parameters(datastore, cls, me, given, project)
+                artifacts = self._start_parameters(datastore, cls, me, given, project, run_record)
             elif wiring.is_join:
                 passed_down = param_names | class_constants(cls)  # a join sees these before it merges
                 artifacts = {n: i for n, i in resolved.artifacts.items() if n in passed_down}
@@ -308,17 +309,19 @@ class _Attempt:
             record = {"type": type(error).__name__, "message": str(error), "traceback": ""}
             self._finish_meta(datastore, me, "failed", exit_code, record, log_dir, quiet=True)
 
-    def _set_current(self, datastore: Datastore, me: TaskRef, param_names: set, project: dict) -> None:
+    def _set_current(self, datastore: Datastore, me: TaskRef, param_names: set, project: dict,
+                     run_record: Lazy) -> None:
+        """`current` for the step; the fields that need run.json read it through `run_record`, once."""
 
         def origin() -> str | None:
-            record = datastore.read_run(me.flow, me.run_id) or {}
+            record = run_record() or {}
             return record.get("origin_run_id")
 
         def project_fields() -> dict | None:
             """@project's current fields; the branch is the one the run started on (run.json's system tag)."""
             if not project.get("name"):
                 return None
-            record = datastore.read_run(me.flow, me.run_id)
+            record = run_record()
             tagged = [t for t in (record.system_tags if record else ()) if t.startswith("project_branch:")]
             branch = tagged[0].partition(":")[2] if tagged else project_branch(project, username())
             return {"project_name": project["name"], "branch_name": branch,
@@ -326,21 +329,27 @@ class _Attempt:
                     "is_user_branch": not project.get("branch") and not project.get("production"),
                     "project_flow_name": f"{project['name']}.{branch}.{me.flow}"}
 
-        def client(kind: str):
-            from . import client
+        def client_run():
+            from .client import Run
 
-            if kind == "run":
-                return client.Run(f"{me.flow}/{me.run_id}", datastore, _namespace_check=False)
-            return client.Task(me.pathspec, datastore=datastore, _namespace_check=False)
+            return Run(f"{me.flow}/{me.run_id}", datastore, _namespace_check=False, _reader=run_record)
+
+        def client_task():
+            from .client import Step, Task
+
+            return Task(Step(run(), me.step), me.index)
+
+        run = Lazy(client_run)  # current.run, and current.task's run
 
         current._set(flow_name=me.flow, run_id=me.run_id, step_name=me.step, task_id=me.task_id,
                      retry_count=self.args.attempt, origin_run_id=Lazy(origin), username=username(),
                      parameter_names=sorted(param_names), project=Lazy(project_fields),
                      datastore=datastore.uri, card=self.cards, namespace=identity(),
-                     tags=Lazy(lambda: set(run_tags(datastore, me.flow, me.run_id)[0])),
-                     run=Lazy(lambda: client("run")), task=Lazy(lambda: client("task")))
+                     tags=Lazy(lambda: set(run_tags(datastore, me.flow, me.run_id, run_record())[0])),
+                     run=run, task=Lazy(client_task))
 
-    def _start_parameters(self, datastore: Datastore, cls: type, me: TaskRef, given: dict, project: dict) -> dict:
+    def _start_parameters(self, datastore: Datastore, cls: type, me: TaskRef, given: dict, project: dict,
+                          run_record: Lazy) -> dict:
         if self.empty_params:  # `--param name=` means "not given" for a default computed at run time
             computed = parameters.computed_defaults(Path(self.args.flow_file), cls)
             given = {k: v for k, v in given.items() if not (k in self.empty_params and k in computed)}
@@ -353,8 +362,8 @@ class _Attempt:
         # class-level values are artifacts too, as in Metaflow (read-only: flowspec.py)
         for name in sorted(class_constants(cls) - set(artifacts)):
             artifacts[name] = datastore.save_artifact(me.flow, getattr(cls, name), name)
-        if datastore.read_run(me.flow, me.run_id) is None:
-            datastore.write_run(me.flow, me.run_id, {
+        if run_record() is None:  # the record written is the one `current` reads
+            run_record.value = datastore.write_run(me.flow, me.run_id, {
                 "flow": me.flow, "flow_file": self.args.flow_file, "run_id": me.run_id, "parameters": {k: _jsonable(v) for k, v in shown.items()}, "source_sha256": self.source_sha256,
                 "flowc_version": flowc_version(), "python_version": _PYTHON,
                 "started_at": _iso(self.started), "origin_run_id": None,

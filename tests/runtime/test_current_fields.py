@@ -4,6 +4,7 @@ Metaflow's, as its @project documentation and a run under Metaflow 2.19 show the
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -218,3 +219,70 @@ def test_tempdir_is_metaflows(flow_run, tmp_path, env, expected):
     assert outcome.returncode == 0, outcome.stderr
     data = Run("TempdirFlow/r1", run.datastore)["start"].task.data
     assert (data.tempdir, data.writable) == (expected, True)
+
+
+READS_FLOW = """\
+from metaflow import FlowSpec, current, project, step
+
+
+@project(name="demo")
+class ReadsFlow(FlowSpec):
+    @step
+    def start(self):
+        self.seen = self.look()
+        self.next(self.end)
+
+    @step
+    def end(self):
+        self.seen = self.look()
+
+    def look(self):
+        return (current.origin_run_id, current.branch_name, sorted(current.tags), sorted(current.run.tags),
+                sorted(current.task.tags), current.run.parameters)
+"""
+
+# Counts the task's reads of run.json: loaded before the runtime, through PYTHONPATH.
+COUNT_READS = """\
+import os
+from flowc.runtime import storage
+
+_read = storage.LocalStorage.read_bytes
+
+
+def read_bytes(self, key):
+    if key.endswith("/run.json"):
+        with open(os.environ["RUN_JSON_READS"], "a") as log:
+            log.write(key + "\\n")
+    return _read(self, key)
+
+
+storage.LocalStorage.read_bytes = read_bytes
+"""
+
+
+@pytest.mark.parametrize("look", [True, False])
+def test_a_task_reads_run_json_at_most_once(flow_run, tmp_path, look):
+    """run.json backs origin_run_id, @project's branch, the tags and current.run/task: a task reads it once, and
+    only when asked (the start task's read is its check that the run has no record yet)."""
+    flow = tmp_path / "reads_flow.py"
+    flow.write_text(READS_FLOW if look else READS_FLOW.replace("self.look()", "None"))
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(COUNT_READS)
+    log = tmp_path / "reads.log"
+    path = os.pathsep.join(filter(None, (str(hook), os.environ.get("PYTHONPATH"))))
+    run = flow_run(flow, run_id="r1", env={**NO_USER, "USER": "alice", "RUN_JSON_READS": str(log), "PYTHONPATH": path})
+    counts = []
+    for step in ("start", "end"):
+        log.write_text("")
+        outcome = run.run_task(step, extra=("--tag", "t1") if step == "start" else ())
+        assert outcome.returncode == 0, outcome.stderr
+        counts.append(len(log.read_text().splitlines()))
+    assert counts == ([1, 1] if look else [1, 0])
+    if look:  # and what it read is right, in the start task (which wrote it) as in the next
+        client = Run("ReadsFlow/r1", run.datastore)
+        for step in ("start", "end"):
+            origin, branch, tags, run_tags, task_tags, parameters = client[step].task.data.seen
+            assert (origin, branch, tags, parameters) == (None, "user.alice", ["t1"], {})
+            assert run_tags == task_tags == sorted(client.tags)
+            assert {"t1", "project:demo", "project_branch:user.alice"} <= set(run_tags)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 from support.artifacts import final_artifacts
 from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, local_run
+from support.hostile_fields import RUN_TAGS
 
 RESOURCES = TEST_FLOWS / "resources.py"
 RUN_HERE = [p for p in EXAMPLES if p.stem in ("foreach", "switch_in_foreach")]
+TAGGED = "TaggedHello"  # hello.py compiled with --tag: its pods record RUN_TAGS
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +20,10 @@ def pods(airflow_driver, tmp_path_factory):
     store = work / "store"
     compile_for_tests("airflow", [*EXAMPLES, RESOURCES], work / "dags", "--datastore", store.as_uri(), "--operator", "kubernetes",
                   "--image", "registry.example/flows:1", "--namespace", "ml")
-    runs = [{"dag_id": flow_name(p), "conf": {}} for p in RUN_HERE]
+    hello = next(p for p in EXAMPLES if p.stem == "hello")
+    compile_for_tests("airflow", [hello], work / "dags", "--datastore", store.as_uri(), "--operator", "kubernetes",
+                      "--image", "registry.example/flows:1", "--dag-id", TAGGED, *(f"--tag={t}" for t in RUN_TAGS))
+    runs = [{"dag_id": flow_name(p), "conf": {}} for p in RUN_HERE] + [{"dag_id": TAGGED, "conf": {}}]
     return airflow_driver(work / "dags", runs, pods_run_locally=True), store
 
 
@@ -65,3 +70,13 @@ def test_pods_run_locally_give_flowc_runs_artifacts(example, pods, tmp_path):
     assert run["state"] == "success", run["tasks"]
     expected = local_run(example, tmp_path / "local", {}, "local-1")
     assert final_artifacts(store, flow_name(example), run["run_id"]) == expected
+
+
+def test_a_pod_of_a_tagged_dag_records_the_tags_as_given(pods):
+    """Each tag holding `{` is a literal() argument: Jinja never renders it."""
+    from flowc.runtime import Run
+
+    result, store = pods
+    run = next(r for r in result["runs"] if r["dag_id"] == TAGGED)
+    assert run["state"] == "success", run["tasks"]
+    assert Run(f"HelloFlow/{run['run_id']}", datastore=store.as_uri()).user_tags == frozenset(RUN_TAGS)

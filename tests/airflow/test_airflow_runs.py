@@ -11,10 +11,12 @@ import pytest
 from flowc.runtime import Run
 from support.artifacts import final_artifacts
 from support.flows import EXAMPLES, REPO, TEST_FLOWS, compile_for_tests, flow_name, flowc, local_run
+from support.hostile_fields import RUN_TAGS
 
 HOSTILE = TEST_FLOWS / "hostile.py"
 EXAMPLES_DIR = REPO / "examples"
 NOT_DEPLOYED = "NotDeployedHello"  # the DAG of a flow compiled, then not deployed where the DAG reads it
+TAGGED = "TaggedHello"  # hello.py compiled with --tag: every run carries RUN_TAGS
 RETRYING = TEST_FLOWS / "retrying.py"
 PARAMETER_TYPES = TEST_FLOWS / "parameter_types.py"
 TIMEOUT_CAUGHT = TEST_FLOWS / "timeout_caught.py"
@@ -55,6 +57,10 @@ def bash_runs(airflow_driver, tmp_path_factory):
                  "--datastore", store.as_uri(), "--python", sys.executable)
     assert done.returncode == 0, done.stderr
     not_deployed.unlink()
+    done = flowc("compile", str(EXAMPLES_DIR / "hello.py"), "-t", "airflow", "-o", str(work / "dags"), "--dag-id",
+                 TAGGED, "--datastore", store.as_uri(), "--python", sys.executable, "--flow-path",
+                 str(EXAMPLES_DIR / "hello.py"), *(f"--tag={tag}" for tag in RUN_TAGS))
+    assert done.returncode == 0, done.stderr
     runs = [{"dag_id": flow_name(p), "conf": CONF.get(p.stem, {})} for p in EXAMPLES]
     runs += [{"dag_id": "HostileFlow", "conf": {}}, {"dag_id": "HostileFlow", "conf": HOSTILE_CONF},
              {"dag_id": "RetryingFlow", "conf": {}},
@@ -62,7 +68,8 @@ def bash_runs(airflow_driver, tmp_path_factory):
              {"dag_id": "TimeoutCaughtFlow", "conf": {}},
              {"dag_id": "RetriedParamsFlow", "conf": BAD_SETTINGS},
              {"dag_id": "RetriedParamsFlow", "conf": {"settings": '{"size": 5}'}},
-             {"dag_id": NOT_DEPLOYED, "conf": {}}, {"dag_id": "CardsCompatFlow", "conf": {}}]
+             {"dag_id": NOT_DEPLOYED, "conf": {}}, {"dag_id": "CardsCompatFlow", "conf": {}},
+             {"dag_id": TAGGED, "conf": {}}]
     pwned = work / "pwned"  # hostile strings try `touch $PWNED_DIR/N`: this folder must stay empty
     pwned.mkdir()
     env = {"PWNED_DIR": str(pwned), "RETRY_MARKER_DIR": str(work)}
@@ -80,7 +87,7 @@ def test_every_dag_loads_without_import_errors(bash_runs):
     assert (work / "dags" / DEPLOYED_FLOW).is_file()  # Airflow's discovery skips it: .airflowignore lists it
     assert result["import_errors"] == {}
     flows = [*EXAMPLES, HOSTILE, RETRYING, PARAMETER_TYPES, TIMEOUT_CAUGHT, RETRIED_PARAMS, CARDS]
-    assert set(result["dags"]) == {flow_name(p) for p in flows} | {NOT_DEPLOYED}
+    assert set(result["dags"]) == {flow_name(p) for p in flows} | {NOT_DEPLOYED, TAGGED}
 
 
 def test_a_dag_whose_flow_file_was_not_deployed_loads_says_where_and_fails_at_once(bash_runs):
@@ -157,6 +164,16 @@ def test_hostile_strings_arrive_unchanged_and_run_nothing(bash_runs):
     assert given["seen_number"] == 7
     assert "Docs with {{ dag }} and $(touch $PWNED_DIR/4)" in result["dags"]["HostileFlow"]["doc_md"]
     assert list((work / "pwned").iterdir()) == []
+
+
+def test_a_run_of_a_tagged_dag_carries_the_tags_as_given(bash_runs):
+    """`flowc compile --tag`: the start task records them; Jinja, the shell and Airflow's .sh template files
+    never see them (test_hostile_strings... checks that nothing ran)."""
+    result, store, _ = bash_runs
+    run = Run(f"HelloFlow/{airflow_run(result, TAGGED)['run_id']}", datastore=store.as_uri())
+    assert run.user_tags == frozenset(RUN_TAGS)
+    untagged = Run(f"HelloFlow/{airflow_run(result, 'HelloFlow')['run_id']}", datastore=store.as_uri())
+    assert untagged.user_tags == frozenset()
 
 
 def test_cards_are_stored_with_the_airflow_tasks(bash_runs):

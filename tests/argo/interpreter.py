@@ -161,9 +161,12 @@ class Interpreter:
         return Node("Failed")
 
     def _substitute(self, text: str, scope: dict, path: str, passes: int = 1) -> str:
-        """Argo's substitution: the template's own tags must resolve; the text that results is substituted
-        again (`passes` in all), where a tag Argo knows is replaced or fails and any other stays."""
+        """Argo's substitution: the template's own tags Argo knows must resolve, any other stays text (a user
+        string such as a run's --tag); the text that results is substituted again (`passes` in all), where a
+        tag Argo knows is replaced or fails and any other stays."""
         def value(match: re.Match) -> str:
+            if match.group(1) not in scope and not ARGO_ROOT.match(match.group(1)):
+                return match.group(0)
             if match.group(1) not in scope:
                 raise ArgoError(f"{path}: unresolved reference {{{{{match.group(1)}}}}} in {text!r}")
             return scope[match.group(1)]

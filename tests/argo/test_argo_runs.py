@@ -10,6 +10,7 @@ import yaml
 from interpreter import ArgoError, Interpreter
 from support.artifacts import final_artifacts
 from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, local_run
+from support.hostile_fields import RUN_TAGS
 
 
 CONF = {"branching": {"alpha": "0.25"}, "foreach": {"words": '["Fig", " plum ", "kiwi", "date"]'},
@@ -142,6 +143,22 @@ def test_hostile_strings_reach_the_task_unchanged_through_argo(templates, tmp_pa
     assert data["seen_raw"] == "a'b\"c {{ ds }} $(touch $PWNED_DIR/7) %s\n✓"
     assert data["seen_env"] == "{{ var.value.x }} $(touch $PWNED_DIR/6) 'q' \"dq\" \n✓"  # set by the runtime
     assert data["seen_number"] == 7
+    assert list(pwned.iterdir()) == []
+
+
+def test_a_run_of_a_tagged_template_carries_the_tags_as_given(templates, tmp_path):
+    from flowc.runtime import Run
+
+    _, store = templates
+    hello = next(e for e in EXAMPLES if e.stem == "hello")
+    compile_for_tests("argo", [hello], tmp_path / "yaml", "--datastore", store.as_uri(), "--image", "unused:1",
+                      *(f"--tag={tag}" for tag in RUN_TAGS))
+    pwned = tmp_path / "pwned"
+    pwned.mkdir()
+    document = next(yaml.safe_load_all(next((tmp_path / "yaml").glob("*.yaml")).read_text()))
+    interpreter = Interpreter(document, "argo-tagged", env={"PWNED_DIR": str(pwned)})
+    assert interpreter.run() == "Succeeded", interpreter.trace
+    assert Run("HelloFlow/argo-tagged", datastore=store.as_uri()).user_tags == frozenset(RUN_TAGS)
     assert list(pwned.iterdir()) == []
 
 

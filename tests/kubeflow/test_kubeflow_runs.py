@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from support.artifacts import final_artifacts
 from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, local_run
+from support.hostile_fields import RUN_TAGS
 
 from flowc.runtime.datastore import open_datastore
 
@@ -55,6 +56,7 @@ def runs(kfp_driver, tmp_path_factory):
         "retrying": (TEST_FLOWS / "retrying.py", {}, {"RETRY_MARKER_DIR": str(work)}),
         "hostile": (TEST_FLOWS / "hostile.py", {"text": HOSTILE_TEXT, "number": 7},
                     {"PWNED_DIR": str(work / "pwned")}),
+        "tagged": (EXAMPLES[[e.stem for e in EXAMPLES].index("hello")], {}, {"PWNED_DIR": str(work / "pwned")}),
         "typed": (work / "typed.py", {"count": 7, "ratio": 1.5, "flag": True, "config": {"b": [1, "x"]},
                                       "items": ["p", 2]}, {}),
     }
@@ -62,7 +64,7 @@ def runs(kfp_driver, tmp_path_factory):
     for name, (flow, arguments, env) in scenarios.items():
         store = work / name / "store"
         compile_for_tests("kubeflow", [flow], work / name / "yaml", "--datastore", store.as_uri(), "--image",
-                          "unused:1")
+                          "unused:1", *(f"--tag={tag}" for tag in RUN_TAGS if name == "tagged"))
         path = next((work / name / "yaml").glob("*.yaml"))
         specs.append({"path": str(path), "arguments": arguments, "env": env})
         stores[name] = store
@@ -127,4 +129,16 @@ def test_hostile_strings_arrive_unchanged_and_execute_nothing(runs):
     assert data["seen_raw"] == "a'b\"c {{ ds }} $(touch $PWNED_DIR/7) %s\n✓"
     assert data["seen_env"] == "{{ var.value.x }} $(touch $PWNED_DIR/6) 'q' \"dq\" \n✓"
     assert data["seen_number"] == 7
+    assert list((work / "pwned").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_run_of_a_tagged_pipeline_carries_the_tags_as_given(runs):
+    from flowc.runtime import Run
+
+    states, stores, work = runs
+    assert states["tagged"]["state"] == "SUCCEEDED", states["tagged"]["error"]
+    store = stores["tagged"]
+    run = Run(f"HelloFlow/{only_run(store, 'HelloFlow')}", datastore=store.as_uri())
+    assert run.user_tags == frozenset(RUN_TAGS)
     assert list((work / "pwned").iterdir()) == []

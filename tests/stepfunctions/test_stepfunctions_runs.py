@@ -12,6 +12,7 @@ import pytest
 from moto_sfn import JOBS, moto_step_functions
 from support.artifacts import final_artifacts
 from support.flows import EXAMPLES, TEST_FLOWS, compile_for_tests, flow_name, local_run
+from support.hostile_fields import RUN_TAGS
 
 BUCKET = "flowc-sfn"
 STORE = f"s3://{BUCKET}/store"
@@ -100,6 +101,21 @@ def test_hostile_strings_reach_the_task_unchanged(aws, tmp_path):
     assert data["seen_env"] == "{{ var.value.x }} $(touch $PWNED_DIR/6) 'q' \"dq\" \n✓"
     assert data["seen_number"] == 7
     assert list(pwned.iterdir()) == []
+
+
+def test_a_run_of_a_tagged_state_machine_carries_the_tags_as_given(aws, tmp_path):
+    """moto keeps a string literal's escapes (\\' \\{ \\} \\\\) that AWS removes (the ASL spec), and cuts the array at
+    an escaped quote: the tags holding those characters are checked in the document (the hostile-field
+    corpus), not run here."""
+    from flowc.runtime import Run
+
+    runner, _ = aws
+    tags = [t for t in RUN_TAGS if not set(t) & set("'{}\\")] + ['dq "x" $(touch y) `id`; é漢字 ✓']
+    hello = next(e for e in EXAMPLES if e.stem == "hello")
+    compile_for_tests("stepfunctions", [hello], tmp_path / "asl", "--datastore", STORE, "--image", "unused:1",
+                      "--job-queue", "jobs", *(f"--tag={tag}" for tag in tags))
+    assert succeeded(runner.execute((tmp_path / "asl" / "HelloFlow.asl.json").read_text(), "sfn-tagged"))
+    assert Run("HelloFlow/sfn-tagged", datastore=STORE).user_tags == frozenset(tags)
 
 
 def test_a_missing_required_parameter_fails_at_start_with_a_clear_message(aws, tmp_path):

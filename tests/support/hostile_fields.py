@@ -33,6 +33,11 @@ VALUES = {
     "bidi": "\u202eevil\u202c \u200bzero\u2066iso\u2069 \ufeffbom",
 }
 
+# The user tags the targets' run tests compile in (`--tag=T` each) and read back from the run: quotes, Jinja,
+# shell, a leading dash, unicode, a name Airflow would read as a template file; no target refuses them.
+RUN_TAGS = ("team:ml", "it's \"dq\" {{ ds }} {% raw %} {# c #} $(touch $PWNED_DIR/t1) `touch $PWNED_DIR/t2`; x",
+            "-leading-dash", "é漢字 ✓ {{workflow}}", "run.sh")
+
 # Where a value can go in the flow: name -> how the template spells it (the value is `V`, a Python literal).
 FIELDS = {
     "parameter default": "default=V",
@@ -75,7 +80,7 @@ PLAIN = {  # what an unused field holds
 }
 # String options of `flowc compile`, common and per target (the value replaces the option's plain value).
 COMMON_OPTIONS = {"--datastore": "s3://bucket/flowc", "--image": "registry.example/flows:1",
-                  "--python": "python3", "--flow-path": None}
+                  "--python": "python3", "--flow-path": None, "--tag": None}
 TARGET_OPTIONS = {
     "airflow": {"--dag-id": None, "--namespace": None, "--operator": "kubernetes"},
     "argo": {"--name": None, "--namespace": None, "--service-account": None, "--image-pull-secret": None,

@@ -60,13 +60,19 @@ def parse_source(source: SourceFile, diags: Diagnostics, flow_name: Optional[str
         return None
 
 
+def python_text(source: SourceFile) -> str:
+    """The text Python reads: without a leading byte order mark (Python skips it when it reads the file;
+    `ast.parse` of a string refuses it), so columns on the first line are Python's too."""
+    return source.text.removeprefix("\ufeff")
+
+
 def _valid_python(source: SourceFile, diags: Diagnostics) -> Optional[ast.Module]:
     """The file's tree from CPython's own parser, the one every task runs the flow with: its messages and
     positions are the ones users know, and it bounds nesting (200 brackets, ~3000 expression levels, 100
     indents) and fails cleanly. Nothing is executed: `ast.parse` only builds a tree."""
     try:
         with collector_paused():
-            tree = ast.parse(source.text)
+            tree = ast.parse(python_text(source))
         return tree if _utf8_cookie(source, diags) else None
     except SyntaxError as error:
         if error.lineno is None:  # e.g. NUL bytes: no position from the parser
@@ -115,7 +121,7 @@ class _FlowReader:
                  configs: Optional[ConfigOptions] = None):
         self.source = source
         self.module = module
-        self.text = Text(source.text)
+        self.text = Text(python_text(source))
         self.diags = diags
         self.api: ApiNames = read_imports(module)
         self.configs = ConfigReader(self, configs)

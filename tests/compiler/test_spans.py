@@ -37,6 +37,8 @@ TRICKY = {
     "header-split-by-backslash": ('from metaflow import FlowSpec, step\n\nclass F(FlowSpec):\n    @step\n'
                                   '    async def \\\n  start(self):\n        self.next(self.end)\n\n'
                                   '    @step\n    def end(self):\n        pass\n'),
+    "byte-order-mark": ('\ufefffrom metaflow import FlowSpec, step\nclass F(FlowSpec):\n    @step\n'
+                        '    def start(self): self.next(self.end)\n    @step\n    def end(self): pass\n'),
     "old-mac-line-ends": ('from metaflow import FlowSpec, step\r\rclass F(FlowSpec):\r    @step\r    def start(self):\r'
                           '        self.next(self.end)\r\r    @step\r    def end(self):\r        pass\r'),
 }
@@ -93,6 +95,13 @@ def test_unicode_columns_count_characters():
     # `self.next(self.énd)` starts after `self.é = "ééé"; `: columns count characters, not UTF-8 bytes
     assert (step.transition.span.line, step.transition.span.col) == (8, 25)  # 8 + len('self.é = "ééé"; ') + 1
     assert step.transition.target_spans[0].col == 35  # 10 more: `self.next(`
+
+
+def test_a_byte_order_mark_is_read_as_python_reads_it():
+    """Editors on Windows save UTF-8 with a BOM; Python runs such a file, so flowc compiles it, and a
+    first-line column is counted as Python counts it (without the mark)."""
+    compiled = compile_source("\ufeffimport metaflow.nope\n" + TRICKY["byte-order-mark"][1:], "f.py")
+    assert [(d.code, d.span.line, d.span.col) for d in compiled.diagnostics] == [("FLC040", 1, 8)]
 
 
 def test_a_stray_next_is_still_found():

@@ -197,7 +197,7 @@ class ConfigReader:
             if parser == "json":
                 value = json.loads(text)
             elif parser == "toml":
-                import tomllib
+                from .config import tomllib  # tomli on Python 3.10
 
                 value = tomllib.loads(text)
             else:

@@ -53,5 +53,6 @@ def test_same_answers_as_networkx(seed):
         assert list(graphs.lexicographical_topological_sort(ours, key=order.__getitem__)) == list(
             nx.lexicographical_topological_sort(theirs, key=order.__getitem__))
     for start in names[:3]:
-        assert graphs.immediate_dominators(ours.reverse(), start) == nx.immediate_dominators(
-            theirs.reverse(copy=False), start)
+        expected = nx.immediate_dominators(theirs.reverse(copy=False), start)
+        expected.pop(start, None)  # networkx before 3.5 maps the start to itself; ours leaves it out
+        assert graphs.immediate_dominators(ours.reverse(), start) == expected

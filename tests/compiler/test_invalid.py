@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,10 @@ def test_file_that_is_not_utf8(tmp_path):
 ], ids=["brackets", "unary", "long-sum", "nul-byte"])
 def test_pathological_sources_are_a_diagnostic_not_a_crash(text):
     compiled = compile_text(text)
-    assert [d.code for d in compiled.diagnostics] == ["FLC001"]
+    # FLC001 where this Python's parser refuses the text; 3.10 and 3.13 read the long sum (no flow: FLC002)
+    reads_long_sums = sys.version_info[:2] not in ((3, 11), (3, 12))
+    expected = ["FLC002"] if text.startswith("x = 1+") and reads_long_sums else ["FLC001"]
+    assert [d.code for d in compiled.diagnostics] == expected
     assert compiled.flow is None
 
 

@@ -13,6 +13,8 @@
     task.data.x, task["x"].data, task.artifacts (by name; iterating gives DataArtifacts; a failed task's are
     its latest attempt's, as in Metaflow: task.successful is False), task.status,
     task.stdout, task.stderr, task.exception, task.attempts() -> [Attempt] (meta.json, artifacts, logs)
+    task.loglines("stdout") -> (datetime, line)s, task.metadata_dict, task.environment_info,
+    task.runtime_name ("flowc"), task.code / run.code (None: flowc builds no code package)
 
 Namespaces (flowc.runtime.tags): `namespace("user:alice")`, `namespace(None)` (every run),
 `get_namespace()`, `default_namespace()` (yours: `user:<name>`). Runs outside the current namespace are
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Iterator, Optional
 
 from . import layout, tags as _tags
@@ -352,6 +354,12 @@ class Run(_Tagged):
         return "running"
 
     @property
+    def code(self) -> None:
+        """Metaflow's Run.code (the code package of a run with a remote step): always None, as flowc builds no
+        code package."""
+        return None
+
+    @property
     def data(self) -> Optional["TaskData"]:
         """The end task's artifacts (None until the run succeeded)."""
         return self.end_task.data if self.successful else None
@@ -453,6 +461,19 @@ def _local_datetime(text: Optional[str]) -> Optional[datetime]:
     return datetime.fromisoformat(text).astimezone().replace(tzinfo=None) if text else None
 
 
+def _utc_datetime(text: Optional[str]) -> Optional[datetime]:
+    """A record's ISO time as Metaflow's log lines give times: a naive datetime in UTC."""
+    return datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None) if text else None
+
+
+LOG_STREAMS = ("stdout", "stderr")
+
+
+def _check_stream(stream: object) -> None:
+    if stream not in LOG_STREAMS:
+        raise ValueError(f"no log stream {stream!r}: expected one of {', '.join(LOG_STREAMS)}")
+
+
 def _index_of(task_id: str) -> Optional[str]:
     """A task id as pathspecs print it ("_", "3", "3.0") or an index path ("3/0") -> the index, or None."""
     if not isinstance(task_id, str):
@@ -491,9 +512,13 @@ class Attempt:
     def artifacts(self) -> dict:
         return self.task.datastore.read_artifacts(self.task.ref, self.number) or {}
 
+    def log_bytes(self, stream: str) -> bytes:
+        """The attempt's stdout or stderr log as written (b"" when it has none)."""
+        _check_stream(stream)
+        return self.task.datastore.read_log(self.task.ref, self.number, stream) or b""
+
     def log(self, stream: str) -> str:
-        data = self.task.datastore.read_log(self.task.ref, self.number, stream)
-        return data.decode("utf-8", "replace") if data is not None else ""
+        return self.log_bytes(stream).decode("utf-8", "replace")
 
     @property
     def stdout(self) -> str:
@@ -586,6 +611,59 @@ class Task(_Tagged):
         attempt = self.current_attempt
         return attempt.meta if attempt else {}
 
+    # meta.json fields metadata_dict gives under their own names (the rest: paths, status, error, claim)
+    _META_FIELDS = ("started_at", "finished_at", "duration_s", "exit_code", "retry_times", "host", "pid",
+                    "python_version", "flowc_version", "source_sha256")
+
+    @property
+    def metadata_dict(self) -> dict[str, str]:
+        """Metaflow's Task.metadata_dict: name -> value (text, as in Metaflow) of the current attempt (the one
+        `stdout` reads), built from flowc's records; {} before the task's first attempt. Names as Metaflow's:
+        "attempt", "attempt_ok" ("True"/"False" once the attempt ended), "origin-run-id" (the resumed run, "None"
+        if not resumed: Metaflow writes it so), "origin-task-id" (a task resume cloned), "ds-type" ("local"/"s3"),
+        "ds-root", "runtime" (runtime_name), "python_version" (the task's interpreter; else the run's system tag),
+        "script-name", "user" (the run's user: tag); flowc's own from meta.json: "started_at", "finished_at",
+        "duration_s", "exit_code", "retry_times", "host", "pid", "flowc_version", "source_sha256"."""
+        attempt = self.current_attempt
+        if attempt is None:
+            return {}
+        meta = attempt.meta
+        record = self._run().record
+        system = dict(tag.split(":", 1) for tag in record.get("system_tags", ()) if ":" in tag)
+        done = self.done
+        values = {field: meta.get(field) for field in self._META_FIELDS}
+        values.update({
+            "attempt": attempt.number,
+            "attempt_ok": {"succeeded": True, "failed": False}.get(attempt.status),
+            "origin-run-id": str(record.get("origin_run_id")),
+            "origin-task-id": self.id if done is not None and done.origin else None,
+            "ds-type": "local" if self.datastore.is_local else "s3",
+            "ds-root": self.datastore.uri,
+            "runtime": self.runtime_name,
+            "python_version": meta.get("python_version") or system.get("python_version"),
+            "script-name": (record.get("flow_file") or "").rsplit("/", 1)[-1] or None,
+            "user": system.get("user"),
+        })
+        return {name: str(value) for name, value in sorted(values.items()) if value is not None}
+
+    @property
+    def runtime_name(self) -> str:
+        """Metaflow's Task.runtime_name (its runtime: tag, "dev" for a local run): "flowc" on every scheduler,
+        as flowc records no scheduler name."""
+        return "flowc"
+
+    @property
+    def environment_info(self) -> dict[str, str]:
+        """What flowc knows of the environment that ran the task: "python_version" and "flowc_version" (from
+        metadata_dict). Metaflow's gives its environment's description and None without a code package."""
+        meta = self.metadata_dict
+        return {name: meta[name] for name in ("python_version", "flowc_version") if name in meta}
+
+    @property
+    def code(self) -> None:
+        """Metaflow's Task.code (the task's code package): always None, as flowc builds no code package."""
+        return None
+
     @property
     def status(self) -> str:
         """"succeeded" (committed), "skipped" (not chosen by its switch), else the latest attempt's
@@ -675,6 +753,20 @@ class Task(_Tagged):
     def stderr(self) -> str:
         attempt = self.current_attempt
         return attempt.stderr if attempt else ""
+
+    def loglines(self, stream: str, as_unicode: bool = True) -> Iterator[tuple[Optional[datetime], "str | bytes"]]:
+        """Metaflow's Task.loglines: (time, line) for each line (without its newline; bytes unless as_unicode)
+        of the log `stdout`/`stderr` read. flowc's logs carry no per-line times, so every line has its attempt's
+        start, a naive UTC datetime as Metaflow's line times are."""
+        _check_stream(stream)
+        attempt = self.current_attempt
+        data = attempt.log_bytes(stream) if attempt else b""
+        when = _utc_datetime(attempt.meta.get("started_at")) if data else None
+        lines = data.split(b"\n")
+        if lines[-1] == b"":  # the newline ending the last line starts no line
+            lines.pop()
+        for line in lines:
+            yield when, line.decode("utf-8", "replace") if as_unicode else line
 
     def __repr__(self) -> str:
         return f"Task({self.pathspec!r})"

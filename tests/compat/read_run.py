@@ -10,6 +10,8 @@ import sys
 from metaflow import Run, Step, Task, namespace
 
 NAMESPACE_TAGS = ("user", "project", "project_branch")  # system tags both sides give (not versions, runtime)
+METADATA_NAMES = {"attempt", "attempt_ok", "origin-run-id", "origin-task-id", "ds-type", "ds-root", "runtime",
+                  "python_version", "script-name"}  # task metadata names both sides give
 
 
 def value(data):
@@ -22,7 +24,17 @@ def task_view(task):
             if not artifact.id.startswith("_") and artifact.id != "name"}
     if view.get("compare_logs"):  # a flow that sets this artifact has its tasks' logs compared too
         view["<stdout>"], view["<stderr>"] = task.stdout, task.stderr
+        for stream in ("stdout", "stderr"):
+            view[f"<{stream} lines>"] = [line for _, line in task.loglines(stream)]
+    view["<metadata>"] = metadata_view(task.metadata_dict)
     return view
+
+
+def metadata_view(meta):
+    # values that are equal on both sides (paths, versions and the runtime's name are not), and names both give
+    return {"attempt": meta.get("attempt"), "attempt_ok": meta.get("attempt_ok"),
+            "ds-type": meta.get("ds-type"), "resumed": meta.get("origin-run-id") not in (None, "None"),
+            "names": sorted(set(meta) & METADATA_NAMES)}
 
 
 def main(pathspec):

@@ -12,9 +12,12 @@
     step.tasks() / step.task / step["3.0"] or step["3/0"]  # Task (task.id "3.0", task.index 0, task.index_path "3/0")
     task.data.x, task["x"].data, task.artifacts (by name; iterating gives DataArtifacts; a failed task's are
     its latest attempt's, as in Metaflow: task.successful is False), task.status,
-    task.stdout, task.stderr, task.exception, task.attempts() -> [Attempt] (meta.json, artifacts, logs)
-    task.loglines("stdout") -> (datetime, line)s, task.metadata_dict, task.environment_info,
-    task.runtime_name ("flowc"), task.code / run.code (None: flowc builds no code package)
+    task.stdout, task.stderr, task.stdout_size, task.stderr_size, task.exception, task.current_attempt (its
+    number), task.attempts() -> [Attempt] (meta.json, artifacts, logs; the current one: task.flowc_attempt,
+    its meta.json: task.flowc_meta), task.loglines("stdout") -> (datetime, line)s, task.metadata -> [Metadata],
+    task.metadata_dict, task.parent_tasks / child_tasks (and their _pathspecs), task.environment_info,
+    task.runtime_name ("flowc"), task.code / run.code (None: flowc builds no code package),
+    step.control_task / control_tasks() (None / none: flowc has no control tasks)
 
 Namespaces (flowc.runtime.tags): `namespace("user:alice")`, `namespace(None)` (every run),
 `get_namespace()`, `default_namespace()` (yours: `user:<name>`). Runs outside the current namespace are
@@ -28,6 +31,7 @@ Everything is read on demand from the datastore (flowc.runtime.datastore); nothi
 from __future__ import annotations
 
 import builtins
+from collections import namedtuple
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any, Iterator, Optional
@@ -438,6 +442,16 @@ class Step(_Tagged):
         return tasks[0] if tasks else None
 
     @property
+    def control_task(self) -> None:
+        """Metaflow's Step.control_task (the control task of a @parallel step): always None, as flowc runs no
+        @parallel steps and so has no control tasks."""
+        return None
+
+    def control_tasks(self, *tags: str) -> Iterator["Task"]:
+        """Metaflow's Step.control_tasks: none (see control_task)."""
+        return iter(())
+
+    @property
     def started_at(self) -> Optional[str]:
         times = [t.started_at for t in self.tasks() if t.started_at]
         return min(times) if times else None
@@ -459,6 +473,11 @@ def _local_datetime(text: Optional[str]) -> Optional[datetime]:
     """A record's ISO time as Metaflow's client gives times: a naive datetime in local time, so that
     `datetime.now() - run.created_at` works as it does there."""
     return datetime.fromisoformat(text).astimezone().replace(tzinfo=None) if text else None
+
+
+def _epoch_ms(text: Optional[str]) -> Optional[int]:
+    """A record's ISO time as Metaflow's metadata times are: milliseconds since the epoch."""
+    return round(datetime.fromisoformat(text).timestamp() * 1000) if text else None
 
 
 def _utc_datetime(text: Optional[str]) -> Optional[datetime]:
@@ -484,6 +503,15 @@ def _index_of(task_id: str) -> Optional[str]:
         return layout.check_index(task_id)
     except ValueError:
         return None
+
+
+Metadata = namedtuple("Metadata", "name value created_at type task")
+Metadata.__doc__ = "One metadata entry of a task, as Metaflow's client gives it (Task.metadata)."
+
+# The metadata type Metaflow gives each of its names that flowc writes too; flowc's own names have type "flowc".
+_METAFLOW_TYPES = {name: name for name in ("attempt", "origin-run-id", "origin-task-id", "ds-type", "ds-root",
+                                           "runtime", "python_version", "script-name", "user")}
+_METAFLOW_TYPES["attempt_ok"] = "internal_attempt_status"
 
 
 class Attempt:
@@ -598,8 +626,9 @@ class Task(_Tagged):
         return [Attempt(self, n) for n in self.datastore.attempts(self.ref)]
 
     @property
-    def current_attempt(self) -> Optional[Attempt]:
-        """The committed attempt if there is one, else the latest attempt."""
+    def flowc_attempt(self) -> Optional[Attempt]:
+        """flowc's Attempt (meta.json, artifacts, logs) of the current attempt: the committed one if there is
+        one, else the latest; None before the first. (Metaflow's `current_attempt` is its number.)"""
         done = self.done
         if done is not None:
             return Attempt(self, done.attempt)
@@ -607,26 +636,38 @@ class Task(_Tagged):
         return attempts[-1] if attempts else None
 
     @property
-    def metadata(self) -> dict:
-        attempt = self.current_attempt
+    def current_attempt(self) -> int:
+        """Metaflow's Task.current_attempt: the number of the attempt `stdout` and `metadata` read (0 before
+        the first, as in Metaflow). flowc's Attempt object is `flowc_attempt`."""
+        attempt = self.flowc_attempt
+        return attempt.number if attempt else 0
+
+    @property
+    def flowc_meta(self) -> dict:
+        """The current attempt's meta.json as flowc writes it ({} before the first attempt); Metaflow's view of
+        it is `metadata` / `metadata_dict`."""
+        attempt = self.flowc_attempt
         return attempt.meta if attempt else {}
 
-    # meta.json fields metadata_dict gives under their own names (the rest: paths, status, error, claim)
+    # meta.json fields metadata gives under their own names (the rest: paths, status, error, claim, parents)
     _META_FIELDS = ("started_at", "finished_at", "duration_s", "exit_code", "retry_times", "host", "pid",
                     "python_version", "flowc_version", "source_sha256")
 
     @property
-    def metadata_dict(self) -> dict[str, str]:
-        """Metaflow's Task.metadata_dict: name -> value (text, as in Metaflow) of the current attempt (the one
-        `stdout` reads), built from flowc's records; {} before the task's first attempt. Names as Metaflow's:
-        "attempt", "attempt_ok" ("True"/"False" once the attempt ended), "origin-run-id" (the resumed run, "None"
-        if not resumed: Metaflow writes it so), "origin-task-id" (a task resume cloned), "ds-type" ("local"/"s3"),
+    def metadata(self) -> list[Metadata]:
+        """Metaflow's Task.metadata: a Metadata(name, value, created_at, type, task) per name, of the current
+        attempt (the one `stdout` reads; Metaflow's lists every attempt's, flowc keeps older attempts in
+        `attempts()`), built from flowc's records; [] before the task's first attempt. Values are text, as in
+        Metaflow; created_at is the attempt's start in milliseconds since the epoch (flowc records one time per
+        attempt); type is Metaflow's for its names, "flowc" for flowc's own. Names as Metaflow's: "attempt",
+        "attempt_ok" ("True"/"False" once the attempt ended), "origin-run-id" (the resumed run, "None" if not
+        resumed: Metaflow writes it so), "origin-task-id" (a task resume cloned), "ds-type" ("local"/"s3"),
         "ds-root", "runtime" (runtime_name), "python_version" (the task's interpreter; else the run's system tag),
         "script-name", "user" (the run's user: tag); flowc's own from meta.json: "started_at", "finished_at",
         "duration_s", "exit_code", "retry_times", "host", "pid", "flowc_version", "source_sha256"."""
-        attempt = self.current_attempt
+        attempt = self.flowc_attempt
         if attempt is None:
-            return {}
+            return []
         meta = attempt.meta
         record = self._run().record
         system = dict(tag.split(":", 1) for tag in record.get("system_tags", ()) if ":" in tag)
@@ -644,7 +685,14 @@ class Task(_Tagged):
             "script-name": (record.get("flow_file") or "").rsplit("/", 1)[-1] or None,
             "user": system.get("user"),
         })
-        return {name: str(value) for name, value in sorted(values.items()) if value is not None}
+        created_at = _epoch_ms(meta.get("started_at"))
+        return [Metadata(name, str(value), created_at, _METAFLOW_TYPES.get(name, "flowc"), self)
+                for name, value in sorted(values.items()) if value is not None]
+
+    @property
+    def metadata_dict(self) -> dict[str, str]:
+        """Metaflow's Task.metadata_dict: name -> value of `metadata`."""
+        return {entry.name: entry.value for entry in self.metadata}
 
     @property
     def runtime_name(self) -> str:
@@ -672,7 +720,7 @@ class Task(_Tagged):
             return "succeeded"
         if self.datastore.read_skipped(self.ref) is not None:
             return "skipped"
-        attempt = self.current_attempt
+        attempt = self.flowc_attempt
         return attempt.status if attempt else "unknown"
 
     @property
@@ -683,7 +731,7 @@ class Task(_Tagged):
 
     @property
     def started_at(self) -> Optional[str]:
-        return self.metadata.get("started_at")
+        return self.flowc_meta.get("started_at")
 
     @property
     def created_at(self) -> Optional[datetime]:
@@ -691,18 +739,18 @@ class Task(_Tagged):
 
     @property
     def finished_at(self) -> Optional[datetime]:
-        """When the task finished, as Metaflow's client gives times (the ISO text: metadata["finished_at"])."""
-        return _local_datetime(self.metadata.get("finished_at"))
+        """When the task finished, as Metaflow's client gives times (the ISO text: flowc_meta["finished_at"])."""
+        return _local_datetime(self.flowc_meta.get("finished_at"))
 
     @property
     def duration(self) -> Optional[float]:
-        return self.metadata.get("duration_s")
+        return self.flowc_meta.get("duration_s")
 
     @property
     def exception(self) -> Optional[CaughtException]:
         """What made the latest attempt fail, as Metaflow's client gives it: an exception wrapper with `.type`
         ("builtins.ValueError"), `.exception` (the message) and `.stacktrace`; None if it did not fail."""
-        error = self.metadata.get("error")
+        error = self.flowc_meta.get("error")
         if not error:
             return None
         kind = error.get("type", "")
@@ -724,7 +772,7 @@ class Task(_Tagged):
         if done is not None:
             infos = sorted(done.artifacts.items())
         else:
-            attempt = self.current_attempt
+            attempt = self.flowc_attempt
             infos = sorted(attempt.artifacts.items()) if attempt is not None else []
         return Artifacts({name: DataArtifact(self, name, info) for name, info in infos}, self.pathspec)
 
@@ -746,20 +794,65 @@ class Task(_Tagged):
 
     @property
     def stdout(self) -> str:
-        attempt = self.current_attempt
+        attempt = self.flowc_attempt
         return attempt.stdout if attempt else ""
 
     @property
     def stderr(self) -> str:
-        attempt = self.current_attempt
+        attempt = self.flowc_attempt
         return attempt.stderr if attempt else ""
+
+    @property
+    def stdout_size(self) -> int:
+        """Metaflow's Task.stdout_size: the size in bytes of the stdout log as stored (Metaflow's stored logs
+        carry a prefix on each line, so its sizes are larger than the text's; flowc's are the text's)."""
+        return self._log_size("stdout")
+
+    @property
+    def stderr_size(self) -> int:
+        """Metaflow's Task.stderr_size (see stdout_size)."""
+        return self._log_size("stderr")
+
+    def _log_size(self, stream: str) -> int:
+        attempt = self.flowc_attempt
+        return len(attempt.log_bytes(stream)) if attempt else 0
+
+    # -- the tasks around this one (meta.json's "parents": the tasks its attempt read its inputs from) --------
+    @property
+    def parent_task_pathspecs(self) -> Iterator[str]:
+        """Metaflow's Task.parent_task_pathspecs: the tasks this task's inputs came from (a join's inputs, a
+        foreach child's split, else the step before it); none for start, or before the task's first attempt."""
+        for parent in self.flowc_meta.get("parents") or ():
+            yield f"{self.step.run.pathspec}/{parent}"
+
+    @property
+    def child_task_pathspecs(self) -> Iterator[str]:
+        """Metaflow's Task.child_task_pathspecs: the tasks of the run that read their inputs from this one (found
+        by reading every task's meta.json in the run: flowc's records name parents, not children)."""
+        me = self.pathspec
+        for step in self.step.run.steps():
+            for task in step.tasks():
+                if me in task.parent_task_pathspecs:
+                    yield task.pathspec
+
+    @property
+    def parent_tasks(self) -> Iterator["Task"]:
+        """Metaflow's Task.parent_tasks: Tasks of parent_task_pathspecs."""
+        for pathspec in self.parent_task_pathspecs:
+            yield Task(pathspec, datastore=self.datastore, _namespace_check=False)
+
+    @property
+    def child_tasks(self) -> Iterator["Task"]:
+        """Metaflow's Task.child_tasks: Tasks of child_task_pathspecs."""
+        for pathspec in self.child_task_pathspecs:
+            yield Task(pathspec, datastore=self.datastore, _namespace_check=False)
 
     def loglines(self, stream: str, as_unicode: bool = True) -> Iterator[tuple[Optional[datetime], "str | bytes"]]:
         """Metaflow's Task.loglines: (time, line) for each line (without its newline; bytes unless as_unicode)
         of the log `stdout`/`stderr` read. flowc's logs carry no per-line times, so every line has its attempt's
         start, a naive UTC datetime as Metaflow's line times are."""
         _check_stream(stream)
-        attempt = self.current_attempt
+        attempt = self.flowc_attempt
         data = attempt.log_bytes(stream) if attempt else b""
         when = _utc_datetime(attempt.meta.get("started_at")) if data else None
         lines = data.split(b"\n")

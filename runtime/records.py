@@ -177,10 +177,11 @@ def _valid_index(index: str) -> bool:
 
 class AttemptMeta(_Record, namedtuple("AttemptMeta", "flow run_id step index task_id attempt status started_at "
                                                     "finished_at duration_s host pid python_version flowc_version "
-                                                    "source_sha256 retry_times exit_code error caught claim",
-                                      defaults=(None,))):
+                                                    "source_sha256 retry_times exit_code error caught claim parents",
+                                      defaults=(None, None))):
     """attempt-N/meta.json (see flowc.runtime.task); `claim` names the attempt's claim its process holds
-    (.claim when absent; see Datastore.take_attempt)."""
+    (.claim when absent; see Datastore.take_attempt); `parents`: the tasks it read its inputs from, as
+    "step/task_id" in its run (the client's Task.parent_tasks; absent in records written before it)."""
 
     __slots__ = ()
     STATUSES = ("running", "succeeded", "failed")
@@ -189,11 +190,14 @@ class AttemptMeta(_Record, namedtuple("AttemptMeta", "flow run_id step index tas
               "attempt": (int, NONE), "status": (str,), "started_at": _TEXT, "finished_at": _TEXT,
               "duration_s": (float, NONE), "host": _TEXT, "pid": (int, NONE), "python_version": _TEXT,
               "flowc_version": _TEXT, "source_sha256": _TEXT, "retry_times": (int, NONE),
-              "exit_code": (int, NONE), "error": (dict, NONE), "caught": (dict, NONE), "claim": _TEXT}
+              "exit_code": (int, NONE), "error": (dict, NONE), "caught": (dict, NONE), "claim": _TEXT,
+              "parents": (list, NONE)}
 
     @classmethod
     def from_json(cls, data: object, where: str) -> "AttemptMeta":
         values = _fields(cls, where, data, ("status",), cls._TYPES)
+        for position, parent in enumerate(values["parents"] or ()):
+            _want(where, f"'parents'[{position}]", parent, str)
         if values["status"] not in cls.STATUSES:
             raise DamagedRecord(where, f"'status' is {values['status']!r:.40}, expected one of "
                                        f"{', '.join(cls.STATUSES)}")

@@ -218,7 +218,7 @@ class _Attempt:
         _check_requirements(args.step, decorators, flow_level)
         project = flow_level.get("project") or {}
         param_names = {p.attribute for p in parameters.flow_parameters(cls)} | set(configs.flow_configs(cls))
-        log_dir = self._open_attempt(datastore, me, decorators)
+        log_dir = self._open_attempt(datastore, me, decorators, resolved.parents)
         _load_secret_dirs()
         problem = _set_inline_secrets(decorators.get("secrets") or {})
         if problem:  # as under Metaflow, the attempt fails before the step runs
@@ -270,7 +270,7 @@ class _Attempt:
             self._finish_meta(datastore, me, "failed", 2, _error_record(error, ""), log_dir, quiet=True)
             raise ContractError(str(error)) from None
 
-    def _open_attempt(self, datastore: Datastore, me: TaskRef, decorators: dict) -> Path:
+    def _open_attempt(self, datastore: Datastore, me: TaskRef, decorators: dict, parents: list) -> Path:
         """Claim attempt-N, write its meta.json "running"; start writing the logs. Returns the log folder."""
         args = self.args
         if self.claim is None:
@@ -296,6 +296,7 @@ class _Attempt:
             "python_version": _PYTHON, "flowc_version": flowc_version(),
             "source_sha256": self.source_sha256, "retry_times": retry_times(decorators), "exit_code": None,
             "error": None, "caught": None, "claim": self.claim,
+            "parents": [f"{p.ref.step}/{p.ref.task_id}" for p in parents],
         }
         datastore.write_meta(me, args.attempt, self.meta)
         self.opened = (datastore, me, log_dir)

@@ -148,7 +148,7 @@ def _task_row(task) -> dict:
     done = task.done
     return {
         "task": task.id, "index": task.index_path, "status": task.status, "attempts": len(attempts),
-        "started_at": task.started_at, "finished_at": task.metadata.get("finished_at"), "duration_s": task.duration,
+        "started_at": task.started_at, "finished_at": task.flowc_meta.get("finished_at"), "duration_s": task.duration,
         "reused_from": done.origin["run_id"] if done and done.origin else None,
     }
 
@@ -241,7 +241,7 @@ def _show_task(task, as_json: bool) -> int:
         table.append((str(a["attempt"]), a["status"] or "-", _time(a["started_at"]), _duration(a["duration_s"]),
                       exit_code))
     _print_table(table)
-    kept = "" if task.successful or not artifacts else f" (attempt {task.current_attempt.number}, not committed)"
+    kept = "" if task.successful or not artifacts else f" (attempt {task.current_attempt}, not committed)"
     print(f"artifacts{kept}: " + (", ".join(artifacts) or "-"))
     cards = _cards(task)
     if cards:
@@ -272,7 +272,7 @@ def _show_artifact(run, step_name: str, name: str, as_json: bool, task=None) -> 
     value = task[name].data
     if not task.successful:
         print(f"flowc: task {task.pathspec} has not committed (status: {task.status}); {name} is what its "
-              f"attempt {task.current_attempt.number} kept", file=sys.stderr)
+              f"attempt {task.current_attempt} kept", file=sys.stderr)
     if not as_json:
         import pprint
 

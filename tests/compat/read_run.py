@@ -26,8 +26,23 @@ def task_view(task):
         view["<stdout>"], view["<stderr>"] = task.stdout, task.stderr
         for stream in ("stdout", "stderr"):
             view[f"<{stream} lines>"] = [line for _, line in task.loglines(stream)]
+            # the stored log's size: Metaflow's logs carry a prefix per line, so only its bounds compare
+            text, size = view[f"<{stream}>"], getattr(task, f"{stream}_size")
+            view[f"<{stream} size>"] = [type(size).__name__, (size == 0) == (text == ""), size >= len(text.encode())]
     view["<metadata>"] = metadata_view(task.metadata_dict)
+    view["<metadata entries>"] = entries_view(task.metadata)
+    view["<current_attempt>"] = [type(task.current_attempt).__name__, task.current_attempt]
+    # the steps of the tasks that fed this one and that it fed (ids differ between the two sides)
+    view["<parents>"] = sorted(pathspec.split("/")[2] for pathspec in task.parent_task_pathspecs)
+    view["<children>"] = sorted(pathspec.split("/")[2] for pathspec in task.child_task_pathspecs)
     return view
+
+
+def entries_view(entries):
+    # Metadata namedtuples: their fields, the types of their times, and the type of each name both sides give
+    return {"fields": sorted({field for entry in entries for field in entry._fields}),
+            "created_at": sorted({type(entry.created_at).__name__ for entry in entries}),
+            "types": {entry.name: entry.type for entry in entries if entry.name in METADATA_NAMES}}
 
 
 def metadata_view(meta):

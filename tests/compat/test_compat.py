@@ -39,6 +39,10 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = sorted(REPO.glob("examples/*.py")) + sorted((REPO / "tests" / "compat" / "flows").glob("*.py"))
 CLIENT_SCRIPT = Path(__file__).with_name("read_run.py")
+# Views Metaflow's client gets wrong, by flow file name: blanked as `# compat: differs` blanks an artifact (the
+# examples carry no directives: their bytes are golden). Metaflow takes a foreach join fed by a switch's cases
+# for a static join, so those cases' tasks list no child task; flowc's list the join.
+METAFLOW_CLIENT_GAPS = {"switch_meets_at_foreach_join": {"<children>"}, "switch_joins": {"<children>"}}
 
 
 @dataclass
@@ -162,6 +166,7 @@ def test_metaflow_and_flowc_runs_read_the_same(flow_file, metaflow_python, tmp_p
     how = Directives.read(flow_file)
     if how.skip:
         pytest.skip(how.skip)
+    how.differs |= METAFLOW_CLIENT_GAPS.get(flow_file.stem, set())
     flow = flow_name(flow_file)
     views = {}
     for side in ("metaflow", "flowc"):

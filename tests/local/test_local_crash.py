@@ -140,7 +140,7 @@ def assert_nothing_partial(flowc, datastore: str, run_id: str) -> None:
             if done is None:
                 assert task.status != "succeeded", (task, statuses)  # no attempt claims what never committed
                 continue
-            attempt = task.current_attempt
+            attempt = task.flowc_attempt
             assert attempt.status == "succeeded" and attempt.artifacts == done.artifacts, task
             for artifact in task.artifacts.values():
                 artifact.data

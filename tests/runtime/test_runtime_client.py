@@ -52,7 +52,7 @@ def test_tasks_artifacts_and_attempts(flow_run):
     assert run_.created_at <= step.created_at <= task.created_at <= task.finished_at <= step.finished_at
     assert run_.finished_at == run_.end_task.finished_at
     assert isinstance(datetime.now() - run_.created_at, timedelta)  # no naive/aware TypeError
-    assert [a.number for a in task.attempts()] == [0] and task.metadata["host"]
+    assert [a.number for a in task.attempts()] == [0] and task.flowc_meta["host"]
     assert flow.latest_run["start"].task.foreach_index is None
     with pytest.raises(KeyError):
         step["9/9/9"]

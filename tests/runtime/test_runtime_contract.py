@@ -176,7 +176,7 @@ def test_sigterm_fails_the_attempt_and_exits_143(flow_run, tmp_path):
     assert proc.returncode == 143, stderr
     task = Run(f"Sleepy/{run.run_id}", run.datastore)["start"]["_"]
     assert not task.successful
-    assert task.metadata["status"] == "failed" and task.metadata["error"]["type"] == "Terminated"
+    assert task.flowc_meta["status"] == "failed" and task.flowc_meta["error"]["type"] == "Terminated"
     assert task.status == "failed"
 
 

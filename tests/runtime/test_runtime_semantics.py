@@ -97,7 +97,7 @@ def test_retry_catch_environment_timeout(flow_run):
     caught = task(run, "boom").data.error
     assert isinstance(caught, CaughtException) and caught.type == "builtins.ValueError"
     assert "boom went the step" in caught.stacktrace
-    assert task(run, "boom").metadata["caught"]["var"] == "error"
+    assert task(run, "boom").flowc_meta["caught"]["var"] == "error"
     assert "timed out after 1 seconds" in task(run, "slow_caught").data.timed_out.exception
 
 
@@ -176,7 +176,7 @@ def test_artifacts_record_types_sizes_and_share_blobs(flow_run):
     info = a.attempts()[0].artifacts
     assert info["only_a"]["type"] == "str" and info["only_a"]["size"] > 0
     assert info == a.done["artifacts"]
-    assert json.loads(json.dumps(a.metadata))["status"] == "succeeded"
+    assert json.loads(json.dumps(a.flowc_meta))["status"] == "succeeded"
 
 
 def test_param_options_override_json_and_empty_means_default_only_when_computed(flow_run, tmp_path):

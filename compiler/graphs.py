@@ -65,9 +65,6 @@ class DiGraph:
                     sub.add_edge(tail, head)
         return sub
 
-    def copy(self) -> "DiGraph":
-        return self.subgraph(self._succ)
-
     def reverse(self) -> "DiGraph":
         """A new graph with every edge turned around."""
         reversed_ = DiGraph()

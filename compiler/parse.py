@@ -140,7 +140,7 @@ class _FlowReader:
 
     def keyword_or_argument(self, arg: Arg) -> Union[ast.AST, Span]:
         """Where to point at an argument's keyword: its name, or the whole argument when it has none."""
-        return self.text.keyword_span(arg.node) if arg.keyword else arg.node
+        return self.text.name_at(arg.node, arg.keyword) if arg.keyword else arg.node
 
     def value(self, node: ast.expr, in_step: bool = False) -> Optional[Value]:
         """A literal, a config reference resolved to its value, or else a run-time value. None: a config

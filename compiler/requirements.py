@@ -41,7 +41,7 @@ def requirements_text(flow: Flow, steps: list[str]) -> tuple[str, list[str]]:
         wanted = step_requirements(flow, step)
         if wanted.python is not None:
             python = wanted.python
-            text = (f"{python.source} (computed when the flow runs)" if isinstance(python, Expression)
+            text = (f"{' '.join(python.source.split())} (computed when the flow runs)" if isinstance(python, Expression)
                     else str(python))
             pythons.setdefault(f"{text}, from {wanted.python_from}", []).append(step)
         for package in wanted.packages:

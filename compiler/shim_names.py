@@ -114,7 +114,7 @@ class _Checker:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if _is_shim(alias.name):
-                        self._check_module(self._name_span(alias, alias.name), alias.name, guarded)
+                        self._check_module(self.text.name_at(alias, alias.name), alias.name, guarded)
                 continue  # its dotted names are not attribute uses
             if isinstance(node, ast.ImportFrom):
                 self._import_from(node, guarded)
@@ -138,12 +138,7 @@ class _Checker:
         if self._check_module(where, node.module, guarded):
             for alias in node.names:
                 if alias.name != "*":
-                    self._check_name(self._name_span(alias, alias.name), node.module, alias.name, guarded)
-
-    def _name_span(self, node: ast.alias, name: str) -> Span:
-        """The imported name, without its `as ...`."""
-        col = self.text.column(node.lineno, node.col_offset) + 1
-        return Span(line=node.lineno, col=col, end_line=node.lineno, end_col=col + len(name))
+                    self._check_name(self.text.name_at(alias, alias.name), node.module, alias.name, guarded)
 
     def _module_of(self, node: ast.expr) -> Optional[str]:
         """The offered module `node` names (`metaflow`, `mf.exception`, ...), or None."""

@@ -63,10 +63,10 @@ class Text:
         col = match.start(1) - self.starts[line - 1] + 1
         return Span(line=line, col=col, end_line=line, end_col=col + len(node.name))
 
-    def keyword_span(self, keyword: ast.keyword) -> Span:
-        """The name of a `name=value` argument."""
-        col = self.column(keyword.lineno, keyword.col_offset) + 1
-        return Span(line=keyword.lineno, col=col, end_line=keyword.lineno, end_col=col + len(keyword.arg or ""))
+    def name_at(self, node: ast.AST, name: str) -> Span:
+        """`name` written where `node` starts: a keyword argument's name, an imported name without its `as`."""
+        col = self.column(node.lineno, node.col_offset) + 1
+        return Span(line=node.lineno, col=col, end_line=node.lineno, end_col=col + len(name))
 
 
 @dataclass(frozen=True)

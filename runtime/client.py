@@ -831,6 +831,8 @@ class Task(_Tagged):
         by reading every task's meta.json in the run: flowc's records name parents, not children)."""
         me = self.pathspec
         for step in self.step.run.steps():
+            if step.id == self.step.id:
+                continue  # a step never feeds itself
             for task in step.tasks():
                 if me in task.parent_task_pathspecs:
                     yield task.pathspec

@@ -24,6 +24,10 @@ class Lazy:
             self.value = self.function()
         return self.value
 
+    def set(self, value) -> None:
+        """The value is known without computing it (e.g. the record this task itself just wrote)."""
+        self.value = value
+
 
 class Current:
     _FIELDS = ("flow_name", "run_id", "step_name", "task_id", "retry_count", "origin_run_id", "username",

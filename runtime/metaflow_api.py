@@ -11,7 +11,8 @@ Each row maps a Metaflow module to the flowc.runtime module that implements it. 
 shim's ImportError and the compiler's help: line say it). A name in neither is simply unknown.
 
 Adding a module is one row, e.g. `"metaflow.cards": Row("cards", ("Markdown", "Table", ...), {...})`.
-Standard library only, no imports of other runtime modules: the compiler imports this module.
+Standard library only, and of the runtime only `exception` (whose `__all__` is the row of `metaflow.exception`)
+and the `errors` it builds on: the compiler imports this module.
 """
 
 from __future__ import annotations

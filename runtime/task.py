@@ -364,12 +364,12 @@ class _Attempt:
         for name in sorted(class_constants(cls) - set(artifacts)):
             artifacts[name] = datastore.save_artifact(me.flow, getattr(cls, name), name)
         if run_record() is None:  # the record written is the one `current` reads
-            run_record.value = datastore.write_run(me.flow, me.run_id, {
+            run_record.set(datastore.write_run(me.flow, me.run_id, {
                 "flow": me.flow, "flow_file": self.args.flow_file, "run_id": me.run_id, "parameters": {k: _jsonable(v) for k, v in shown.items()}, "source_sha256": self.source_sha256,
                 "flowc_version": flowc_version(), "python_version": _PYTHON,
                 "started_at": _iso(self.started), "origin_run_id": None,
                 "tags": validate_tags(self.args.tags), "system_tags": system_tags(project, flowc_version()),
-            })
+            }))
         return artifacts
 
     def _maybe_catch(self, error: BaseException, flow: FlowSpec, decorators: dict) -> dict | None:

@@ -121,3 +121,28 @@ def test_flowc_compile_accepts_them_for_a_target(tmp_path):
     assert main(["compile", str(tmp_path / "flow.py"), "--target", "airflow", "--datastore", "s3://bucket/x",
                  "--output-dir", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "EnvFlow.py").exists()
+
+
+def test_a_python_expression_over_several_lines_stays_one_comment_line():
+    compiled = compile_text('''\
+        from metaflow import FlowSpec, conda_base, step
+
+        def version(text):
+            return text
+
+        @conda_base(python=version(
+            "3.11"))
+        class ExprFlow(FlowSpec):
+            @step
+            def start(self):
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+        ''')
+    from flowc.compiler.requirements import requirements_text
+
+    text, _ = requirements_text(compiled.flow, ["start", "end"])
+    assert [line for line in text.splitlines() if line and not line.startswith("#")] == []
+    assert '# python version( "3.11") (computed when the flow runs)' in text

@@ -24,6 +24,14 @@ POD_SETTINGS = ("namespace", "service_account", "image_pull_policy", "node_selec
                 "annotations", "secrets")  # PodSpec fields that only a Kubernetes pod has
 
 
+def command_texts(plan: Plan, options: EmitOptions) -> list[str]:
+    """Every text the task commands carry as written, each once: the plan's literal arguments (a --tag among
+    them), the python command, the flow file and the datastore. A target that substitutes placeholders in
+    commands checks these, since it would change them."""
+    written = [options.python, options.flow_path or options.source_path, options.datastore]
+    return list(dict.fromkeys([*written, *(a for task in plan.tasks for a in task.command if isinstance(a, str))]))
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What a target does with a plan's constructs. Defaults describe a Kubernetes-pod target."""

@@ -20,7 +20,7 @@ from typing import Optional
 from flowc.compiler.emit import EmitOptions, Problems, header
 from flowc.compiler.plan import TOP, ParameterSpec, Plan, Ref, Scope, TaskSpec
 
-from ..base import DNS_LABEL, Backend, Capabilities, dns_name, kebab
+from ..base import DNS_LABEL, Backend, Capabilities, command_texts, dns_name, kebab
 from ..kubernetes import (ANNOTATIONS_BYTES, annotations_bytes, label_problems, pod_resources, pod_secrets, quantity,
                           subdomain_problem)
 from ..yamltext import dump
@@ -116,8 +116,7 @@ def _check_workflow(plan: Plan, options: EmitOptions, problems: Problems) -> Non
     if options.get("exit_command") and not options.get("exit_image"):
         problems.add(None, "--exit-command needs --exit-image (the image the exit handler runs in)")
     # the task command's own values (a --tag among them) are substituted too: Argo has no escape for `{{`
-    written = [options.python, options.flow_path or options.source_path, options.datastore]
-    for value in dict.fromkeys([*written, *(a for task in plan.tasks for a in task.command if isinstance(a, str))]):
+    for value in command_texts(plan, options):
         found = ARGO_TAG.search(value)
         if found:
             problems.add(None, f"{value!r} in the task command contains an Argo template tag ({found.group(0)}...}}}}): "

@@ -20,7 +20,7 @@ from flowc.compiler.emit import EmitOptions, Problems, header
 from flowc.compiler.plan import (ChoiceRegion, MapRegion, ParallelRegion, ParameterSpec, Plan, StepRegion,
                                  TaskSpec)
 
-from ..base import DNS_LABEL, Backend, Capabilities, dns_name, kebab
+from ..base import DNS_LABEL, Backend, Capabilities, command_texts, dns_name, kebab
 from ..kubernetes import pod_secrets, quantity
 from ..yamltext import dump
 
@@ -51,6 +51,12 @@ class Kubeflow(Backend):
             names[f"condition-branches-{n}"] = "a Kubeflow switch group"
             names[f"condition-{n}"] = "a Kubeflow switch case group"
         return names
+
+    def check(self, plan: Plan, options: EmitOptions, problems: Problems) -> None:
+        for value in command_texts(plan, options):  # Kubeflow has no escape for its placeholders
+            if "{{$" in value:
+                problems.add(None, f"{value!r} in the task command contains `{{{{$`, which Kubeflow would replace",
+                             help="rename the file or folder, or change --datastore/--python/--tag")
 
     def render(self, plan: Plan, options: EmitOptions, problems: Problems) -> dict[str, str]:
         name = options.get("name") or kebab(plan.flow)
@@ -270,11 +276,6 @@ class _Builder:
                   for a in ("--param", f"{p.name}={{{{$.inputs.parameters['{p.name}']}}}}")]
         slots = {**SLOTS, "python": options.python, "flow_file": options.flow_path or options.source_path,
                  "datastore": options.datastore, "params": params}
-        literal = [a for a in task.command if isinstance(a, str)] + [options.python, slots["flow_file"],
-                                                                      options.datastore]
-        if any("{{$" in a for a in literal):
-            self.problems.add(task.step, "a value of the task command contains `{{$`, which Kubeflow would "
-                                         "replace", help="rename the file or folder, or change --datastore/--python/--tag")
         argv = task.argv(slots)
         container: dict = {"args": argv[1:], "command": argv[:1]}
         env = [{"name": k, "value": v} for k, v in task.environment if "{{" not in v]
